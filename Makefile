@@ -1,0 +1,41 @@
+# The project's vocabulary. Each target is a thin wrapper around scripts/bootstrap.py (the
+# two environments) and the `amicable` CLI.
+PY := .venv/bin/python
+AMICABLE := $(PY) -m amicable
+
+.PHONY: run test setup envs lint fmt bench eval validate train
+
+## make run: set everything up on a fresh machine, then start the whole stack
+run: envs
+	$(AMICABLE) run
+
+## make test: the same set-up, then every test
+test: envs
+	bash scripts/test-services.sh
+	$(AMICABLE) setup
+	$(AMICABLE) validate
+	$(PY) -m pytest
+
+setup: envs
+	$(AMICABLE) setup
+
+envs:
+	@command -v python3 >/dev/null || { echo "python3 (3.11 or newer) is needed"; exit 2; }
+	python3 scripts/bootstrap.py
+
+train: envs
+	$(AMICABLE) train
+
+validate: envs
+	$(AMICABLE) validate
+
+bench: setup
+	$(AMICABLE) bench
+
+lint: envs
+	$(PY) -m ruff check amicable actions tests scripts migrations
+	$(PY) -m ruff format --check amicable actions tests scripts migrations
+
+fmt: envs
+	$(PY) -m ruff check --fix amicable actions tests scripts migrations
+	$(PY) -m ruff format amicable actions tests scripts migrations

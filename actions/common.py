@@ -1,0 +1,78 @@
+"""Shared pieces of the actions: the debtor's language, money and dates in their format,
+and the identity check that guards every action that discloses or changes an account."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+LOCALES = {"en": "en_GB", "fr": "fr_BE", "nl": "nl_BE"}
+
+
+def language(tracker: Tracker) -> str:
+    value = tracker.get_slot("language")
+    return value if value in LOCALES else "en"
+
+
+def money(amount: str, currency: str, lang: str) -> str:
+    return format_currency(amount, currency, locale=LOCALES.get(lang, "en_GB"))
+
+
+def day(iso: str, lang: str) -> str:
+    return format_date(date.fromisoformat(iso), format="EEEE d MMMM yyyy", locale=LOCALES.get(lang, "en_GB"))
+
+
+def verified(tracker: Tracker) -> bool:
+    return bool(tracker.get_slot("verified"))
+
+
+def current_request(tracker: Tracker) -> tuple[str | None, str]:
+    """The intent and text being handled: a request made before identity was confirmed is
+    resumed with its own words, not with the identity answer that came after it."""
+    pending = tracker.get_slot("pending_request")
+    if pending:
+        return pending, tracker.get_slot("pending_text") or ""
+    latest = tracker.latest_message or {}
+    return (latest.get("intent") or {}).get("name"), latest.get("text") or ""
+
+
+def clear_pending() -> list[EventType]:
+    return [SlotSet("pending_request", None), SlotSet("pending_text", None)]
+
+
+def ask_identity_first(dispatcher: CollectingDispatcher, tracker: Tracker, intro: str | None = "utter_greet") -> list[EventType]:
+    """Nothing about a debt is disclosed or changed before the identity check passes."""
+    if tracker.get_slot("verification_failed"):
+        dispatcher.utter_message(response="utter_verification_failed")
+        return []
+    if intro:
+        dispatcher.utter_message(response=intro)
+    intent, text = current_request(tracker)
+    return [SlotSet("pending_request", intent), SlotSet("pending_text", text), FollowupAction("verification_form")]
+
+
+def service_problem(dispatcher: CollectingDispatcher) -> list[EventType]:
+    dispatcher.utter_message(response="utter_service_problem")
+    return []
+
+
+def summary_of(tracker: Tracker) -> str:
+    """A few lines a colleague reads before taking over: what was asked and said."""
+    lines: list[str] = []
+    for event in tracker.events[-60:]:
+        if event.get("event") == "user" and event.get("text"):
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name", "?")
+            lines.append(f"debtor ({intent}): {event['text'][:200]}")
+    reference = tracker.get_slot("account_reference") if verified(tracker) else None
+    head = f"file {reference}, identity confirmed" if reference else "identity not confirmed"
+    return head + "\n" + "\n".join(lines[-12:])
+
+
+def slot_values(**values: Any) -> list[EventType]:
+    return [SlotSet(key, value) for key, value in values.items()]

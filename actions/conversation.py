@@ -1,0 +1,107 @@
+"""Keeping the conversation humane: hand-over to a person, stopping contact, answering yes
+and no to what was offered, and calm recovery when the bot does not understand."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api import AmicableApi, ApiError
+from actions.common import clear_pending, service_problem, summary_of
+
+CONFUSED = {"nlu_fallback", "out_of_scope"}
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        reason = "asked_for_person" if intent == "request_human" else "bot_offer_accepted"
+        try:
+            await AmicableApi().handoff(tracker.sender_id, reason, summary_of(tracker))
+        except ApiError:
+            return service_problem(dispatcher)
+        dispatcher.utter_message(response="utter_handoff", custom={"handoff": True})
+        return [*clear_pending(), SlotSet("offer", None)]
+
+
+class ActionOptOut(Action):
+    """STOP is honoured at once, whether or not the identity check was done."""
+
+    def name(self) -> str:
+        return "action_opt_out"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        try:
+            await AmicableApi().opt_out(tracker.sender_id)
+        except ApiError:
+            return service_problem(dispatcher)
+        dispatcher.utter_message(response="utter_opted_out")
+        return [*clear_pending(), SlotSet("offer", None)]
+
+
+class ActionAcceptOffer(Action):
+    def name(self) -> str:
+        return "action_accept_offer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        offer = tracker.get_slot("offer")
+        if offer == "person":
+            return [FollowupAction("action_handoff")]
+        if offer == "payment_link":
+            return [SlotSet("offer", None), FollowupAction("action_offer_payment_link")]
+        dispatcher.utter_message(response="utter_ok")
+        dispatcher.utter_message(response="utter_anything_else")
+        return []
+
+
+class ActionDeclineOffer(Action):
+    def name(self) -> str:
+        return "action_decline_offer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(response="utter_ok")
+        dispatcher.utter_message(response="utter_anything_else")
+        return [SlotSet("offer", None)]
+
+
+class ActionFallback(Action):
+    """First misunderstanding: rephrase what the bot can do. Second in a row: offer a person."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        recent = [e for e in tracker.events if e.get("event") == "user"][-2:]
+        intents = [((e.get("parse_data") or {}).get("intent") or {}).get("name") for e in recent]
+        if len(intents) == 2 and all(i in CONFUSED for i in intents):
+            dispatcher.utter_message(response="utter_offer_person_after_confusion")
+            return [SlotSet("offer", "person")]
+        dispatcher.utter_message(response="utter_default")
+        return []
+
+
+class ActionRepeat(Action):
+    """Say the last thing again, introduced as a rephrasing."""
+
+    def name(self) -> str:
+        return "action_repeat"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        said: list[str] = []
+        for event in reversed(tracker.events):
+            if event.get("event") == "user" and said:
+                break
+            if event.get("event") == "bot" and event.get("text"):
+                said.insert(0, event["text"])
+        if not said:
+            dispatcher.utter_message(response="utter_nothing_to_repeat")
+            return []
+        dispatcher.utter_message(response="utter_repeat_intro")
+        for text in said:
+            dispatcher.utter_message(text=text)
+        return []

@@ -1,0 +1,241 @@
+"""Actions that end a conversation in something concrete: a payment link, a promise to pay,
+a dispute, the reason recorded with the right next step."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api import AmicableApi, ApiError
+from actions.common import ask_identity_first, clear_pending, current_request, day, language, money, service_problem, verified
+from actions.parsing import parse_future_date
+
+METHOD_NAMES = {"card": "card", "bancontact": "Bancontact", "ideal": "iDEAL", "sepa_debit": "SEPA Direct Debit"}
+REASONS = {
+    "reason_forgot": "forgot",
+    "reason_cash_flow": "cash_flow",
+    "reason_income_loss": "income_loss",
+    "reason_illness": "illness",
+    "reason_bereavement": "bereavement",
+    "reason_technical": "technical",
+}
+UNCLEAR = "unclear"
+
+
+async def send_payment_link(dispatcher: CollectingDispatcher, tracker: Tracker, response: str = "utter_payment_link") -> list[EventType]:
+    api = AmicableApi()
+    try:
+        account = await api.account(tracker.sender_id)
+        if float(account["balance"]) <= 0:
+            dispatcher.utter_message(response="utter_nothing_owed", creditor=account["creditor"])
+            return [*clear_pending(), SlotSet("offer", None)]
+        link = await api.payment_link(account["reference"], tracker.sender_id)
+    except ApiError:
+        return service_problem(dispatcher)
+    methods = ", ".join(METHOD_NAMES.get(m, m) for m in link["methods"])
+    dispatcher.utter_message(
+        response=response,
+        amount=money(link["amount"], account["currency"], language(tracker)),
+        creditor=account["creditor"],
+        url=link["url"],
+        methods=methods,
+    )
+    return [*clear_pending(), SlotSet("offer", None)]
+
+
+class ActionOfferPaymentLink(Action):
+    def name(self) -> str:
+        return "action_offer_payment_link"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if not verified(tracker):
+            return ask_identity_first(dispatcher, tracker)
+        return await send_payment_link(dispatcher, tracker)
+
+
+async def record_promise(dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any], due_on: date) -> list[EventType]:
+    lang = language(tracker)
+    try:
+        promise = await AmicableApi().promise(account["reference"], tracker.sender_id, due_on.isoformat())
+    except ApiError as error:
+        if error.status == 422:
+            dispatcher.utter_message(response="utter_promise_date_too_late", latest=day(account["latest_promise_date"], lang))
+            return [SlotSet("promise_date", None), FollowupAction("promise_form")]
+        return service_problem(dispatcher)
+    dispatcher.utter_message(
+        response="utter_promise_recorded",
+        amount=money(promise["amount"], account["currency"], lang),
+        due_on=day(promise["due_on"], lang),
+    )
+    return [*clear_pending(), SlotSet("promise_date", None), SlotSet("promise_attempts", 0), SlotSet("offer", None)]
+
+
+def judge_date(text: str, account: dict[str, Any], lang: str) -> tuple[date | None, str | None]:
+    """(date, None) when it fits the policy, else (None, the response explaining why)."""
+    today = date.fromisoformat(account["today"])
+    due_on = parse_future_date(text, today, lang, account.get("timezone") or "UTC")
+    if due_on is None:
+        return None, "utter_promise_date_unclear"
+    if due_on < today:
+        return None, "utter_promise_date_past"
+    if due_on > date.fromisoformat(account["latest_promise_date"]):
+        return None, "utter_promise_date_too_late"
+    return due_on, None
+
+
+class ActionStartPromise(Action):
+    """"I can pay on Friday": record it at once when the date fits, otherwise ask for one."""
+
+    def name(self) -> str:
+        return "action_start_promise"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if not verified(tracker):
+            return ask_identity_first(dispatcher, tracker)
+        _, text = current_request(tracker)
+        try:
+            account = await AmicableApi().account(tracker.sender_id)
+        except ApiError:
+            return service_problem(dispatcher)
+        lang = language(tracker)
+        due_on, problem = judge_date(text, account, lang)
+        if due_on is not None:
+            return await record_promise(dispatcher, tracker, account, due_on)
+        if problem == "utter_promise_date_too_late":
+            dispatcher.utter_message(response=problem, latest=day(account["latest_promise_date"], lang))
+        elif problem == "utter_promise_date_past":
+            dispatcher.utter_message(response=problem)
+        return [*clear_pending(), SlotSet("promise_attempts", 0), FollowupAction("promise_form")]
+
+
+class ValidatePromiseForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_promise_form"
+
+    async def validate_promise_date(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        try:
+            account = await AmicableApi().account(tracker.sender_id)
+        except ApiError:
+            service_problem(dispatcher)
+            return {"promise_date": None}
+        lang = language(tracker)
+        due_on, problem = judge_date(str(value or ""), account, lang)
+        if due_on is not None:
+            return {"promise_date": due_on.isoformat()}
+        attempts = int(tracker.get_slot("promise_attempts") or 0) + 1
+        if attempts >= 3:
+            return {"promise_date": UNCLEAR, "promise_attempts": 0}
+        if problem == "utter_promise_date_too_late":
+            dispatcher.utter_message(response=problem, latest=day(account["latest_promise_date"], lang))
+        else:
+            dispatcher.utter_message(response=problem)
+        return {"promise_date": None, "promise_attempts": attempts}
+
+
+class ActionRecordPromise(Action):
+    def name(self) -> str:
+        return "action_record_promise"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        value = tracker.get_slot("promise_date")
+        if not value or value == UNCLEAR:
+            dispatcher.utter_message(response="utter_offer_person_after_confusion")
+            return [SlotSet("promise_date", None), SlotSet("offer", "person")]
+        try:
+            account = await AmicableApi().account(tracker.sender_id)
+        except ApiError:
+            return service_problem(dispatcher)
+        return await record_promise(dispatcher, tracker, account, date.fromisoformat(value))
+
+
+class ActionOfferPlan(Action):
+    """Plans are arranged with a colleague; the offer is made and a yes hands over."""
+
+    def name(self) -> str:
+        return "action_offer_plan"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if not verified(tracker):
+            return ask_identity_first(dispatcher, tracker)
+        dispatcher.utter_message(response="utter_plan_offer_person")
+        return [*clear_pending(), SlotSet("offer", "person")]
+
+
+class ActionRecordDispute(Action):
+    """A dispute is recorded at once with the debtor's own words, and pauses collection."""
+
+    def name(self) -> str:
+        return "action_record_dispute"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if not verified(tracker):
+            return ask_identity_first(dispatcher, tracker)
+        intent, text = current_request(tracker)
+        reason = "already_paid" if intent == "already_paid" else "other"
+        try:
+            reference = (await AmicableApi().account(tracker.sender_id))["reference"]
+            await AmicableApi().dispute(reference, tracker.sender_id, reason, text)
+        except ApiError:
+            return service_problem(dispatcher)
+        dispatcher.utter_message(response="utter_dispute_recorded")
+        return [*clear_pending(), SlotSet("offer", None)]
+
+
+class ActionRecordReason(Action):
+    """What prevents paying, recorded on the account, then the step that fits it."""
+
+    def name(self) -> str:
+        return "action_record_reason"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if not verified(tracker):
+            return ask_identity_first(dispatcher, tracker)
+        intent, _ = current_request(tracker)
+        reason = REASONS.get(intent or "", "other")
+        try:
+            reference = (await AmicableApi().account(tracker.sender_id))["reference"]
+            await AmicableApi().reason(reference, tracker.sender_id, reason)
+        except ApiError:
+            return service_problem(dispatcher)
+        events = clear_pending()
+        if reason == "forgot":
+            dispatcher.utter_message(response="utter_forgot_ack")
+            return events + await send_payment_link(dispatcher, tracker)
+        if reason == "technical":
+            return events + await send_payment_link(dispatcher, tracker, "utter_payment_alternatives")
+        if reason == "cash_flow":
+            dispatcher.utter_message(response="utter_cash_flow_ack")
+            return [*events, SlotSet("promise_attempts", 0), FollowupAction("promise_form")]
+        response = {"income_loss": "utter_income_loss_ack", "illness": "utter_illness_ack", "bereavement": "utter_bereavement_ack"}
+        dispatcher.utter_message(response=response.get(reason, "utter_plan_offer_person"))
+        return [*events, SlotSet("offer", "person")]
+
+
+class ActionRefuseToPay(Action):
+    """A calm, factual answer to a refusal: never a threat, always a way forward."""
+
+    def name(self) -> str:
+        return "action_refuse_to_pay"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if not verified(tracker):
+            return ask_identity_first(dispatcher, tracker)
+        try:
+            api = AmicableApi()
+            account = await api.account(tracker.sender_id)
+            await api.reason(account["reference"], tracker.sender_id, "refuses")
+        except ApiError:
+            return service_problem(dispatcher)
+        dispatcher.utter_message(
+            response="utter_refusal_response",
+            amount=money(account["balance"], account["currency"], language(tracker)),
+            creditor=account["creditor"],
+        )
+        return [*clear_pending(), SlotSet("offer", None)]

@@ -1,0 +1,100 @@
+"""The identity check: file reference, then date of birth or postcode, checked by the API.
+
+Two failed attempts end the check politely. Which part was wrong is never said, so the
+check cannot be used to learn whether a reference exists.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.account_info import present_account
+from actions.api import AmicableApi, ApiError
+from actions.common import clear_pending, service_problem
+
+REFERENCE = re.compile(r"\b([A-Za-z0-9][A-Za-z0-9._/-]*\d[A-Za-z0-9._/-]*)\b")
+
+# Which action takes up a request that had to wait for the identity check.
+RESUME = {
+    "ask_balance": "action_show_balance",
+    "ask_invoices": "action_show_invoices",
+    "pay_now": "action_offer_payment_link",
+    "promise_to_pay": "action_start_promise",
+    "request_plan": "action_offer_plan",
+    "dispute": "action_record_dispute",
+    "already_paid": "action_record_dispute",
+    "refuse_to_pay": "action_refuse_to_pay",
+    "reason_forgot": "action_record_reason",
+    "reason_cash_flow": "action_record_reason",
+    "reason_income_loss": "action_record_reason",
+    "reason_illness": "action_record_reason",
+    "reason_bereavement": "action_record_reason",
+    "reason_technical": "action_record_reason",
+}
+
+
+class ValidateVerificationForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_verification_form"
+
+    async def validate_account_reference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        match = REFERENCE.search(str(value or ""))
+        if not match:
+            dispatcher.utter_message(response="utter_reference_unclear")
+            return {"account_reference": None}
+        return {"account_reference": match.group(1).strip(".-/").upper()}
+
+    async def validate_identity_answer(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        answer = str(value or "").strip()
+        if not re.search(r"\d", answer):
+            # Not an attempt: no date or postcode in it. Explain what is needed instead.
+            dispatcher.utter_message(response="utter_identity_unclear")
+            return {"identity_answer": None}
+        try:
+            result = await AmicableApi().verify(tracker.sender_id, tracker.get_slot("account_reference") or "", answer[:200])
+        except ApiError:
+            service_problem(dispatcher)
+            return {"identity_answer": None}
+        if result["verified"]:
+            language = result.get("language") or "en"
+            return {"identity_answer": "confirmed", "verified": True, "language": language,
+                    "account_reference": result["account_reference"]}
+        if result["attempts_left"] > 0:
+            dispatcher.utter_message(response="utter_verification_retry")
+            return {"account_reference": None, "identity_answer": None}
+        return {"identity_answer": "not confirmed", "verification_failed": True}
+
+
+class ActionVerificationDone(Action):
+    """After the check: greet by name and take up what was asked, or end politely."""
+
+    def name(self) -> str:
+        return "action_verification_done"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if not tracker.get_slot("verified"):
+            dispatcher.utter_message(response="utter_verification_failed")
+            return [SlotSet("identity_answer", None), *clear_pending()]
+        events: list[EventType] = [SlotSet("identity_answer", None)]
+        pending = tracker.get_slot("pending_request")
+        try:
+            account = await AmicableApi().account(tracker.sender_id)
+        except ApiError:
+            return events + service_problem(dispatcher)
+        dispatcher.utter_message(response="utter_verified", name=account["name"].split()[0])
+        if pending in RESUME:
+            return [*events, FollowupAction(RESUME[pending])]
+        present_account(dispatcher, tracker, account)
+        if float(account["balance"]) > 0:
+            dispatcher.utter_message(response="utter_ask_reason")
+        return [*events, *clear_pending()]

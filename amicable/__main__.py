@@ -1,0 +1,3 @@
+from amicable.cli import app
+
+app(prog_name="amicable")

@@ -1,0 +1,71 @@
+"""The Accounts API: create or update an account, read its whole state, record outcomes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from amicable.api.deps import ApiKey, SessionDep, SettingsDep
+from amicable.api.schemas import (
+    AccountIn,
+    AccountOut,
+    DisputeIn,
+    OutcomeOut,
+    PaymentLinkIn,
+    PaymentLinkOut,
+    PromiseIn,
+    PromiseOut,
+    ReasonIn,
+)
+from amicable.money import fmt
+from amicable.services import accounts, outcomes, payments
+
+router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"], dependencies=[ApiKey])
+
+
+@router.post("", response_model=AccountOut, status_code=status.HTTP_201_CREATED)
+def upsert_account(body: AccountIn, session: SessionDep, response: Response) -> dict:
+    """Create the account (201) or update it (200). Invoices are matched by number."""
+    account, created, _ = accounts.upsert_account(session, body)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    session.refresh(account)
+    return accounts.account_state(account, outcomes.debtor_today(account))
+
+
+@router.get("/{reference}", response_model=AccountOut)
+def read_account(reference: str, session: SessionDep) -> dict:
+    account = accounts.get_account(session, reference)
+    return accounts.account_state(account, outcomes.debtor_today(account))
+
+
+@router.post("/{reference}/payment-links", response_model=PaymentLinkOut, status_code=status.HTTP_201_CREATED)
+def create_payment_link(reference: str, body: PaymentLinkIn, session: SessionDep, settings: SettingsDep) -> dict:
+    """A payment link for the balance, or for `amount` when given."""
+    account = accounts.get_account(session, reference)
+    link = payments.create_payment_link(session, settings, account, body.amount, body.conversation_id)
+    return {"id": link.id, "url": link.url, "amount": link.amount, "status": link.status, "methods": link.methods}
+
+
+@router.post("/{reference}/promises", response_model=PromiseOut, status_code=status.HTTP_201_CREATED)
+def create_promise(reference: str, body: PromiseIn, session: SessionDep, settings: SettingsDep) -> dict:
+    account = accounts.get_account(session, reference)
+    promise = outcomes.record_promise(session, settings, account, body.due_on, body.amount, body.conversation_id)
+    return {"amount": promise.amount, "due_on": promise.due_on, "status": promise.status}
+
+
+@router.post("/{reference}/disputes", response_model=OutcomeOut, status_code=status.HTTP_201_CREATED)
+def create_dispute(reference: str, body: DisputeIn, session: SessionDep) -> OutcomeOut:
+    account = accounts.get_account(session, reference)
+    outcomes.record_dispute(session, account, body.reason, body.details, body.conversation_id)
+    return OutcomeOut(account_reference=account.reference, detail={"status": "open"})
+
+
+@router.put("/{reference}/reason", response_model=OutcomeOut)
+def set_reason(reference: str, body: ReasonIn, session: SessionDep) -> OutcomeOut:
+    """The reason the debtor gave for not paying, as the bot or an agent understood it."""
+    account = accounts.get_account(session, reference)
+    outcomes.record_reason(session, account, body.reason, body.conversation_id)
+    return OutcomeOut(
+        account_reference=account.reference,
+        detail={"reason": account.reason, "vulnerable": str(account.vulnerable).lower(), "balance": fmt(accounts.balance(account))},
+    )

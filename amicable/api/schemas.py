@@ -1,0 +1,230 @@
+"""Shapes of what clients send and what the API returns; separate models for separate jobs.
+
+The JSON keys here are a contract with outside tools: change them only on purpose.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, PlainSerializer, field_validator
+
+from amicable.money import fmt, parse_amount
+
+Amount = Annotated[Decimal, BeforeValidator(parse_amount), PlainSerializer(fmt, return_type=str)]
+Money = Annotated[Decimal, PlainSerializer(fmt, return_type=str)]
+Reason = Literal["forgot", "cash_flow", "income_loss", "illness", "bereavement", "dispute", "technical", "refuses", "other"]
+LANGUAGES = ("en", "fr", "nl")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class DebtorIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    language: str = "en"
+    phone: str | None = Field(None, max_length=32)
+    email: EmailStr | None = None
+    timezone: str = "Europe/Brussels"
+    country: str | None = Field(None, min_length=2, max_length=2)
+    date_of_birth: date | None = None
+    postcode: str | None = Field(None, max_length=16)
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        value = value.lower()[:2]
+        if value not in LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name like Europe/Brussels") from None
+        return value
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        return value.upper() if value else value
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _born(cls, value: date | None) -> date | None:
+        if value and not (date(1900, 1, 1) <= value <= date.today()):
+            raise ValueError("date_of_birth must be between 1900-01-01 and today")
+        return value
+
+
+class InvoiceIn(Strict):
+    number: str = Field(min_length=1, max_length=64)
+    amount: Amount
+    currency: str = Field("EUR", pattern=r"^[A-Za-z]{3}$")
+    issued_on: date
+    due_on: date
+
+    @field_validator("currency")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+
+class AccountIn(Strict):
+    reference: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+    creditor: str = Field(min_length=1, max_length=200)
+    debtor: DebtorIn
+    invoices: list[InvoiceIn] = Field(min_length=1, max_length=1000)
+
+
+class InvoiceOut(BaseModel):
+    number: str
+    amount: Money
+    amount_due: Money
+    due_on: date
+    status: str
+
+
+class PaymentLinkOut(BaseModel):
+    id: str
+    url: str
+    amount: Money
+    status: str
+    methods: list[str]
+
+
+class InstallmentOut(BaseModel):
+    amount: Money
+    due_on: date
+    status: str
+
+
+class PlanOut(BaseModel):
+    id: str
+    status: str
+    installments: list[InstallmentOut]
+
+
+class PromiseOut(BaseModel):
+    amount: Money
+    due_on: date
+    status: str
+
+
+class DisputeOut(BaseModel):
+    reason: str
+    status: str
+    created_at: datetime
+
+
+class HandoffOut(BaseModel):
+    reason: str
+    status: str
+    created_at: datetime
+
+
+class OptOutOut(BaseModel):
+    channel: str
+    created_at: datetime
+
+
+class ContactOut(BaseModel):
+    at: datetime
+    channel: str
+    kind: str
+    detail: str
+
+
+class AccountOut(BaseModel):
+    reference: str
+    creditor: str
+    currency: str
+    balance: Money
+    status: str
+    language: str
+    reason: Reason | None
+    vulnerable: bool
+    invoices: list[InvoiceOut]
+    payment_links: list[PaymentLinkOut]
+    plans: list[PlanOut]
+    promises: list[PromiseOut]
+    disputes: list[DisputeOut]
+    handoffs: list[HandoffOut]
+    opt_outs: list[OptOutOut]
+    contact_log: list[ContactOut]
+
+
+class PaymentLinkIn(Strict):
+    amount: Amount | None = None
+    conversation_id: str | None = Field(None, max_length=128)
+
+
+class PromiseIn(Strict):
+    due_on: date
+    amount: Amount | None = None
+    conversation_id: str | None = Field(None, max_length=128)
+
+
+class DisputeIn(Strict):
+    reason: Literal["already_paid", "not_mine", "wrong_amount", "other"] = "other"
+    details: str = Field("", max_length=4000)
+    conversation_id: str | None = Field(None, max_length=128)
+
+
+class ReasonIn(Strict):
+    reason: Reason
+    conversation_id: str | None = Field(None, max_length=128)
+
+
+class VerificationIn(Strict):
+    reference: str = Field(min_length=1, max_length=200)
+    answer: str = Field(min_length=1, max_length=200)
+
+
+class VerificationOut(BaseModel):
+    verified: bool
+    attempts_left: int
+    account_reference: str | None = None
+    language: str | None = None
+
+
+class HandoffIn(Strict):
+    reason: str = Field("asked_for_person", max_length=32)
+    summary: str = Field("", max_length=4000)
+
+
+class OptOutIn(Strict):
+    channel: str | None = Field(None, max_length=16)
+
+
+class OutcomeOut(BaseModel):
+    """What the bot needs to word its reply after recording an outcome."""
+
+    ok: bool = True
+    account_reference: str | None = None
+    detail: dict[str, str | list[str] | None] = {}
+
+
+class ImportRowError(BaseModel):
+    row: int
+    reference: str | None
+    reason: str
+
+
+class ImportReport(BaseModel):
+    """Counts are of CSV rows (one row per invoice); `errors` explains each rejected row."""
+
+    rows: int
+    created: int
+    updated: int
+    rejected: int
+    accounts_created: int
+    accounts_updated: int
+    errors: list[ImportRowError]

@@ -1,0 +1,82 @@
+"""The conversation webhook, compatible with Rasa's REST channel.
+
+`POST /webhooks/rest/webhook` takes `{"sender", "message", "metadata"}` and answers with a
+list of bot messages. It records the transcript, keeps a conversation a person holds away
+from the bot, and answers itself when the bot cannot be reached, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import structlog
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from amicable.channels.replies import gateway_text
+from amicable.services import conversations
+
+log = structlog.get_logger()
+router = APIRouter(tags=["conversation"])
+
+CHANNELS = {"web", "rest", "sms", "whatsapp", "telegram", "voice"}
+
+
+class IncomingMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    sender: str = Field(min_length=1, max_length=128, pattern=r"^[\w:+.@-]+$")
+    message: str = Field(max_length=100_000)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+def _before_bot(request: Request, incoming: IncomingMessage, channel: str) -> tuple[str | None, str | None]:
+    """Record the message; return (language, reply) where a reply means the bot is skipped."""
+    settings = request.app.state.settings
+    with request.app.state.sessionmaker() as session, session.begin():
+        conversation = conversations.get_or_create(session, incoming.sender, channel, incoming.metadata.get("address"))
+        conversations.record_message(session, conversation, "debtor", incoming.message)
+        language = conversation.language or incoming.metadata.get("language")
+        if conversation.handled_by == "agent":
+            return language, gateway_text("with_agent", language)
+        if len(incoming.message) > settings.max_message_chars:
+            return language, gateway_text("too_long", language)
+        return language, None
+
+
+def _after_bot(request: Request, sender: str, replies: list[dict[str, Any]]) -> None:
+    with request.app.state.sessionmaker() as session, session.begin():
+        conversation = conversations.get(session, sender)
+        for reply in replies:
+            conversations.record_message(session, conversation, "bot", reply.get("text") or "", reply)
+
+
+async def forward_to_bot(request: Request, incoming: IncomingMessage, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+    client: httpx.AsyncClient = request.app.state.http
+    settings = request.app.state.settings
+    response = await client.post(
+        f"{settings.rasa_url}/webhooks/rest/webhook",
+        json={"sender": incoming.sender, "message": incoming.message, "metadata": metadata},
+        timeout=settings.rasa_timeout_seconds,
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+@router.post("/webhooks/rest/webhook")
+async def rest_webhook(incoming: IncomingMessage, request: Request) -> list[dict[str, Any]]:
+    channel = str(incoming.metadata.get("channel", "web"))
+    channel = channel if channel in CHANNELS else "web"
+    language, reply = await run_in_threadpool(_before_bot, request, incoming, channel)
+    if reply is not None:
+        replies = [{"recipient_id": incoming.sender, "text": reply}]
+    else:
+        metadata = {k: v for k, v in incoming.metadata.items() if k in ("language", "token")} | {"channel": channel}
+        try:
+            replies = await forward_to_bot(request, incoming, metadata)
+        except (httpx.HTTPError, ValueError) as error:
+            log.error("bot unreachable", error=str(error), sender=incoming.sender)
+            replies = [{"recipient_id": incoming.sender, "text": gateway_text("unavailable", language)}]
+    await run_in_threadpool(_after_bot, request, incoming.sender, replies)
+    return replies

@@ -1,0 +1,140 @@
+"""The `amicable` command. Makefile targets are thin wrappers around it."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+
+from amicable.runtime.paths import MODEL, RASA_BIN, ROOT
+
+app = typer.Typer(help="Amicable: an empathetic collections assistant.", no_args_is_help=True, add_completion=False)
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    from amicable.settings import get_settings
+
+    return get_settings()
+
+
+def ensure_api_key() -> str:
+    """Use AMICABLE_API_KEY, or generate one once and keep it in the git-ignored .env."""
+    if os.environ.get("AMICABLE_API_KEY"):
+        return os.environ["AMICABLE_API_KEY"]
+    env_file = ROOT / ".env"
+    lines = env_file.read_text().splitlines() if env_file.exists() else []
+    for line in lines:
+        if line.startswith("AMICABLE_API_KEY=") and line.split("=", 1)[1].strip():
+            return line.split("=", 1)[1].strip()
+    key = secrets.token_urlsafe(24)
+    env_file.write_text("\n".join([*lines, f"AMICABLE_API_KEY={key}"]) + "\n")
+    env_file.chmod(0o600)
+    return key
+
+
+@app.command()
+def migrate(database_url: str = typer.Option("", help="Defaults to DATABASE_URL")) -> None:
+    """Bring the database schema up to date."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["database_url"] = database_url or _settings().database_url
+    config.attributes["skip_logging"] = True
+    command.upgrade(config, "head")
+
+
+@app.command()
+def seed(demo: bool = typer.Option(False, "--demo", help="Create the demo accounts")) -> None:
+    """Load starting data."""
+    if not demo:
+        raise typer.BadParameter("say what to seed: --demo")
+    from amicable.db.session import make_engine, make_sessionmaker, transaction
+    from amicable.demo import seed_demo
+
+    factory = make_sessionmaker(make_engine(_settings().database_url))
+    with transaction(factory) as session:
+        created = seed_demo(session)
+    typer.echo(f"demo accounts created: {', '.join(created) or 'none (already there)'}")
+
+
+@app.command("import")
+def import_file(file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True)) -> None:
+    """Import accounts from a CSV file (one row per invoice)."""
+    from amicable.db.session import make_engine, make_sessionmaker, transaction
+    from amicable.services.imports import import_csv
+
+    factory = make_sessionmaker(make_engine(_settings().database_url))
+    with transaction(factory) as session:
+        report = import_csv(session, file.read_text(encoding="utf-8-sig"))
+    typer.echo(report.model_dump_json(indent=2))
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+@app.command()
+def train(force: bool = typer.Option(False, help="Train even when a model for these inputs exists")) -> None:
+    """Train the bot model, or reuse the one trained from the same inputs."""
+    from amicable.runtime.model import ensure_model
+
+    path, seconds = ensure_model(force=force)
+    typer.echo(f"model: {path} ({'trained in %.0f s' % seconds if seconds else 'reused'})")
+
+
+@app.command()
+def setup() -> None:
+    """Everything `run` and `test` need: API key, database, demo data, trained model."""
+    ensure_api_key()
+    migrate(database_url="")
+    seed(demo=True)
+    train(force=False)
+
+
+@app.command()
+def serve(host: str = "0.0.0.0", port: int = 8000) -> None:
+    """Serve the web process: API, gateway, pay page and web chat."""
+    import uvicorn
+
+    uvicorn.run("amicable.main:create_app", factory=True, host=host, port=port, log_level="info", access_log=False)
+
+
+@app.command()
+def run() -> None:
+    """Set up, then start web, bot and action server together; Ctrl-C stops them all."""
+    setup()
+    key = ensure_api_key()
+    typer.echo(
+        "\nAmicable is starting (the bot takes about a minute to load):\n"
+        "  web chat      http://localhost:8000/\n"
+        "  API docs      http://localhost:8000/docs\n"
+        "  conversation  POST http://localhost:8000/webhooks/rest/webhook\n"
+        f"  API key       {key}   (kept in .env)\n"
+        "  try it as     DEMO-1001, born 12 March 1985 (or postcode 1000)\n"
+    )
+    env = {**os.environ, "AMICABLE_API_KEY": key}
+    os.execvpe(str(ROOT / ".venv" / "bin" / "honcho"), ["honcho", "-f", str(ROOT / "Procfile"), "start"], env)
+
+
+@app.command()
+def validate() -> None:
+    """Rasa's own check of the training data and domain."""
+    from amicable.runtime.model import rasa_env
+
+    result = subprocess.run(
+        [str(RASA_BIN / "rasa"), "data", "validate"], cwd=ROOT, env=rasa_env()
+    )
+    raise typer.Exit(result.returncode)
+
+
+@app.command()
+def bench(turns: int = typer.Option(300, help="Scripted turns per target")) -> None:
+    """Latency and throughput through the whole stack, next to the bare Rasa server."""
+    from amicable.runtime.bench import run_bench
+
+    if not MODEL.exists():
+        train(force=False)
+    sys.exit(run_bench(turns))

@@ -1,0 +1,268 @@
+"""The stored state of Amicable. Money is `Numeric(12, 2)` read as `Decimal`, never float.
+
+An account's balance and status are not stored: they are derived from invoices, payment
+allocations, plans, promises and disputes (`amicable.services.accounts`), so they can never
+disagree with the records they summarise.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+MONEY = Numeric(12, 2)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_urlsafe(12)}"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps are stored in UTC and always come back time-zone aware (SQLite forgets)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:  # type: ignore[no-untyped-def]
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:  # type: ignore[no-untyped-def]
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Creditor(Base):
+    __tablename__ = "creditors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Debtor(Base):
+    __tablename__ = "debtors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    email: Mapped[str | None] = mapped_column(String(320))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    country: Mapped[str | None] = mapped_column(String(2))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    postcode: Mapped[str | None] = mapped_column(String(16))
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditors.id"))
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    vulnerable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Collection is paused (hardship, illness, bereavement) until a person resumes it.
+    on_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    creditor: Mapped[Creditor] = relationship(lazy="joined")
+    debtor: Mapped[Debtor] = relationship(lazy="joined")
+    invoices: Mapped[list[Invoice]] = relationship(back_populates="account", order_by="Invoice.due_on, Invoice.id")
+    payments: Mapped[list[Payment]] = relationship(back_populates="account", order_by="Payment.id")
+    payment_links: Mapped[list[PaymentLink]] = relationship(back_populates="account", order_by="PaymentLink.created_at")
+    plans: Mapped[list[Plan]] = relationship(back_populates="account", order_by="Plan.id")
+    promises: Mapped[list[Promise]] = relationship(back_populates="account", order_by="Promise.id")
+    disputes: Mapped[list[Dispute]] = relationship(back_populates="account", order_by="Dispute.id")
+    handoffs: Mapped[list[Handoff]] = relationship(back_populates="account", order_by="Handoff.id")
+    opt_outs: Mapped[list[OptOut]] = relationship(back_populates="account", order_by="OptOut.id")
+    contacts: Mapped[list[ContactEvent]] = relationship(back_populates="account", order_by="ContactEvent.id")
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    __table_args__ = (UniqueConstraint("account_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    number: Mapped[str] = mapped_column(String(64))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(String(3))
+    issued_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    account: Mapped[Account] = relationship(back_populates="invoices")
+    allocations: Mapped[list[Allocation]] = relationship(back_populates="invoice")
+
+
+class PaymentLink(Base):
+    __tablename__ = "payment_links"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("pl"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(String(3))
+    methods: Mapped[list[str]] = mapped_column(JSON)
+    provider: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open, paid, expired, failed
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    account: Mapped[Account] = relationship(back_populates="payment_links")
+
+
+class Payment(Base):
+    """Money received. Its allocations say which invoices it settled (the ledger)."""
+
+    __tablename__ = "payments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(String(3))
+    provider: Mapped[str] = mapped_column(String(16))
+    provider_reference: Mapped[str | None] = mapped_column(String(120))
+    payment_link_id: Mapped[str | None] = mapped_column(ForeignKey("payment_links.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    account: Mapped[Account] = relationship(back_populates="payments")
+    allocations: Mapped[list[Allocation]] = relationship(back_populates="payment")
+
+
+class Allocation(Base):
+    __tablename__ = "allocations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    payment: Mapped[Payment] = relationship(back_populates="allocations")
+    invoice: Mapped[Invoice] = relationship(back_populates="allocations")
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("plan"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active, completed, broken, cancelled
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    account: Mapped[Account] = relationship(back_populates="plans")
+    installments: Mapped[list[Installment]] = relationship(back_populates="plan", order_by="Installment.seq")
+
+
+class Installment(Base):
+    __tablename__ = "installments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")  # scheduled, paid, late, missed
+    plan: Mapped[Plan] = relationship(back_populates="installments")
+
+
+class Promise(Base):
+    __tablename__ = "promises"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, kept, broken
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    account: Mapped[Account] = relationship(back_populates="promises")
+
+
+class Dispute(Base):
+    __tablename__ = "disputes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(32))  # already_paid, not_mine, wrong_amount, other
+    details: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open, resolved, rejected
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    account: Mapped[Account] = relationship(back_populates="disputes")
+
+
+class Conversation(Base):
+    """One debtor's thread on one channel. `handled_by` says whether the bot or a person answers."""
+
+    __tablename__ = "conversations"
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str | None] = mapped_column(String(128))  # phone number, chat id; none on the web
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_verifications: Mapped[int] = mapped_column(Integer, default=0)
+    handled_by: Mapped[str] = mapped_column(String(8), default="bot")  # bot, agent
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    account: Mapped[Account | None] = relationship()
+    messages: Mapped[list[Message]] = relationship(back_populates="conversation", order_by="Message.id")
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    author: Mapped[str] = mapped_column(String(8))  # debtor, bot, agent
+    text: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class Handoff(Base):
+    __tablename__ = "handoffs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    conversation_id: Mapped[str | None] = mapped_column(ForeignKey("conversations.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="waiting")  # waiting, active, closed
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    account: Mapped[Account | None] = relationship(back_populates="handoffs")
+
+
+class OptOut(Base):
+    """A request to stop contact on a channel; kept even when no account is known yet."""
+
+    __tablename__ = "opt_outs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str | None] = mapped_column(String(128), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    account: Mapped[Account | None] = relationship(back_populates="opt_outs")
+
+
+class ContactEvent(Base):
+    """The contact log: every verification, outcome, message sent or blocked, with its reason."""
+
+    __tablename__ = "contact_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    account: Mapped[Account | None] = relationship(back_populates="contacts")
+
+
+class ProcessedEvent(Base):
+    """Payment events already applied, so a retried webhook changes nothing twice."""
+
+    __tablename__ = "processed_events"
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

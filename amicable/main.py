@@ -1,0 +1,61 @@
+"""The web process: API, gateway (conversation and channel webhooks), pay page and web chat,
+all on one origin."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from amicable import __version__
+from amicable.api.limits import BodySizeLimit
+from amicable.api.routes import accounts, conversations, imports, payments
+from amicable.channels import rest
+from amicable.db.session import make_engine, make_sessionmaker
+from amicable.logging import configure_logging
+from amicable.services import ServiceError
+from amicable.settings import Settings, get_settings
+
+STATIC = Path(__file__).resolve().parent / "web" / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=100)) as client:
+            app.state.http = client
+            yield
+        app.state.engine.dispose()
+
+    app = FastAPI(title="Amicable", version=__version__, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+
+    @app.exception_handler(ServiceError)
+    async def _service_error(_request: Request, error: ServiceError) -> JSONResponse:
+        return JSONResponse({"detail": error.message}, status_code=error.status_code)
+
+    for module in (accounts, conversations, imports, payments, rest):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def web_chat() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    @app.get("/health", tags=["health"])
+    def health() -> dict:
+        return {"status": "ok", "version": __version__}
+
+    app.add_middleware(
+        BodySizeLimit, default=settings.max_body_bytes, larger={"/api/v1/imports": settings.max_import_bytes}
+    )
+    return app

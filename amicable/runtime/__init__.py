@@ -1,0 +1,1 @@
+"""Setting up and starting the whole stack: environments, model, processes."""

@@ -1,0 +1,115 @@
+"""Start the whole stack as real processes on chosen ports, for end-to-end tests and the
+benchmark. `make run` uses the Procfile instead; both run the same commands."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from amicable.runtime.model import rasa_env
+from amicable.runtime.paths import APP_PYTHON, MODEL, RASA_BIN, ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    workdir: Path
+    api_key: str
+    database_url: str
+    web_port: int = field(default_factory=free_port)
+    rasa_port: int = field(default_factory=free_port)
+    actions_port: int = field(default_factory=free_port)
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        log = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115 - kept open for the process's life
+        self.processes[name] = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def start(self, *, web: bool = True, timeout: float = 240) -> Stack:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        endpoints = self.workdir / "endpoints.yml"
+        endpoints.write_text(
+            f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n  enable_selective_domain: true\n'
+        )
+        common = {**os.environ, "AMICABLE_API_KEY": self.api_key}
+        self._spawn(
+            "actions",
+            [str(RASA_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)],
+            {**rasa_env(), "AMICABLE_API_KEY": self.api_key, "SANIC_HOST": "127.0.0.1",
+             "AMICABLE_API_URL": self.web_url},
+        )
+        self._spawn(
+            "rasa",
+            [str(RASA_BIN / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(self.rasa_port),
+             "--model", str(MODEL), "--endpoints", str(endpoints), "--credentials", "credentials.yml"],
+            rasa_env(),
+        )
+        if web:
+            self._spawn(
+                "web",
+                [str(APP_PYTHON), "-m", "amicable", "serve", "--host", "127.0.0.1", "--port", str(self.web_port)],
+                {**common, "DATABASE_URL": self.database_url, "RASA_URL": self.rasa_url,
+                 "PUBLIC_BASE_URL": self.web_url},
+            )
+        self.wait(timeout)
+        return self
+
+    def wait(self, timeout: float) -> None:
+        checks = {"actions": f"http://127.0.0.1:{self.actions_port}/health", "rasa": f"{self.rasa_url}/status"}
+        if "web" in self.processes:
+            checks["web"] = f"{self.web_url}/health"
+        deadline = time.monotonic() + timeout
+        pending = dict(checks)
+        while pending:
+            for name, url in list(pending.items()):
+                if self.processes[name].poll() is not None:
+                    raise RuntimeError(f"{name} exited; see {self.workdir / (name + '.log')}")
+                try:
+                    if httpx.get(url, timeout=2).status_code == 200:
+                        del pending[name]
+                except httpx.HTTPError:
+                    pass
+            if pending and time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError(f"not ready after {timeout:.0f} s: {', '.join(pending)}")
+            if pending:
+                time.sleep(0.5)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        self.processes.clear()
+
+    def __enter__(self) -> Stack:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

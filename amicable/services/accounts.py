@@ -1,0 +1,176 @@
+"""Accounts: creation and update from the Accounts API or an import, and their derived state."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from amicable.api.schemas import AccountIn
+from amicable.db.models import Account, ContactEvent, Creditor, Debtor, Invoice
+from amicable.services import NotFound, ServiceError
+
+ZERO = Decimal("0.00")
+
+
+def get_account(session: Session, reference: str) -> Account:
+    account = session.scalar(select(Account).where(Account.reference == reference))
+    if account is None:
+        raise NotFound(f"no account with reference {reference!r}")
+    return account
+
+
+def _creditor(session: Session, name: str) -> Creditor:
+    creditor = session.scalar(select(Creditor).where(Creditor.name == name))
+    if creditor is None:
+        creditor = Creditor(name=name)
+        session.add(creditor)
+    return creditor
+
+
+def upsert_account(session: Session, data: AccountIn) -> tuple[Account, bool, dict[str, bool]]:
+    """Create or update an account. Invoices are matched by number; none is ever deleted.
+
+    Returns the account, whether it was created, and for each invoice number whether that
+    invoice was created (True) or updated (False).
+    """
+    currencies = {invoice.currency for invoice in data.invoices}
+    account = session.scalar(select(Account).where(Account.reference == data.reference))
+    created = account is None
+    if account is not None and currencies != {account.currency}:
+        raise ServiceError(f"account {data.reference} is in {account.currency}; invoices must be too")
+    if len(currencies) > 1:
+        raise ServiceError("all invoices of an account must be in one currency")
+    numbers = [invoice.number for invoice in data.invoices]
+    if len(set(numbers)) != len(numbers):
+        raise ServiceError("an invoice number appears twice")
+    for invoice in data.invoices:
+        if invoice.due_on < invoice.issued_on:
+            raise ServiceError(f"invoice {invoice.number}: due_on is before issued_on")
+
+    fields = data.debtor.model_dump()
+    if account is None:
+        account = Account(
+            reference=data.reference,
+            creditor=_creditor(session, data.creditor),
+            debtor=Debtor(**fields),
+            currency=currencies.pop(),
+        )
+        session.add(account)
+    else:
+        account.creditor = _creditor(session, data.creditor)
+        # Fields the client left out keep their stored value: an update never erases by omission.
+        for key, value in data.debtor.model_dump(exclude_unset=True).items():
+            setattr(account.debtor, key, value)
+
+    existing = {invoice.number: invoice for invoice in account.invoices}
+    outcome: dict[str, bool] = {}
+    for item in data.invoices:
+        invoice = existing.get(item.number)
+        if invoice is None:
+            account.invoices.append(Invoice(**item.model_dump()))
+            outcome[item.number] = True
+            continue
+        paid = sum((a.amount for a in invoice.allocations), ZERO)
+        if item.amount < paid:
+            raise ServiceError(f"invoice {item.number}: {item.amount} is less than the {paid} already paid on it")
+        invoice.amount, invoice.issued_on, invoice.due_on = item.amount, item.issued_on, item.due_on
+        outcome[item.number] = False
+    session.flush()
+    return account, created, outcome
+
+
+def amount_due(invoice: Invoice) -> Decimal:
+    return invoice.amount - sum((a.amount for a in invoice.allocations), ZERO)
+
+
+def balance(account: Account) -> Decimal:
+    return sum((amount_due(invoice) for invoice in account.invoices), ZERO)
+
+
+def invoice_status(invoice: Invoice, today: date) -> str:
+    due = amount_due(invoice)
+    if due <= 0:
+        return "paid"
+    if due < invoice.amount:
+        return "partially_paid"
+    return "overdue" if invoice.due_on < today else "open"
+
+
+def account_status(account: Account, today: date) -> str:
+    """One word for where collection stands; the most binding state wins."""
+    if balance(account) <= 0:
+        return "paid"
+    if any(d.status == "open" for d in account.disputes):
+        return "disputed"
+    if account.on_hold:
+        return "on_hold"
+    if any(h.status in ("waiting", "active") for h in account.handoffs):
+        return "with_agent"
+    if any(p.status == "active" for p in account.plans):
+        return "in_plan"
+    if any(p.status == "pending" and p.due_on >= today for p in account.promises):
+        return "promised"
+    if any(i.due_on < today for i in account.invoices if amount_due(i) > 0):
+        return "overdue"
+    return "open"
+
+
+def log_contact(
+    session: Session,
+    account: Account | None,
+    kind: str,
+    detail: str = "",
+    channel: str = "system",
+    conversation_id: str | None = None,
+) -> None:
+    session.add(
+        ContactEvent(account=account, kind=kind, detail=detail, channel=channel, conversation_id=conversation_id)
+    )
+
+
+def account_state(account: Account, today: date) -> dict:
+    """The whole state of an account, in the Accounts API's contract shape."""
+    return {
+        "reference": account.reference,
+        "creditor": account.creditor.name,
+        "currency": account.currency,
+        "balance": balance(account),
+        "status": account_status(account, today),
+        "language": account.debtor.language,
+        "reason": account.reason,
+        "vulnerable": account.vulnerable,
+        "invoices": [
+            {
+                "number": i.number,
+                "amount": i.amount,
+                "amount_due": amount_due(i),
+                "due_on": i.due_on,
+                "status": invoice_status(i, today),
+            }
+            for i in account.invoices
+        ],
+        "payment_links": [
+            {"id": link.id, "url": link.url, "amount": link.amount, "status": link.status, "methods": link.methods}
+            for link in account.payment_links
+        ],
+        "plans": [
+            {
+                "id": plan.id,
+                "status": plan.status,
+                "installments": [
+                    {"amount": i.amount, "due_on": i.due_on, "status": i.status} for i in plan.installments
+                ],
+            }
+            for plan in account.plans
+        ],
+        "promises": [{"amount": p.amount, "due_on": p.due_on, "status": p.status} for p in account.promises],
+        "disputes": [{"reason": d.reason, "status": d.status, "created_at": d.created_at} for d in account.disputes],
+        "handoffs": [{"reason": h.reason, "status": h.status, "created_at": h.created_at} for h in account.handoffs],
+        "opt_outs": [{"channel": o.channel, "created_at": o.created_at} for o in account.opt_outs],
+        "contact_log": [
+            {"at": c.created_at, "channel": c.channel, "kind": c.kind, "detail": c.detail} for c in account.contacts
+        ],
+    }

@@ -1,0 +1,67 @@
+"""Outcomes a conversation ends in: promise to pay, dispute, the reason given, hold."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from amicable.db.models import Account, Dispute, Promise
+from amicable.policy import load_policy
+from amicable.services import ServiceError
+from amicable.services.accounts import balance, log_contact
+from amicable.settings import Settings
+
+VULNERABLE_REASONS = {"illness", "bereavement"}
+
+
+def debtor_today(account: Account) -> date:
+    """Dates are judged in the debtor's time zone: "tomorrow" is their tomorrow."""
+    return datetime.now(ZoneInfo(account.debtor.timezone)).date()
+
+
+def record_promise(
+    session: Session, settings: Settings, account: Account, due_on: date, amount: Decimal | None, conversation_id: str | None
+) -> Promise:
+    policy = load_policy(settings.policies_dir, account.creditor.name)
+    today = debtor_today(account)
+    latest = today + timedelta(days=policy.promise.max_days)
+    owed = balance(account)
+    if owed <= 0:
+        raise ServiceError("this account has nothing left to pay", 409)
+    if due_on < today:
+        raise ServiceError(f"the date {due_on.isoformat()} is in the past")
+    if due_on > latest:
+        raise ServiceError(f"the date must be on or before {latest.isoformat()}", 422)
+    amount = owed if amount is None else amount
+    if amount > owed:
+        raise ServiceError(f"the amount {amount} is more than the balance {owed}")
+    for earlier in account.promises:
+        if earlier.status == "pending":
+            earlier.status = "replaced"
+    promise = Promise(account=account, amount=amount, due_on=due_on)
+    account.promises.append(promise)
+    session.flush()
+    log_contact(session, account, "promise", f"{amount} {account.currency} on {due_on.isoformat()}", "bot" if conversation_id else "api", conversation_id)
+    return promise
+
+
+def record_dispute(session: Session, account: Account, reason: str, details: str, conversation_id: str | None) -> Dispute:
+    """A dispute pauses collection (the account's status becomes `disputed`) until resolved."""
+    dispute = Dispute(account=account, reason=reason, details=details)
+    account.disputes.append(dispute)
+    session.flush()
+    if account.reason is None:
+        account.reason = "dispute"
+    log_contact(session, account, "dispute", f"{reason}: {details}"[:500], "bot" if conversation_id else "api", conversation_id)
+    return dispute
+
+
+def record_reason(session: Session, account: Account, reason: str, conversation_id: str | None) -> None:
+    account.reason = reason
+    if reason in VULNERABLE_REASONS:
+        account.vulnerable = True
+        account.on_hold = True
+    log_contact(session, account, "reason", reason, "bot" if conversation_id else "api", conversation_id)

@@ -1,0 +1,64 @@
+"""What the bot asks of a conversation: identity first, then the account; hand-over and STOP."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import AUTH
+from tests.factories import account_body
+
+
+@pytest.fixture
+def account(client):
+    client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
+
+
+def _verify(client, cid, reference, answer):
+    return client.post(f"/api/v1/conversations/{cid}/verification", json={"reference": reference, "answer": answer}, headers=AUTH).json()
+
+
+@pytest.mark.parametrize("answer", ["12/03/1985", "12 March 1985", "1985-03-12", "12.03.1985", "march 12th 1985", "born on 12 maart 1985", "1000", "postcode 1000"])
+def test_identity_is_confirmed_by_date_of_birth_in_any_form_or_postcode(client, account, answer):
+    result = _verify(client, "c1", "acc-1001", answer)
+    assert result["verified"] is True, answer
+    assert result["account_reference"] == "ACC-1001"
+
+
+def test_no_disclosure_before_verification_and_two_failures_end_it(client, account):
+    assert client.get("/api/v1/conversations/c2/account", headers=AUTH).status_code in (403, 404)
+    first = _verify(client, "c2", "ACC-1001", "01/01/1990")
+    assert first == {"verified": False, "attempts_left": 1, "account_reference": None, "language": None}
+    assert client.get("/api/v1/conversations/c2/account", headers=AUTH).status_code == 403
+    second = _verify(client, "c2", "NOPE-9", "12/03/1985")
+    assert second["verified"] is False and second["attempts_left"] == 0
+    # Even the right answer is refused once the attempts are used up.
+    assert _verify(client, "c2", "ACC-1001", "12/03/1985")["verified"] is False
+    assert client.get("/api/v1/conversations/c2/account", headers=AUTH).status_code == 403
+    log = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()["contact_log"]
+    # The attempt with an unknown reference is logged on the conversation, not on this account.
+    assert [entry["detail"] for entry in log] == ["identity not confirmed"]
+
+
+def test_verified_conversation_reads_the_account(client, account):
+    _verify(client, "c3", "ACC-1001", "12 march 1985")
+    summary = client.get("/api/v1/conversations/c3/account", headers=AUTH).json()
+    assert summary["balance"] == "120.50"
+    assert summary["creditor"] == "Brightwater Energy"
+    assert [i["number"] for i in summary["invoices"]] == ["INV-1", "INV-2"]
+    assert summary["latest_promise_date"] > summary["today"]
+
+
+def test_handoff_and_opt_out_are_recorded_on_the_account(client, account):
+    _verify(client, "c4", "ACC-1001", "1000")
+    assert client.post("/api/v1/conversations/c4/handoffs", json={"reason": "asked_for_person", "summary": "wants a plan"}, headers=AUTH).status_code == 201
+    assert client.post("/api/v1/conversations/c4/opt-outs", json={}, headers=AUTH).status_code == 201
+    state = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()
+    assert state["handoffs"][0]["reason"] == "asked_for_person"
+    assert state["handoffs"][0]["status"] == "waiting"
+    assert state["opt_outs"][0]["channel"] == "rest"
+    assert state["status"] == "with_agent"
+
+
+def test_opt_out_before_verification_is_kept_without_touching_any_account(client, account):
+    assert client.post("/api/v1/conversations/stranger/opt-outs", json={}, headers=AUTH).status_code == 201
+    assert client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()["opt_outs"] == []

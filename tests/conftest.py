@@ -1,0 +1,115 @@
+"""Fixtures shared by the suite: an API on SQLite or on a real PostgreSQL server that the
+tests start themselves, and the whole stack as real processes for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from glob import glob
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from amicable.cli import migrate
+from amicable.main import create_app
+from amicable.runtime.stack import Stack, free_port
+from amicable.settings import Settings
+
+API_KEY = "test-key-0123456789"
+AUTH = {"Authorization": f"Bearer {API_KEY}"}
+
+
+def _pg_bin(name: str) -> str:
+    found = sorted(glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True) or [shutil.which(name) or ""]
+    if not found[0]:
+        pytest.fail(f"PostgreSQL's {name} is not installed; `make test` installs it (scripts/test-services.sh)")
+    return found[0]
+
+
+class PostgresServer:
+    """A throw-away PostgreSQL cluster in a temporary folder, on a free loopback port."""
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="amicable-pg-"))
+        self.port = free_port()
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            shutil.chown(self.dir, "postgres", "postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+
+    def _run(self, *command: str) -> None:
+        subprocess.run([*self.as_user, *command], check=True, capture_output=True, cwd=self.dir)
+
+    def start(self) -> PostgresServer:
+        data = self.dir / "data"
+        self._run(_pg_bin("initdb"), "-D", str(data), "-U", "amicable", "--auth=trust", "-E", "UTF8")
+        self._run(
+            _pg_bin("pg_ctl"), "-D", str(data), "-l", str(self.dir / "log"), "-w", "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start",
+        )
+        return self
+
+    def create_database(self, name: str) -> str:
+        self._run(_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "amicable", name)
+        return f"postgresql+psycopg://amicable@127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> None:
+        subprocess.run([*self.as_user, _pg_bin("pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "stop"],
+                       capture_output=True, cwd=self.dir)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+_counter = iter(range(1_000_000))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    else:
+        url = request.getfixturevalue("postgres").create_database(f"t{next(_counter)}_{int(time.time())}")
+    migrate(database_url=url)
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        amicable_api_key=API_KEY,
+        database_url=database_url,
+        public_base_url="http://testserver",
+        rasa_url="http://127.0.0.1:9",  # nothing listens: the gateway's own replies are tested
+        _env_file=None,
+    )
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Web, Rasa (trained model) and action server as real processes, on free ports."""
+    from amicable.runtime.model import ensure_model
+
+    ensure_model()
+    workdir = tmp_path_factory.mktemp("stack")
+    url = f"sqlite:///{workdir / 'stack.db'}"
+    migrate(database_url=url)
+    running = Stack(workdir=workdir, api_key=API_KEY, database_url=url).start()
+    yield running
+    running.stop()

@@ -1,0 +1,535 @@
+"""The production files (Dockerfile, docker/, docker-compose.yml) stay in step with what runs
+locally (Procfile, endpoints.yml, requirements/rasa.txt) and with what the app reads
+(amicable/settings.py).
+
+No Docker engine is needed: everything here reads files. Names and numbers are taken from the
+local files wherever they live there, so a change on one side fails until the other follows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SERVICES = {"web", "rasa", "actions", "postgres", "redis"}
+# Processes that must only be reachable on the compose network.
+INTERNAL = ("rasa", "actions")
+# Flags that are meant to differ between a laptop and a container.
+DIFFERS_IN_CONTAINER = {"--interface"}
+# Top-level modules the rasa/rasa-sdk image already has: rasa-sdk 3.6 and its dependencies.
+SDK_IMAGE_PROVIDES = {
+    "rasa_sdk",
+    "sanic",
+    "sanic_cors",
+    "coloredlogs",
+    "pluggy",
+    "prompt_toolkit",
+    "ruamel",
+    "typing_extensions",
+    "websockets",
+    "setuptools",
+    "wheel",
+    "pkg_resources",
+}
+# Import name -> pip name, where they differ.
+PIP_NAMES = {"yaml": "pyyaml", "dateutil": "python-dateutil", "dotenv": "python-dotenv", "PIL": "pillow"}
+
+
+# ---------------------------------------------------------------- reading the files
+
+
+def read(relative: str) -> str:
+    path = ROOT / relative
+    assert path.is_file(), f"{relative} is missing"
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    data = yaml.safe_load(read("docker-compose.yml"))
+    assert isinstance(data, dict), "docker-compose.yml is not a YAML mapping"
+    return data
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict) -> dict:
+    assert isinstance(compose.get("services"), dict), "docker-compose.yml has no services"
+    return compose["services"]
+
+
+@pytest.fixture(scope="module")
+def procfile() -> dict[str, list[str]]:
+    processes = {}
+    for line in read("Procfile").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        name, _, command = line.partition(":")
+        processes[name.strip()] = shlex.split(command)
+    assert processes, "the Procfile declares no process"
+    return processes
+
+
+@pytest.fixture(scope="module")
+def endpoints() -> dict:
+    return yaml.safe_load(read("docker/endpoints.yml"))
+
+
+@pytest.fixture(scope="module")
+def local_endpoints() -> dict:
+    return yaml.safe_load(read("endpoints.yml"))
+
+
+def dockerfile_instructions(relative: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
+    lines, pending = [], ""
+    for raw in read(relative).splitlines():
+        if not pending and (not raw.strip() or raw.lstrip().startswith("#")):
+            continue
+        if raw.rstrip().endswith("\\"):
+            pending += raw.rstrip()[:-1] + " "
+            continue
+        lines.append(pending + raw)
+        pending = ""
+    instructions = []
+    for line in lines:
+        keyword, _, rest = line.strip().partition(" ")
+        instructions.append((keyword.upper(), rest.strip()))
+    return instructions
+
+
+def exec_form(arguments: str) -> list[str]:
+    """CMD/ENTRYPOINT arguments as argv: JSON exec form, or shell form run by /bin/sh -c."""
+    if arguments.startswith("["):
+        return json.loads(arguments)
+    return ["/bin/sh", "-c", arguments]
+
+
+def dockerfile_cmd(relative: str) -> list[str]:
+    cmds = [args for keyword, args in dockerfile_instructions(relative) if keyword == "CMD"]
+    assert cmds, f"{relative} has no CMD"
+    return exec_form(cmds[-1])
+
+
+def environment(service: dict) -> dict[str, str | None]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        return dict((item.split("=", 1) + [None])[:2] for item in env)
+    return {key: None if value is None else str(value) for key, value in env.items()}
+
+
+def with_defaults(value: str) -> str:
+    """What compose makes of a value when the caller's environment sets nothing:
+    `${VAR:-default}` becomes default (nested too), a required `${VAR:?msg}` becomes <VAR>."""
+    pattern = re.compile(r"\$\{(\w+)(?:(:?[-?])([^${}]*))?\}")
+
+    def substitute(match: re.Match) -> str:
+        name, operator, rest = match.groups()
+        if operator in (":-", "-"):
+            return rest
+        return f"<{name}>"
+
+    previous = None
+    while previous != value:
+        previous, value = value, pattern.sub(substitute, value)
+    return value.replace("$$", "$")
+
+
+def effective_command(service: dict) -> list[str]:
+    """The service's command, or the CMD of the image it builds."""
+    command = service.get("command")
+    if command is not None:
+        return shlex.split(command) if isinstance(command, str) else [str(part) for part in command]
+    build = service.get("build")
+    assert build, "a service without `command` must build an image whose CMD is checked"
+    dockerfile = "Dockerfile" if isinstance(build, str) else build.get("dockerfile", "Dockerfile")
+    context = build if isinstance(build, str) else build.get("context", ".")
+    return dockerfile_cmd(str(Path(context) / dockerfile))
+
+
+def invocations(argv: list[str]) -> list[tuple[str, list[str]]]:
+    """(program, arguments) for each command in argv, whatever wraps it:
+    `VAR=x path/to/python -m module args`, `path/to/rasa args`, `sh -c "a && b"`,
+    and the rasa-sdk image's `start args` (its entrypoint runs `python -m rasa_sdk args`)."""
+    if len(argv) >= 3 and Path(argv[0]).name in {"sh", "bash"} and argv[1] == "-c":
+        found = []
+        for part in re.split(r"&&|\|\||;", argv[2]):
+            found += invocations(shlex.split(part))
+        return found
+    argv = list(argv)
+    while argv and re.fullmatch(r"\w+=.*", argv[0]):
+        argv.pop(0)
+    if not argv:
+        return []
+    if argv[0] == "start":
+        return [("rasa_sdk", argv[1:])]
+    if Path(argv[0]).name.startswith("python") and len(argv) >= 3 and argv[1] == "-m":
+        return [(argv[2], argv[3:])]
+    return [(Path(argv[0]).name, argv[1:])]
+
+
+def options(arguments: list[str]) -> dict[str, str | bool]:
+    """`--flag value` and bare `--flag` (True); `--flag=value` too."""
+    found: dict[str, str | bool] = {}
+    for index, token in enumerate(arguments):
+        if not token.startswith("-"):
+            continue
+        if "=" in token:
+            flag, value = token.split("=", 1)
+            found[flag] = value
+        elif index + 1 < len(arguments) and not arguments[index + 1].startswith("-"):
+            found[token] = arguments[index + 1]
+        else:
+            found[token] = True
+    return found
+
+
+def positionals(arguments: list[str]) -> list[str]:
+    """Arguments that are neither flags nor flag values (e.g. `run`, `serve`)."""
+    flags = options(arguments)
+    values = {value for value in flags.values() if isinstance(value, str)}
+    result, skip = [], False
+    for token in arguments:
+        if skip:
+            skip = False
+            continue
+        if token.startswith("-"):
+            skip = "=" not in token and isinstance(flags.get(token), str)
+            continue
+        if token not in values:
+            result.append(token)
+    return result
+
+
+def scalars(node: object) -> list[str]:
+    """Every scalar in a parsed YAML document, as text (comments are already gone)."""
+    if isinstance(node, dict):
+        return [text for value in node.values() for text in scalars(value)]
+    if isinstance(node, list):
+        return [text for value in node for text in scalars(value)]
+    return [] if node is None else [str(node)]
+
+
+def published_container_ports(service: dict) -> set[int]:
+    ports = set()
+    for entry in service.get("ports") or []:
+        if isinstance(entry, dict):
+            ports.add(int(entry["target"]))
+        else:
+            ports.add(int(str(entry).split("/")[0].rsplit(":", 1)[-1]))
+    return ports
+
+
+def exposed_ports(service: dict) -> set[int]:
+    return {int(str(entry).split("/")[0]) for entry in service.get("expose") or []}
+
+
+def web_port(procfile: dict[str, list[str]]) -> int:
+    """The Procfile's --port for web, else the default of `amicable serve`."""
+    (_, arguments), *_ = [call for call in invocations(procfile["web"]) if call[0] == "amicable"]
+    if "--port" in options(arguments):
+        return int(options(arguments)["--port"])
+    match = re.search(r"def serve\([^)]*\bport:\s*int\s*=\s*(\d+)", read("amicable/cli.py"))
+    assert match, "cannot find the default port of `amicable serve` in amicable/cli.py"
+    return int(match.group(1))
+
+
+def pins(relative: str) -> dict[str, str]:
+    """name -> version for `name==version` lines, other requirement lines -> their specifier."""
+    found = {}
+    for line in read(relative).splitlines():
+        line = line.split("#", 1)[0].strip()
+        match = re.match(r"([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?\s*(.*)", line)
+        if match:
+            found[match.group(1).lower()] = match.group(2).strip()
+    return found
+
+
+def settings_env_names(source: str) -> set[str]:
+    """Environment names of the fields of class `Settings`, as pydantic-settings maps them:
+    field `database_url` reads DATABASE_URL (plus any env_prefix); an explicit alias wins."""
+    match = re.search(r"^class Settings\b[^\n]*:\n((?:[ \t]+[^\n]*\n|[ \t]*\n)*)", source, re.M)
+    assert match, "amicable/settings.py has no class Settings"
+    body = match.group(1)
+    prefix_match = re.search(r"env_prefix\s*=\s*['\"]([^'\"]*)['\"]", body)
+    prefix = prefix_match.group(1) if prefix_match else ""
+    names = set()
+    for field in re.finditer(r"^    ([A-Za-z_]\w*)\s*:\s*([^\n]*)", body, re.M):
+        name, annotation = field.groups()
+        if name.startswith("model_") or annotation.startswith("ClassVar"):
+            continue
+        alias = re.search(r"\b(?:validation_)?alias\s*=\s*['\"]([^'\"]+)['\"]", annotation)
+        names.add(alias.group(1).upper() if alias else (prefix + name).upper())
+    return names
+
+
+# ---------------------------------------------------------------- the extractor itself
+
+
+def test_settings_extractor_reads_fields_not_methods_or_config() -> None:
+    sample = (
+        "class Settings(BaseSettings):\n"
+        "    model_config = SettingsConfigDict(env_file='.env')\n"
+        "    database_url: str = 'sqlite://'\n"
+        "    api_key: str = Field(default='', description='x: y')\n"
+        "    token: str = Field('', alias='BOT_TOKEN')\n"
+        "\n"
+        "    @field_validator('database_url')\n"
+        "    @classmethod\n"
+        "    def _driver(cls, value: str) -> str:\n"
+        "        local: int = 1\n"
+        "        return value\n"
+        "\n"
+        "\n"
+        "class Other:\n"
+        "    not_a_setting: int = 1\n"
+    )
+    assert settings_env_names(sample) == {"DATABASE_URL", "API_KEY", "BOT_TOKEN"}
+
+
+# ---------------------------------------------------------------- compose shape
+
+
+def test_compose_is_the_compose_spec_with_the_five_services(compose: dict, services: dict) -> None:
+    assert "version" not in compose, "the Compose spec has no `version:` key"
+    assert set(services) >= SERVICES, f"missing services: {sorted(SERVICES - set(services))}"
+
+
+def test_every_procfile_process_is_a_compose_service(procfile: dict, services: dict) -> None:
+    missing = sorted(set(procfile) - set(services))
+    assert not missing, f"Procfile processes without a compose service: {missing}"
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_every_service_has_a_healthcheck(services: dict, name: str) -> None:
+    check = services[name].get("healthcheck") or {}
+    assert check.get("test") and not check.get("disable"), f"{name} has no healthcheck"
+    assert check["test"] != ["NONE"], f"{name} disables its healthcheck"
+
+
+def test_start_order_waits_for_healthy_datastores(services: dict) -> None:
+    for name in ("web", "rasa"):
+        depends = services[name].get("depends_on") or {}
+        assert isinstance(depends, dict), f"{name}: depends_on needs conditions"
+        for store in ("postgres", "redis"):
+            condition = (depends.get(store) or {}).get("condition")
+            assert condition == "service_healthy", f"{name} must wait for {store} to be healthy"
+
+
+# ---------------------------------------------------------------- ports
+
+
+@pytest.mark.parametrize("name", INTERNAL)
+def test_bot_processes_are_not_published(services: dict, name: str) -> None:
+    assert "ports" not in services[name], f"{name} must only be exposed to the compose network"
+
+
+def test_web_publishes_its_port(services: dict, procfile: dict) -> None:
+    port = web_port(procfile)
+    assert f"{port}:{port}" in [str(entry) for entry in services["web"].get("ports") or []]
+    assert port in published_container_ports(services["web"])
+    exposes = [args for keyword, args in dockerfile_instructions("Dockerfile") if keyword == "EXPOSE"]
+    assert str(port) in " ".join(exposes).split(), f"Dockerfile should EXPOSE {port}"
+
+
+@pytest.mark.parametrize("name", INTERNAL)
+def test_bot_processes_expose_the_procfile_port(services: dict, procfile: dict, name: str) -> None:
+    (_, local_args), *_ = invocations(procfile[name])
+    port = int(options(local_args)["--port"])
+    (_, container_args), *_ = invocations(effective_command(services[name]))
+    assert int(options(container_args).get("--port", 0)) == port, f"{name} should listen on {port}"
+    assert port in exposed_ports(services[name]), f"{name} should `expose` {port}"
+
+
+# ---------------------------------------------------------------- commands
+
+
+def test_rasa_command_matches_the_procfile(services: dict, procfile: dict) -> None:
+    (local_program, local_args), *_ = invocations(procfile["rasa"])
+    assert local_program == "rasa"
+    # The rasa image's entrypoint is `rasa`, so the compose command starts at the subcommand.
+    container_args = effective_command(services["rasa"])
+    assert positionals(container_args)[:1] == positionals(local_args)[:1] == ["run"]
+    local, container = options(local_args), options(container_args)
+    for flag, value in local.items():
+        if flag in DIFFERS_IN_CONTAINER:
+            continue
+        assert container.get(flag) == value, f"rasa {flag}: Procfile {value!r}, compose {container.get(flag)!r}"
+    assert container.get("--interface", "0.0.0.0") == "0.0.0.0", "rasa must listen beyond localhost"
+
+
+def test_rasa_files_are_mounted_where_the_command_reads_them(services: dict, procfile: dict) -> None:
+    container = options(effective_command(services["rasa"]))
+    mounts = {}
+    for volume in services["rasa"].get("volumes") or []:
+        source, target = str(volume).split(":")[:2]
+        mounts[target] = source
+    workdir = "/app"  # rasa/rasa images run from /app
+    assert mounts.get(f"{workdir}/{container['--endpoints']}") == "./docker/endpoints.yml"
+    assert mounts.get(f"{workdir}/{container['--credentials']}") == f"./{container['--credentials']}"
+    model_dir = str(Path(container["--model"]).parent)
+    assert mounts.get(f"{workdir}/{model_dir}") == f"./{model_dir}", "the trained model must be mounted"
+
+
+def test_actions_command_matches_the_procfile(services: dict, procfile: dict) -> None:
+    (local_program, local_args), *_ = invocations(procfile["actions"])
+    (program, container_args), *_ = invocations(effective_command(services["actions"]))
+    assert local_program == program == "rasa_sdk"
+    local, container = options(local_args), options(container_args)
+    for flag in ("--actions", "--port"):
+        assert container.get(flag) == local.get(flag), f"actions {flag}: Procfile {local.get(flag)!r}"
+    # The Procfile pins SANIC_HOST to 127.0.0.1 for a laptop; in a container that hides the server.
+    assert environment(services["actions"]).get("SANIC_HOST") in (None, "0.0.0.0")
+
+
+def test_web_command_serves_like_the_procfile(services: dict, procfile: dict) -> None:
+    local = [call for call in invocations(procfile["web"]) if call[0] == "amicable"]
+    assert local, "the Procfile's web process no longer runs `python -m amicable`"
+    calls = invocations(effective_command(services["web"]))
+    assert calls and calls[-1] == local[-1], f"web should end by running amicable {' '.join(local[-1][1])}"
+    assert ("amicable", ["migrate"]) in calls[:-1], "web should apply migrations before serving"
+
+
+# ---------------------------------------------------------------- images
+
+
+def test_images_match_the_local_rasa_environment(services: dict) -> None:
+    requirements = pins("requirements/rasa.txt")
+    rasa_version = requirements["rasa"].removeprefix("==")
+    sdk_minor = ".".join(requirements["rasa-sdk"].removeprefix("==").split(".")[:2])
+    assert re.fullmatch(rf"rasa/rasa:{re.escape(rasa_version)}(-\w+)?", services["rasa"]["image"])
+    bases = [
+        args.split()[0] for keyword, args in dockerfile_instructions("docker/actions.Dockerfile") if keyword == "FROM"
+    ]
+    assert bases and re.fullmatch(rf"rasa/rasa-sdk:{re.escape(sdk_minor)}\.\d+", bases[-1]), bases
+
+
+def actions_pip_installs() -> str:
+    """The arguments of every `pip install` in the actions image, lower-cased, unquoted."""
+    runs = [
+        args
+        for keyword, args in dockerfile_instructions("docker/actions.Dockerfile")
+        if keyword == "RUN" and "pip install" in args
+    ]
+    return " ".join(runs).lower().replace('"', "").replace("'", "")
+
+
+def test_actions_image_installs_the_extra_action_dependencies() -> None:
+    installs = actions_pip_installs().split()
+    extras = {name: spec for name, spec in pins("requirements/rasa.txt").items() if name not in ("rasa", "rasa-sdk")}
+    missing = sorted(
+        f"{name}{spec}" for name, spec in extras.items() if f"{name}{spec}".replace(" ", "") not in installs
+    )
+    assert not missing, f"docker/actions.Dockerfile should pip install {missing} (as requirements/rasa.txt says)"
+
+
+def test_actions_image_has_every_module_the_actions_import() -> None:
+    """Locally the action server shares .venv-rasa with rasa and gets its libraries for free;
+    the rasa-sdk image has only rasa-sdk's own dependencies."""
+    imported = set()
+    for source in sorted((ROOT / "actions").rglob("*.py")):
+        text = source.read_text(encoding="utf-8")
+        imported |= set(re.findall(r"^\s*import\s+(\w+)", text, re.M))
+        imported |= set(re.findall(r"^\s*from\s+(\w+)[\w.]*\s+import\b", text, re.M))
+    third_party = imported - set(sys.stdlib_module_names) - {"__future__", "actions"} - SDK_IMAGE_PROVIDES
+    installs = actions_pip_installs()
+    missing = sorted(
+        module
+        for module in third_party
+        if not re.search(rf"(?<![\w-]){re.escape(PIP_NAMES.get(module, module))}(?![\w-])", installs)
+    )
+    assert not missing, f"actions/ imports {missing}, which docker/actions.Dockerfile does not install"
+
+
+def test_app_image_runs_unprivileged_with_the_app_files() -> None:
+    instructions = dockerfile_instructions("Dockerfile")
+    assert [args for keyword, args in instructions if keyword == "FROM"][-1].startswith("python:3.11-slim")
+    users = [args for keyword, args in instructions if keyword == "USER"]
+    assert users and users[-1].split(":")[0] not in ("root", "0"), "the app image must not run as root"
+    copied = " ".join(args for keyword, args in instructions if keyword in ("COPY", "ADD"))
+    for needed in ("requirements/app.txt", "amicable/", "migrations/", "alembic.ini", "policies/"):
+        assert needed in copied, f"Dockerfile does not copy {needed}"
+    assert any(keyword == "HEALTHCHECK" for keyword, _ in instructions)
+
+
+# ---------------------------------------------------------------- environment
+
+
+def test_web_environment_has_every_setting(services: dict) -> None:
+    names = settings_env_names(read("amicable/settings.py"))
+    assert "DATABASE_URL" in names, f"the settings regex found only {sorted(names)}"
+    missing = sorted(names - set(environment(services["web"])))
+    assert not missing, f"settings the web service does not pass on: {missing}"
+
+
+def test_web_environment_points_at_the_compose_services(services: dict, procfile: dict) -> None:
+    env = environment(services["web"])
+    assert env["AMICABLE_API_KEY"] and ":?" in env["AMICABLE_API_KEY"], "AMICABLE_API_KEY must be required"
+    (_, rasa_args), *_ = invocations(procfile["rasa"])
+    assert with_defaults(env["RASA_URL"]).rstrip("/") == f"http://rasa:{options(rasa_args)['--port']}"
+    database = urlsplit(with_defaults(env["DATABASE_URL"]))
+    assert database.hostname == "postgres"
+    assert database.path.lstrip("/") == environment(services["postgres"]).get("POSTGRES_DB")
+
+
+def test_actions_environment_reaches_the_web_service(services: dict, procfile: dict) -> None:
+    env = environment(services["actions"])
+    assert with_defaults(env["AMICABLE_API_URL"]).rstrip("/") == f"http://web:{web_port(procfile)}"
+    assert env.get("AMICABLE_API_KEY"), "the action server needs AMICABLE_API_KEY"
+
+
+# ---------------------------------------------------------------- Rasa endpoints and databases
+
+
+def test_production_endpoints_use_shared_stores(endpoints: dict) -> None:
+    tracker, lock = endpoints.get("tracker_store") or {}, endpoints.get("lock_store") or {}
+    assert str(tracker.get("type")).upper() == "SQL"
+    assert tracker.get("dialect") == "postgresql"
+    assert str(lock.get("type")).lower() == "redis"
+
+
+def test_production_action_endpoint_matches_the_local_one(
+    endpoints: dict, local_endpoints: dict, procfile: dict
+) -> None:
+    (_, actions_args), *_ = invocations(procfile["actions"])
+    production, local = endpoints["action_endpoint"], local_endpoints["action_endpoint"]
+    url = urlsplit(production["url"])
+    assert (url.hostname, url.port) == ("actions", int(options(actions_args)["--port"]))
+    assert url.path == urlsplit(local["url"]).path
+    assert {k: v for k, v in production.items() if k != "url"} == {k: v for k, v in local.items() if k != "url"}
+
+
+def test_rasa_gets_every_variable_its_endpoints_use(services: dict, endpoints: dict) -> None:
+    # Rasa refuses to start when a ${VAR} in endpoints.yml is unset.
+    used = set(re.findall(r"\$\{(\w+)\}", " ".join(scalars(endpoints))))
+    env = environment(services["rasa"])
+    missing = sorted(name for name in used if not env.get(name))
+    assert not missing, f"the rasa service does not set {missing}"
+    assert "SANIC_WORKERS" in env
+
+
+def test_postgres_creates_both_databases(services: dict, endpoints: dict) -> None:
+    postgres = services["postgres"]
+    assert postgres["image"].split(":")[0] == "postgres"
+    assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
+    assert any(str(volume).split(":")[1] == "/var/lib/postgresql/data" for volume in postgres["volumes"])
+    created = {environment(postgres).get("POSTGRES_DB")}
+    for volume in postgres["volumes"]:
+        source, target = str(volume).split(":")[:2]
+        if target.startswith("/docker-entrypoint-initdb.d/"):
+            assert source.startswith("./docker/"), "init scripts belong under docker/"
+            created |= set(re.findall(r"create\s+database\s+\"?(\w+)", read(source), re.I))
+    assert endpoints["tracker_store"]["db"] in created, "Rasa's tracker database is never created"
+
+
+def test_redis_is_checked_with_ping(services: dict) -> None:
+    assert services["redis"]["image"].split(":")[0] == "redis"
+    assert services["redis"]["healthcheck"]["test"][-2:] == ["redis-cli", "ping"]

@@ -1,0 +1,53 @@
+"""The conversation webhook's own behaviour, without the bot (nothing listens on RASA_URL)."""
+
+from __future__ import annotations
+
+from amicable.db.models import Conversation
+from tests.conftest import AUTH
+from tests.factories import account_body
+
+
+def _transcript(client, sender):
+    with client.app.state.sessionmaker() as session:
+        conversation = session.get(Conversation, sender)
+        return [(m.author, m.text) for m in conversation.messages]
+
+
+def test_bot_unreachable_gets_a_calm_reply_and_the_message_is_kept(client):
+    replies = client.post("/webhooks/rest/webhook", json={"sender": "web-1", "message": "hello"}).json()
+    assert replies[0]["recipient_id"] == "web-1"
+    assert "try again" in replies[0]["text"]
+    assert _transcript(client, "web-1")[0] == ("debtor", "hello")
+
+
+def test_ten_thousand_characters_get_a_calm_reply_without_the_bot(client):
+    replies = client.post("/webhooks/rest/webhook", json={"sender": "web-2", "message": "a" * 10_000}).json()
+    assert "sentence or two" in replies[0]["text"]
+    assert _transcript(client, "web-2")[0][1] == "a" * 10_000
+
+
+def test_french_metadata_gets_a_french_reply(client):
+    replies = client.post("/webhooks/rest/webhook", json={"sender": "web-3", "message": "x" * 3000, "metadata": {"language": "fr"}}).json()
+    assert "phrases" in replies[0]["text"]
+
+
+def test_malformed_requests_are_4xx(client):
+    assert client.post("/webhooks/rest/webhook", json={"message": "hi"}).status_code == 422
+    assert client.post("/webhooks/rest/webhook", json={"sender": "", "message": "hi"}).status_code == 422
+    assert client.post("/webhooks/rest/webhook", json={"sender": "a b<script>", "message": "hi"}).status_code == 422
+    assert client.post("/webhooks/rest/webhook", json={"sender": "x", "message": 5}).status_code == 422
+    assert client.post("/webhooks/rest/webhook", content=b"{nope", headers={"content-type": "application/json"}).status_code == 422
+
+
+def test_a_conversation_held_by_a_person_does_not_reach_the_bot(client):
+    client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
+    client.post("/webhooks/rest/webhook", json={"sender": "web-4", "message": "hi"})
+    client.post("/api/v1/conversations/web-4/handoffs", json={"reason": "asked_for_person"}, headers=AUTH)
+    replies = client.post("/webhooks/rest/webhook", json={"sender": "web-4", "message": "are you there?"}).json()
+    assert "colleague" in replies[0]["text"]
+
+
+def test_web_chat_and_docs_are_served(client):
+    assert client.get("/").status_code == 200
+    assert client.get("/docs").status_code == 200
+    assert client.get("/health").json()["status"] == "ok"
