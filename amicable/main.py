@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from amicable import __version__
@@ -55,6 +56,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def health() -> dict:
         return {"status": "ok", "version": __version__}
 
+    # The web chat is embedded on creditors' sites. No cookies are used, so no credentials are
+    # allowed cross-origin; the API itself still needs its Bearer key.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[o.strip() for o in settings.cors_origins.split(",") if o.strip()],
+        allow_methods=["GET", "POST"],
+        allow_headers=["content-type"],
+    )
     app.add_middleware(
         BodySizeLimit, default=settings.max_body_bytes, larger={"/api/v1/imports": settings.max_import_bytes}
     )

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     # Messages longer than this are answered by the gateway without reaching the bot.
     max_message_chars: int = 2_000
     rasa_timeout_seconds: float = 30.0
+    # Sites allowed to embed the web chat (comma-separated origins, or * for any).
+    cors_origins: str = "*"
 
     @field_validator("database_url")
     @classmethod

@@ -51,3 +51,13 @@ def test_web_chat_and_docs_are_served(client):
     assert client.get("/").status_code == 200
     assert client.get("/docs").status_code == 200
     assert client.get("/health").json()["status"] == "ok"
+
+
+def test_the_web_chat_can_be_embedded_on_another_site(client):
+    preflight = client.options(
+        "/webhooks/rest/webhook",
+        headers={"Origin": "https://creditor.example", "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "content-type"},
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] in ("*", "https://creditor.example")

@@ -1,0 +1,129 @@
+"""`make bench`: scripted conversations through the whole stack and through the bare Rasa
+server in the same run, on the same model, so the gateway's cost is measured, not guessed."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from amicable.runtime.paths import CACHE
+from amicable.runtime.stack import Stack
+
+SCRIPT = ["hello", "{reference}", "12/03/1985", "how much do I owe?", "which invoices is it?", "thanks", "bye"]
+KEY = "bench-key-0123456789"
+
+
+@dataclass
+class Result:
+    name: str
+    latencies: list[float]
+    seconds: float
+    errors: int
+
+    def row(self) -> str:
+        ms = sorted(x * 1000 for x in self.latencies)
+        p50 = statistics.median(ms)
+        p95 = ms[max(0, int(round(0.95 * len(ms))) - 1)]
+        return f"| {self.name:<28} | {len(ms):>5} | {p50:>8.1f} | {p95:>8.1f} | {len(ms) / self.seconds:>8.1f} | {self.errors:>6} |"
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, from /proc."""
+    total = 0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+async def _converse(client: httpx.AsyncClient, url: str, sender: str, reference: str, latencies: list[float]) -> int:
+    errors = 0
+    for line in SCRIPT:
+        started = time.perf_counter()
+        response = await client.post(url, json={"sender": sender, "message": line.format(reference=reference)})
+        latencies.append(time.perf_counter() - started)
+        if response.status_code != 200 or not response.json():
+            errors += 1
+    return errors
+
+
+async def _drive(name: str, url: str, references: list[str], concurrency: int, prefix: str) -> Result:
+    latencies: list[float] = []
+    semaphore = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(timeout=120) as client:
+
+        async def one(i: int, reference: str) -> int:
+            async with semaphore:
+                return await _converse(client, url, f"{prefix}-{i}", reference, latencies)
+
+        started = time.perf_counter()
+        errors = sum(await asyncio.gather(*(one(i, r) for i, r in enumerate(references))))
+        seconds = time.perf_counter() - started
+    return Result(name, latencies, seconds, errors)
+
+
+def _seed(stack: Stack, count: int) -> list[str]:
+    from tests.factories import account_body  # the same shape the API tests use
+
+    references = []
+    with httpx.Client(timeout=30) as client:
+        for i in range(count):
+            reference = f"BENCH-{i:05d}"
+            response = client.post(f"{stack.web_url}/api/v1/accounts", json=account_body(reference),
+                                   headers={"Authorization": f"Bearer {KEY}"})
+            response.raise_for_status()
+            references.append(reference)
+    return references
+
+
+def run_bench(turns: int = 300, concurrency: int = 4) -> int:
+    from amicable.cli import migrate
+
+    conversations = max(1, turns // len(SCRIPT))
+    workdir = Path(tempfile.mkdtemp(prefix="amicable-bench-"))
+    database = f"sqlite:///{workdir / 'bench.db'}"
+    migrate(database_url=database)
+    started = time.perf_counter()
+    with Stack(workdir=workdir, api_key=KEY, database_url=database).start() as stack:
+        cold_start = time.perf_counter() - started
+        references = _seed(stack, conversations * 2)
+        # Warm both paths once so neither pays first-request costs inside the measurement.
+        asyncio.run(_drive("warm-up", f"{stack.web_url}/webhooks/rest/webhook", references[:1], 1, "warm"))
+        full = asyncio.run(_drive("whole stack (gateway)", f"{stack.web_url}/webhooks/rest/webhook",
+                                  references[:conversations], concurrency, "full"))
+        bare = asyncio.run(_drive("bare Rasa REST webhook", f"{stack.rasa_url}/webhooks/rest/webhook",
+                                  references[conversations:], concurrency, "bare"))
+        memory = {name: _rss_mb(process.pid) for name, process in stack.processes.items()}
+    trained = sorted((CACHE / "models").glob("*.seconds"), key=lambda p: p.stat().st_mtime)
+    training = f"{float(trained[-1].read_text()):.0f} s (last cold training)" if trained else "n/a"
+
+    print(f"\nAmicable benchmark: {conversations} scripted conversations of {len(SCRIPT)} turns per target, "
+          f"{concurrency} at a time\n")
+    print("| target                       | turns |  p50 ms  |  p95 ms  |  msg/s   | errors |")
+    print("|------------------------------|-------|----------|----------|----------|--------|")
+    print(full.row())
+    print(bare.row())
+    ratio_p50 = statistics.median(full.latencies) / statistics.median(bare.latencies)
+    ratio_rate = (len(full.latencies) / full.seconds) / (len(bare.latencies) / bare.seconds)
+    print(f"\nratio whole stack / bare Rasa: p50 latency x{ratio_p50:.2f}, throughput x{ratio_rate:.2f}")
+    print(f"cold start (all processes ready): {cold_start:.0f} s")
+    print(f"model training time: {training}")
+    print("resident memory: " + ", ".join(f"{k} {v:.0f} MB" for k, v in memory.items())
+          + f", total {sum(memory.values()):.0f} MB")
+    return 1 if full.errors or bare.errors else 0

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+import httpx
+import pytest
+
+from tests.conftest import AUTH
+from tests.factories import account_body
+
+_ids = itertools.count(1)
+
+
+class Debtor:
+    """One person talking to the bot through the gateway, as the web chat does."""
+
+    def __init__(self, stack, reference: str) -> None:
+        self.stack, self.reference = stack, reference
+        self.sender = f"e2e-{reference.lower()}"
+        self.heard: list[str] = []
+
+    def say(self, text: str) -> str:
+        response = httpx.post(
+            f"{self.stack.web_url}/webhooks/rest/webhook",
+            json={"sender": self.sender, "message": text, "metadata": {"channel": "web"}},
+            timeout=60,
+        )
+        assert response.status_code == 200, response.text
+        texts = [m.get("text", "") for m in response.json()]
+        self.heard.extend(texts)
+        return "\n".join(texts)
+
+    def verify(self) -> str:
+        self.say("hello")
+        self.say(self.reference)
+        return self.say("12/03/1985")
+
+    def account(self) -> dict:
+        response = httpx.get(f"{self.stack.web_url}/api/v1/accounts/{self.reference}", headers=AUTH, timeout=30)
+        assert response.status_code == 200
+        return response.json()
+
+
+@pytest.fixture
+def debtor(stack) -> Debtor:
+    reference = f"E2E-{next(_ids):04d}"
+    body = account_body(reference)
+    today = date.today()
+    body["invoices"][1]["due_on"] = (today - timedelta(days=2)).isoformat()
+    response = httpx.post(f"{stack.web_url}/api/v1/accounts", json=body, headers=AUTH, timeout=30)
+    assert response.status_code == 201, response.text
+    return Debtor(stack, reference)

@@ -1,0 +1,95 @@
+"""Whole conversations through the gateway, the real Rasa server with the trained model and
+the real action server, each outcome checked through the Accounts API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+pytestmark = pytest.mark.stack
+
+
+def test_identity_first_then_balance_and_the_question(debtor):
+    opening = debtor.say("hi")
+    assert "automated assistant" in opening and "reference" in opening.lower()
+    assert "120" not in opening and "Brightwater" not in opening
+    debtor.say(debtor.reference)
+    after = debtor.say("12 March 1985")
+    assert "€120.50" in after and "Brightwater Energy" in after
+    assert "?" in after.splitlines()[-1]  # asks what prevents paying
+    log = debtor.account()["contact_log"]
+    assert log[-1]["kind"] == "verification" and log[-1]["detail"] == "identity confirmed"
+
+
+def test_forgot_gets_a_payment_link_that_pays(debtor):
+    debtor.verify()
+    reply = debtor.say("sorry I completely forgot about it")
+    state = debtor.account()
+    assert state["reason"] == "forgot"
+    assert len(state["payment_links"]) == 1
+    link = state["payment_links"][0]
+    assert link["amount"] == "120.50" and link["url"] in reply
+    assert "Bancontact" in reply
+
+
+def test_promise_to_pay_made_before_verification_is_resumed_after_it(debtor):
+    debtor.say("I can pay next Friday")
+    debtor.say(debtor.reference)
+    reply = debtor.say("1000")  # the postcode
+    promises = debtor.account()["promises"]
+    assert len(promises) == 1, reply
+    due = datetime.fromisoformat(promises[0]["due_on"]).date()
+    today = datetime.now(ZoneInfo("Europe/Brussels")).date()
+    assert due.weekday() == 4 and 0 < (due - today).days <= 7
+    assert promises[0]["amount"] == "120.50"
+    assert "Friday" in reply
+    assert debtor.account()["status"] == "promised"
+
+
+def test_already_paid_records_a_dispute_and_pauses_collection(debtor):
+    debtor.verify()
+    reply = debtor.say("but I already paid this last week!")
+    state = debtor.account()
+    assert [d["reason"] for d in state["disputes"]] == ["already_paid"]
+    assert state["status"] == "disputed"
+    assert "paused" in reply or "hold" in reply
+
+
+def test_asking_for_a_person_hands_over_and_the_bot_steps_back(debtor):
+    debtor.verify()
+    reply = debtor.say("can I speak to a real person please")
+    assert "colleague" in reply
+    state = debtor.account()
+    assert state["handoffs"][0]["status"] == "waiting"
+    assert state["status"] == "with_agent"
+    assert "colleague has your conversation" in debtor.say("hello? anyone?")
+
+
+def test_stop_records_an_opt_out_for_the_channel(debtor):
+    debtor.verify()
+    reply = debtor.say("STOP")
+    assert "won't receive" in reply
+    assert [o["channel"] for o in debtor.account()["opt_outs"]] == ["web"]
+
+
+def test_two_wrong_answers_end_politely_and_disclose_nothing(debtor):
+    debtor.say("hello")
+    debtor.say(debtor.reference)
+    debtor.say("01/01/1990")
+    debtor.say(debtor.reference)
+    final = debtor.say("02/02/1991")
+    assert "couldn't confirm" in final
+    everything = "\n".join(debtor.heard)
+    assert "120" not in everything and "Brightwater" not in everything and "INV-" not in everything
+    debtor.say("how much do I owe?")
+    assert "120" not in "\n".join(debtor.heard)
+
+
+def test_nonsense_and_emoji_get_calm_replies_then_a_person_is_offered(debtor):
+    first = debtor.say("😀😀😀")
+    assert first
+    debtor.say("asdfgh qwerty zxcv")
+    second = debtor.say("blorp fnord wibble")
+    assert "colleague" in second or "person" in second
