@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
-from actions.api import AmicableApi, ApiError
-from actions.common import ask_identity_first, clear_pending, day, language, money, service_problem, verified
+from actions.common import AccountAction, clear_pending, day, language, money
 
 
 def present_account(dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any]) -> None:
@@ -26,32 +24,20 @@ def present_account(dispatcher: CollectingDispatcher, tracker: Tracker, account:
     )
 
 
-class ActionShowBalance(Action):
+class ActionShowBalance(AccountAction):
     def name(self) -> str:
         return "action_show_balance"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if not verified(tracker):
-            return ask_identity_first(dispatcher, tracker)
-        try:
-            account = await AmicableApi().account(tracker.sender_id)
-        except ApiError:
-            return service_problem(dispatcher)
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any]) -> list[EventType]:
         present_account(dispatcher, tracker, account)
         return clear_pending()
 
 
-class ActionShowInvoices(Action):
+class ActionShowInvoices(AccountAction):
     def name(self) -> str:
         return "action_show_invoices"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if not verified(tracker):
-            return ask_identity_first(dispatcher, tracker)
-        try:
-            account = await AmicableApi().account(tracker.sender_id)
-        except ApiError:
-            return service_problem(dispatcher)
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any]) -> list[EventType]:
         present_account(dispatcher, tracker, account)
         lang = language(tracker)
         for invoice in account["invoices"]:
@@ -64,22 +50,18 @@ class ActionShowInvoices(Action):
         return clear_pending()
 
 
-class ActionExplainPurpose(Action):
+class ActionExplainPurpose(AccountAction):
     """Who we are and why we write; the specifics only once identity is confirmed."""
 
     def name(self) -> str:
         return "action_explain_purpose"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def intro(self, tracker: Tracker) -> str:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if not verified(tracker):
-            intro = "utter_greet" if intent == "greet" else "utter_purpose_unverified"
-            return ask_identity_first(dispatcher, tracker, intro)
-        try:
-            account = await AmicableApi().account(tracker.sender_id)
-        except ApiError:
-            return service_problem(dispatcher)
-        if intent == "greet":
+        return "utter_greet" if intent == "greet" else "utter_purpose_unverified"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any]) -> list[EventType]:
+        if (tracker.latest_message.get("intent") or {}).get("name") == "greet":
             dispatcher.utter_message(response="utter_greet_again", name=account["name"].split()[0])
         else:
             dispatcher.utter_message(

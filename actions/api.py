@@ -38,39 +38,52 @@ class AmicableApi:
         headers = {"Authorization": f"Bearer {self.config.api_key}"}
         timeout = aiohttp.ClientTimeout(total=15)
         try:
-            async with aiohttp.ClientSession(timeout=timeout) as session:
-                async with session.request(method, self.config.base_url + path, json=body, headers=headers) as response:
-                    data = await response.json(content_type=None)
-                    if response.status >= 400:
-                        detail = data.get("detail") if isinstance(data, dict) else data
-                        raise ApiError(response.status, str(detail))
-                    return data
+            async with (
+                aiohttp.ClientSession(timeout=timeout) as session,
+                session.request(method, self.config.base_url + path, json=body, headers=headers) as response,
+            ):
+                data = await response.json(content_type=None)
+                if response.status >= 400:
+                    detail = data.get("detail") if isinstance(data, dict) else data
+                    raise ApiError(response.status, str(detail))
+                return data
         except aiohttp.ClientError as error:
             raise ApiError(503, f"API unreachable: {error}") from error
 
     async def verify(self, conversation_id: str, reference: str, answer: str) -> dict[str, Any]:
-        return await self._call("POST", f"/api/v1/conversations/{conversation_id}/verification", {"reference": reference, "answer": answer})
+        return await self._call(
+            "POST", f"/api/v1/conversations/{conversation_id}/verification", {"reference": reference, "answer": answer}
+        )
 
     async def account(self, conversation_id: str) -> dict[str, Any]:
         return await self._call("GET", f"/api/v1/conversations/{conversation_id}/account")
 
     async def payment_link(self, reference: str, conversation_id: str) -> dict[str, Any]:
-        return await self._call("POST", f"/api/v1/accounts/{reference}/payment-links", {"conversation_id": conversation_id})
+        return await self._call(
+            "POST", f"/api/v1/accounts/{reference}/payment-links", {"conversation_id": conversation_id}
+        )
 
     async def promise(self, reference: str, conversation_id: str, due_on: str) -> dict[str, Any]:
-        return await self._call("POST", f"/api/v1/accounts/{reference}/promises", {"due_on": due_on, "conversation_id": conversation_id})
+        return await self._call(
+            "POST", f"/api/v1/accounts/{reference}/promises", {"due_on": due_on, "conversation_id": conversation_id}
+        )
 
     async def dispute(self, reference: str, conversation_id: str, reason: str, details: str) -> dict[str, Any]:
         return await self._call(
-            "POST", f"/api/v1/accounts/{reference}/disputes",
+            "POST",
+            f"/api/v1/accounts/{reference}/disputes",
             {"reason": reason, "details": details[:4000], "conversation_id": conversation_id},
         )
 
     async def reason(self, reference: str, conversation_id: str, reason: str) -> dict[str, Any]:
-        return await self._call("PUT", f"/api/v1/accounts/{reference}/reason", {"reason": reason, "conversation_id": conversation_id})
+        return await self._call(
+            "PUT", f"/api/v1/accounts/{reference}/reason", {"reason": reason, "conversation_id": conversation_id}
+        )
 
     async def handoff(self, conversation_id: str, reason: str, summary: str) -> dict[str, Any]:
-        return await self._call("POST", f"/api/v1/conversations/{conversation_id}/handoffs", {"reason": reason, "summary": summary[:4000]})
+        return await self._call(
+            "POST", f"/api/v1/conversations/{conversation_id}/handoffs", {"reason": reason, "summary": summary[:4000]}
+        )
 
     async def opt_out(self, conversation_id: str) -> dict[str, Any]:
         return await self._call("POST", f"/api/v1/conversations/{conversation_id}/opt-outs", {})

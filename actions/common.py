@@ -3,14 +3,18 @@ and the identity check that guards every action that discloses or changes an acc
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from datetime import date
 from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_currency
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api import AmicableApi, ApiError
 
 LOCALES = {"en": "en_GB", "fr": "fr_BE", "nl": "nl_BE"}
 
@@ -46,7 +50,9 @@ def clear_pending() -> list[EventType]:
     return [SlotSet("pending_request", None), SlotSet("pending_text", None)]
 
 
-def ask_identity_first(dispatcher: CollectingDispatcher, tracker: Tracker, intro: str | None = "utter_greet") -> list[EventType]:
+def ask_identity_first(
+    dispatcher: CollectingDispatcher, tracker: Tracker, intro: str | None = "utter_greet"
+) -> list[EventType]:
     """Nothing about a debt is disclosed or changed before the identity check passes."""
     if tracker.get_slot("verification_failed"):
         dispatcher.utter_message(response="utter_verification_failed")
@@ -76,3 +82,28 @@ def summary_of(tracker: Tracker) -> str:
 
 def slot_values(**values: Any) -> list[EventType]:
     return [SlotSet(key, value) for key, value in values.items()]
+
+
+class AccountAction(Action, ABC):
+    """Base of every action that discloses or changes an account.
+
+    The identity check comes first, here and only here; then the account is read through the
+    API and handed to `act`. An unreachable API gets a calm apology, never a guess.
+    """
+
+    def intro(self, tracker: Tracker) -> str | None:
+        """What to say before asking for identity (a greeting by default)."""
+        return "utter_greet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if not verified(tracker):
+            return ask_identity_first(dispatcher, tracker, self.intro(tracker))
+        try:
+            account = await AmicableApi().account(tracker.sender_id)
+            return await self.act(dispatcher, tracker, account)
+        except ApiError:
+            return service_problem(dispatcher)
+
+    @abstractmethod
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any]) -> list[EventType]:
+        """Handle the request for a verified debtor whose account has been read."""

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api import AmicableApi, ApiError
-from actions.common import ask_identity_first, clear_pending, current_request, day, language, money, service_problem, verified
+from actions.common import AccountAction, clear_pending, current_request, day, language, money, service_problem
 from actions.parsing import parse_future_date
 
 METHOD_NAMES = {"card": "card", "bancontact": "Bancontact", "ideal": "iDEAL", "sepa_debit": "SEPA Direct Debit"}
@@ -27,16 +27,13 @@ REASONS = {
 UNCLEAR = "unclear"
 
 
-async def send_payment_link(dispatcher: CollectingDispatcher, tracker: Tracker, response: str = "utter_payment_link") -> list[EventType]:
-    api = AmicableApi()
-    try:
-        account = await api.account(tracker.sender_id)
-        if float(account["balance"]) <= 0:
-            dispatcher.utter_message(response="utter_nothing_owed", creditor=account["creditor"])
-            return [*clear_pending(), SlotSet("offer", None)]
-        link = await api.payment_link(account["reference"], tracker.sender_id)
-    except ApiError:
-        return service_problem(dispatcher)
+async def send_payment_link(
+    dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any], response: str = "utter_payment_link"
+) -> list[EventType]:
+    if float(account["balance"]) <= 0:
+        dispatcher.utter_message(response="utter_nothing_owed", creditor=account["creditor"])
+        return [*clear_pending(), SlotSet("offer", None)]
+    link = await AmicableApi().payment_link(account["reference"], tracker.sender_id)
     methods = ", ".join(METHOD_NAMES.get(m, m) for m in link["methods"])
     dispatcher.utter_message(
         response=response,
@@ -48,23 +45,25 @@ async def send_payment_link(dispatcher: CollectingDispatcher, tracker: Tracker, 
     return [*clear_pending(), SlotSet("offer", None)]
 
 
-class ActionOfferPaymentLink(Action):
+class ActionOfferPaymentLink(AccountAction):
     def name(self) -> str:
         return "action_offer_payment_link"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if not verified(tracker):
-            return ask_identity_first(dispatcher, tracker)
-        return await send_payment_link(dispatcher, tracker)
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any]) -> list[EventType]:
+        return await send_payment_link(dispatcher, tracker, account)
 
 
-async def record_promise(dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any], due_on: date) -> list[EventType]:
+async def record_promise(
+    dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any], due_on: date
+) -> list[EventType]:
     lang = language(tracker)
     try:
         promise = await AmicableApi().promise(account["reference"], tracker.sender_id, due_on.isoformat())
     except ApiError as error:
         if error.status == 422:
-            dispatcher.utter_message(response="utter_promise_date_too_late", latest=day(account["latest_promise_date"], lang))
+            dispatcher.utter_message(
+                response="utter_promise_date_too_late", latest=day(account["latest_promise_date"], lang)
+            )
             return [SlotSet("promise_date", None), FollowupAction("promise_form")]
         return service_problem(dispatcher)
     dispatcher.utter_message(
@@ -88,20 +87,15 @@ def judge_date(text: str, account: dict[str, Any], lang: str) -> tuple[date | No
     return due_on, None
 
 
-class ActionStartPromise(Action):
-    """"I can pay on Friday": record it at once when the date fits, otherwise ask for one."""
+class ActionStartPromise(AccountAction):
+    """A promise with its date ("I can pay on Friday") is recorded at once when the date
+    fits the policy; otherwise the debtor is asked for one."""
 
     def name(self) -> str:
         return "action_start_promise"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if not verified(tracker):
-            return ask_identity_first(dispatcher, tracker)
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any]) -> list[EventType]:
         _, text = current_request(tracker)
-        try:
-            account = await AmicableApi().account(tracker.sender_id)
-        except ApiError:
-            return service_problem(dispatcher)
         lang = language(tracker)
         due_on, problem = judge_date(text, account, lang)
         if due_on is not None:
@@ -155,84 +149,67 @@ class ActionRecordPromise(Action):
         return await record_promise(dispatcher, tracker, account, date.fromisoformat(value))
 
 
-class ActionOfferPlan(Action):
+class ActionOfferPlan(AccountAction):
     """Plans are arranged with a colleague; the offer is made and a yes hands over."""
 
     def name(self) -> str:
         return "action_offer_plan"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if not verified(tracker):
-            return ask_identity_first(dispatcher, tracker)
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(response="utter_plan_offer_person")
         return [*clear_pending(), SlotSet("offer", "person")]
 
 
-class ActionRecordDispute(Action):
+class ActionRecordDispute(AccountAction):
     """A dispute is recorded at once with the debtor's own words, and pauses collection."""
 
     def name(self) -> str:
         return "action_record_dispute"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if not verified(tracker):
-            return ask_identity_first(dispatcher, tracker)
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any]) -> list[EventType]:
         intent, text = current_request(tracker)
         reason = "already_paid" if intent == "already_paid" else "other"
-        try:
-            reference = (await AmicableApi().account(tracker.sender_id))["reference"]
-            await AmicableApi().dispute(reference, tracker.sender_id, reason, text)
-        except ApiError:
-            return service_problem(dispatcher)
+        await AmicableApi().dispute(account["reference"], tracker.sender_id, reason, text)
         dispatcher.utter_message(response="utter_dispute_recorded")
         return [*clear_pending(), SlotSet("offer", None)]
 
 
-class ActionRecordReason(Action):
+class ActionRecordReason(AccountAction):
     """What prevents paying, recorded on the account, then the step that fits it."""
 
     def name(self) -> str:
         return "action_record_reason"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if not verified(tracker):
-            return ask_identity_first(dispatcher, tracker)
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any]) -> list[EventType]:
         intent, _ = current_request(tracker)
         reason = REASONS.get(intent or "", "other")
-        try:
-            reference = (await AmicableApi().account(tracker.sender_id))["reference"]
-            await AmicableApi().reason(reference, tracker.sender_id, reason)
-        except ApiError:
-            return service_problem(dispatcher)
+        await AmicableApi().reason(account["reference"], tracker.sender_id, reason)
         events = clear_pending()
         if reason == "forgot":
             dispatcher.utter_message(response="utter_forgot_ack")
-            return events + await send_payment_link(dispatcher, tracker)
+            return events + await send_payment_link(dispatcher, tracker, account)
         if reason == "technical":
-            return events + await send_payment_link(dispatcher, tracker, "utter_payment_alternatives")
+            return events + await send_payment_link(dispatcher, tracker, account, "utter_payment_alternatives")
         if reason == "cash_flow":
             dispatcher.utter_message(response="utter_cash_flow_ack")
             return [*events, SlotSet("promise_attempts", 0), FollowupAction("promise_form")]
-        response = {"income_loss": "utter_income_loss_ack", "illness": "utter_illness_ack", "bereavement": "utter_bereavement_ack"}
+        response = {
+            "income_loss": "utter_income_loss_ack",
+            "illness": "utter_illness_ack",
+            "bereavement": "utter_bereavement_ack",
+        }
         dispatcher.utter_message(response=response.get(reason, "utter_plan_offer_person"))
         return [*events, SlotSet("offer", "person")]
 
 
-class ActionRefuseToPay(Action):
+class ActionRefuseToPay(AccountAction):
     """A calm, factual answer to a refusal: never a threat, always a way forward."""
 
     def name(self) -> str:
         return "action_refuse_to_pay"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if not verified(tracker):
-            return ask_identity_first(dispatcher, tracker)
-        try:
-            api = AmicableApi()
-            account = await api.account(tracker.sender_id)
-            await api.reason(account["reference"], tracker.sender_id, "refuses")
-        except ApiError:
-            return service_problem(dispatcher)
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any]) -> list[EventType]:
+        await AmicableApi().reason(account["reference"], tracker.sender_id, "refuses")
         dispatcher.utter_message(
             response="utter_refusal_response",
             amount=money(account["balance"], account["currency"], language(tracker)),

@@ -61,14 +61,20 @@ class ValidateVerificationForm(FormValidationAction):
             dispatcher.utter_message(response="utter_identity_unclear")
             return {"identity_answer": None}
         try:
-            result = await AmicableApi().verify(tracker.sender_id, tracker.get_slot("account_reference") or "", answer[:200])
+            result = await AmicableApi().verify(
+                tracker.sender_id, tracker.get_slot("account_reference") or "", answer[:200]
+            )
         except ApiError:
             service_problem(dispatcher)
             return {"identity_answer": None}
         if result["verified"]:
             language = result.get("language") or "en"
-            return {"identity_answer": "confirmed", "verified": True, "language": language,
-                    "account_reference": result["account_reference"]}
+            return {
+                "identity_answer": "confirmed",
+                "verified": True,
+                "language": language,
+                "account_reference": result["account_reference"],
+            }
         if result["attempts_left"] > 0:
             dispatcher.utter_message(response="utter_verification_retry")
             return {"account_reference": None, "identity_answer": None}

@@ -82,7 +82,7 @@ def train(force: bool = typer.Option(False, help="Train even when a model for th
     from amicable.runtime.model import ensure_model
 
     path, seconds = ensure_model(force=force)
-    typer.echo(f"model: {path} ({'trained in %.0f s' % seconds if seconds else 'reused'})")
+    typer.echo(f"model: {path} ({f'trained in {seconds:.0f} s' if seconds else 'reused'})")
 
 
 @app.command()
@@ -124,9 +124,7 @@ def validate() -> None:
     """Rasa's own check of the training data and domain."""
     from amicable.runtime.model import rasa_env
 
-    result = subprocess.run(
-        [str(RASA_BIN / "rasa"), "data", "validate"], cwd=ROOT, env=rasa_env()
-    )
+    result = subprocess.run([str(RASA_BIN / "rasa"), "data", "validate"], cwd=ROOT, env=rasa_env())
     raise typer.Exit(result.returncode)
 
 

@@ -14,7 +14,7 @@ def parse_amount(value: object, *, allow_zero: bool = False) -> Decimal:
     Floats are refused because 0.1 + 0.2 is not 0.3: a client that sends JSON numbers with
     decimals would get silently rounded money.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise ValueError('amounts are decimal strings, like "120.50"')
     if isinstance(value, int):
         amount = Decimal(value)

@@ -43,7 +43,7 @@ class Settings(BaseSettings):
         """Accept the URLs people paste (postgres://, postgresql://) and use psycopg 3."""
         for prefix in ("postgres://", "postgresql://"):
             if value.startswith(prefix):
-                return "postgresql+psycopg://" + value[len(prefix):]
+                return "postgresql+psycopg://" + value[len(prefix) :]
         return value
 
 

@@ -49,8 +49,15 @@ class PostgresServer:
         data = self.dir / "data"
         self._run(_pg_bin("initdb"), "-D", str(data), "-U", "amicable", "--auth=trust", "-E", "UTF8")
         self._run(
-            _pg_bin("pg_ctl"), "-D", str(data), "-l", str(self.dir / "log"), "-w", "-o",
-            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start",
+            _pg_bin("pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
         )
         return self
 
@@ -59,8 +66,11 @@ class PostgresServer:
         return f"postgresql+psycopg://amicable@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
-        subprocess.run([*self.as_user, _pg_bin("pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "stop"],
-                       capture_output=True, cwd=self.dir)
+        subprocess.run(
+            [*self.as_user, _pg_bin("pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "stop"],
+            capture_output=True,
+            cwd=self.dir,
+        )
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -22,9 +22,19 @@ def account_body(reference: str = "ACC-1001", **debtor: object) -> dict:
             **debtor,
         },
         "invoices": [
-            {"number": "INV-1", "amount": "84.20", "currency": "EUR",
-             "issued_on": (today - timedelta(days=40)).isoformat(), "due_on": (today - timedelta(days=10)).isoformat()},
-            {"number": "INV-2", "amount": "36.30", "currency": "EUR",
-             "issued_on": (today - timedelta(days=20)).isoformat(), "due_on": (today + timedelta(days=5)).isoformat()},
+            {
+                "number": "INV-1",
+                "amount": "84.20",
+                "currency": "EUR",
+                "issued_on": (today - timedelta(days=40)).isoformat(),
+                "due_on": (today - timedelta(days=10)).isoformat(),
+            },
+            {
+                "number": "INV-2",
+                "amount": "36.30",
+                "currency": "EUR",
+                "issued_on": (today - timedelta(days=20)).isoformat(),
+                "due_on": (today + timedelta(days=5)).isoformat(),
+            },
         ],
     }

@@ -27,7 +27,9 @@ def test_ten_thousand_characters_get_a_calm_reply_without_the_bot(client):
 
 
 def test_french_metadata_gets_a_french_reply(client):
-    replies = client.post("/webhooks/rest/webhook", json={"sender": "web-3", "message": "x" * 3000, "metadata": {"language": "fr"}}).json()
+    replies = client.post(
+        "/webhooks/rest/webhook", json={"sender": "web-3", "message": "x" * 3000, "metadata": {"language": "fr"}}
+    ).json()
     assert "phrases" in replies[0]["text"]
 
 
@@ -36,7 +38,12 @@ def test_malformed_requests_are_4xx(client):
     assert client.post("/webhooks/rest/webhook", json={"sender": "", "message": "hi"}).status_code == 422
     assert client.post("/webhooks/rest/webhook", json={"sender": "a b<script>", "message": "hi"}).status_code == 422
     assert client.post("/webhooks/rest/webhook", json={"sender": "x", "message": 5}).status_code == 422
-    assert client.post("/webhooks/rest/webhook", content=b"{nope", headers={"content-type": "application/json"}).status_code == 422
+    assert (
+        client.post(
+            "/webhooks/rest/webhook", content=b"{nope", headers={"content-type": "application/json"}
+        ).status_code
+        == 422
+    )
 
 
 def test_a_conversation_held_by_a_person_does_not_reach_the_bot(client):
@@ -56,8 +63,11 @@ def test_web_chat_and_docs_are_served(client):
 def test_the_web_chat_can_be_embedded_on_another_site(client):
     preflight = client.options(
         "/webhooks/rest/webhook",
-        headers={"Origin": "https://creditor.example", "Access-Control-Request-Method": "POST",
-                 "Access-Control-Request-Headers": "content-type"},
+        headers={
+            "Origin": "https://creditor.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
     )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] in ("*", "https://creditor.example")

@@ -16,7 +16,9 @@ from amicable.money import fmt, parse_amount
 
 Amount = Annotated[Decimal, BeforeValidator(parse_amount), PlainSerializer(fmt, return_type=str)]
 Money = Annotated[Decimal, PlainSerializer(fmt, return_type=str)]
-Reason = Literal["forgot", "cash_flow", "income_loss", "illness", "bereavement", "dispute", "technical", "refuses", "other"]
+Reason = Literal[
+    "forgot", "cash_flow", "income_loss", "illness", "bereavement", "dispute", "technical", "refuses", "other"
+]
 LANGUAGES = ("en", "fr", "nl")
 
 

@@ -85,8 +85,11 @@ def _seed(stack: Stack, count: int) -> list[str]:
     with httpx.Client(timeout=30) as client:
         for i in range(count):
             reference = f"BENCH-{i:05d}"
-            response = client.post(f"{stack.web_url}/api/v1/accounts", json=account_body(reference),
-                                   headers={"Authorization": f"Bearer {KEY}"})
+            response = client.post(
+                f"{stack.web_url}/api/v1/accounts",
+                json=account_body(reference),
+                headers={"Authorization": f"Bearer {KEY}"},
+            )
             response.raise_for_status()
             references.append(reference)
     return references
@@ -105,16 +108,32 @@ def run_bench(turns: int = 300, concurrency: int = 4) -> int:
         references = _seed(stack, conversations * 2)
         # Warm both paths once so neither pays first-request costs inside the measurement.
         asyncio.run(_drive("warm-up", f"{stack.web_url}/webhooks/rest/webhook", references[:1], 1, "warm"))
-        full = asyncio.run(_drive("whole stack (gateway)", f"{stack.web_url}/webhooks/rest/webhook",
-                                  references[:conversations], concurrency, "full"))
-        bare = asyncio.run(_drive("bare Rasa REST webhook", f"{stack.rasa_url}/webhooks/rest/webhook",
-                                  references[conversations:], concurrency, "bare"))
+        full = asyncio.run(
+            _drive(
+                "whole stack (gateway)",
+                f"{stack.web_url}/webhooks/rest/webhook",
+                references[:conversations],
+                concurrency,
+                "full",
+            )
+        )
+        bare = asyncio.run(
+            _drive(
+                "bare Rasa REST webhook",
+                f"{stack.rasa_url}/webhooks/rest/webhook",
+                references[conversations:],
+                concurrency,
+                "bare",
+            )
+        )
         memory = {name: _rss_mb(process.pid) for name, process in stack.processes.items()}
     trained = sorted((CACHE / "models").glob("*.seconds"), key=lambda p: p.stat().st_mtime)
     training = f"{float(trained[-1].read_text()):.0f} s (last cold training)" if trained else "n/a"
 
-    print(f"\nAmicable benchmark: {conversations} scripted conversations of {len(SCRIPT)} turns per target, "
-          f"{concurrency} at a time\n")
+    print(
+        f"\nAmicable benchmark: {conversations} scripted conversations of {len(SCRIPT)} turns per target, "
+        f"{concurrency} at a time\n"
+    )
     print("| target                       | turns |  p50 ms  |  p95 ms  |  msg/s   | errors |")
     print("|------------------------------|-------|----------|----------|----------|--------|")
     print(full.row())
@@ -124,6 +143,9 @@ def run_bench(turns: int = 300, concurrency: int = 4) -> int:
     print(f"\nratio whole stack / bare Rasa: p50 latency x{ratio_p50:.2f}, throughput x{ratio_rate:.2f}")
     print(f"cold start (all processes ready): {cold_start:.0f} s")
     print(f"model training time: {training}")
-    print("resident memory: " + ", ".join(f"{k} {v:.0f} MB" for k, v in memory.items())
-          + f", total {sum(memory.values()):.0f} MB")
+    print(
+        "resident memory: "
+        + ", ".join(f"{k} {v:.0f} MB" for k, v in memory.items())
+        + f", total {sum(memory.values()):.0f} MB"
+    )
     return 1 if full.errors or bare.errors else 0

@@ -55,9 +55,23 @@ def ensure_model(force: bool = False) -> tuple[Path, float | None]:
     print(f"[train] training the bot model (inputs fingerprint {fp}); this takes a few minutes", flush=True)
     started = time.monotonic()
     subprocess.run(
-        [str(RASA_BIN / "rasa"), "train", "--fixed-model-name", f"{fp}-partial", "--out", str(cached.parent),
-         "--config", "config.yml", "--domain", "domain.yml", "--data", "data"],
-        cwd=ROOT, env=rasa_env(), check=True,
+        [
+            str(RASA_BIN / "rasa"),
+            "train",
+            "--fixed-model-name",
+            f"{fp}-partial",
+            "--out",
+            str(cached.parent),
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+        ],
+        cwd=ROOT,
+        env=rasa_env(),
+        check=True,
     )
     elapsed = time.monotonic() - started
     (cached.parent / f"{fp}-partial.tar.gz").rename(cached)

@@ -57,21 +57,42 @@ class Stack:
         self._spawn(
             "actions",
             [str(RASA_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)],
-            {**rasa_env(), "AMICABLE_API_KEY": self.api_key, "SANIC_HOST": "127.0.0.1",
-             "AMICABLE_API_URL": self.web_url},
+            {
+                **rasa_env(),
+                "AMICABLE_API_KEY": self.api_key,
+                "SANIC_HOST": "127.0.0.1",
+                "AMICABLE_API_URL": self.web_url,
+            },
         )
         self._spawn(
             "rasa",
-            [str(RASA_BIN / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1", "--port", str(self.rasa_port),
-             "--model", str(MODEL), "--endpoints", str(endpoints), "--credentials", "credentials.yml"],
+            [
+                str(RASA_BIN / "rasa"),
+                "run",
+                "--enable-api",
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(self.rasa_port),
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                "credentials.yml",
+            ],
             rasa_env(),
         )
         if web:
             self._spawn(
                 "web",
                 [str(APP_PYTHON), "-m", "amicable", "serve", "--host", "127.0.0.1", "--port", str(self.web_port)],
-                {**common, "DATABASE_URL": self.database_url, "RASA_URL": self.rasa_url,
-                 "PUBLIC_BASE_URL": self.web_url},
+                {
+                    **common,
+                    "DATABASE_URL": self.database_url,
+                    "RASA_URL": self.rasa_url,
+                    "PUBLIC_BASE_URL": self.web_url,
+                },
             )
         self.wait(timeout)
         return self

@@ -35,7 +35,9 @@ def get(session: Session, conversation_id: str) -> Conversation:
     return conversation
 
 
-def record_message(session: Session, conversation: Conversation, author: str, text: str, payload: dict | None = None) -> None:
+def record_message(
+    session: Session, conversation: Conversation, author: str, text: str, payload: dict | None = None
+) -> None:
     session.add(Message(conversation=conversation, author=author, text=text, payload=payload))
 
 
@@ -44,7 +46,7 @@ def _normal_postcode(text: str) -> str:
 
 
 def _mentions_postcode(answer: str, postcode: str) -> bool:
-    """"1000", "postcode 1000", "3511 ab" and "3511AB" all name the postcode 3511AB or 1000."""
+    """ "1000", "postcode 1000", "3511 ab" and "3511AB" all name the postcode 3511AB or 1000."""
     chars = _normal_postcode(postcode)
     if not chars:
         return False
@@ -105,12 +107,21 @@ def verify(session: Session, conversation: Conversation, reference: str, answer:
 def hand_over(session: Session, conversation: Conversation, reason: str, summary: str) -> Handoff:
     """Give the conversation to a person: from now on the gateway routes it to agents."""
     open_handoff = next(
-        (h for h in session.scalars(select(Handoff).where(Handoff.conversation_id == conversation.id)) if h.status != "closed"),
+        (
+            h
+            for h in session.scalars(select(Handoff).where(Handoff.conversation_id == conversation.id))
+            if h.status != "closed"
+        ),
         None,
     )
     if open_handoff is not None:
         return open_handoff
-    handoff = Handoff(account=conversation.account if conversation.verified else None, conversation_id=conversation.id, reason=reason, summary=summary)
+    handoff = Handoff(
+        account=conversation.account if conversation.verified else None,
+        conversation_id=conversation.id,
+        reason=reason,
+        summary=summary,
+    )
     session.add(handoff)
     conversation.handled_by = "agent"
     log_contact(session, handoff.account, "handoff", reason, conversation.channel, conversation.id)
@@ -121,9 +132,17 @@ def opt_out(session: Session, conversation: Conversation, channel: str | None = 
     """Stop contact on this channel at once; kept by address even when nobody is verified."""
     channel = channel or conversation.channel
     account = conversation.account if conversation.verified else None
-    existing = session.scalar(
-        select(OptOut).where(OptOut.channel == channel, OptOut.account_id == (account.id if account else None), OptOut.address == conversation.address)
-    ) if account or conversation.address else None
+    existing = (
+        session.scalar(
+            select(OptOut).where(
+                OptOut.channel == channel,
+                OptOut.account_id == (account.id if account else None),
+                OptOut.address == conversation.address,
+            )
+        )
+        if account or conversation.address
+        else None
+    )
     if existing is not None:
         return existing
     record = OptOut(account=account, channel=channel, address=conversation.address)

@@ -53,12 +53,22 @@ def import_csv(session: Session, text: str) -> ImportReport:
             continue
         cells = {k: v.strip() for k, v in row.items() if isinstance(v, str) and v.strip() != ""}
         debtor = {k: cells[k] for k in DEBTOR_FIELDS if k in cells}
-        invoice = {"number": cells.get("invoice_number"), "amount": cells.get("amount"), "issued_on": cells.get("issued_on"), "due_on": cells.get("due_on")}
+        invoice = {
+            "number": cells.get("invoice_number"),
+            "amount": cells.get("amount"),
+            "issued_on": cells.get("issued_on"),
+            "due_on": cells.get("due_on"),
+        }
         if "currency" in cells:
             invoice["currency"] = cells["currency"]
         try:
             data = AccountIn.model_validate(
-                {"reference": cells.get("reference"), "creditor": cells.get("creditor"), "debtor": debtor, "invoices": [invoice]}
+                {
+                    "reference": cells.get("reference"),
+                    "creditor": cells.get("creditor"),
+                    "debtor": debtor,
+                    "invoices": [invoice],
+                }
             )
             with session.begin_nested():
                 account, was_created, outcome = upsert_account(session, data)

@@ -23,7 +23,12 @@ def debtor_today(account: Account) -> date:
 
 
 def record_promise(
-    session: Session, settings: Settings, account: Account, due_on: date, amount: Decimal | None, conversation_id: str | None
+    session: Session,
+    settings: Settings,
+    account: Account,
+    due_on: date,
+    amount: Decimal | None,
+    conversation_id: str | None,
 ) -> Promise:
     policy = load_policy(settings.policies_dir, account.creditor.name)
     today = debtor_today(account)
@@ -44,18 +49,29 @@ def record_promise(
     promise = Promise(account=account, amount=amount, due_on=due_on)
     account.promises.append(promise)
     session.flush()
-    log_contact(session, account, "promise", f"{amount} {account.currency} on {due_on.isoformat()}", "bot" if conversation_id else "api", conversation_id)
+    log_contact(
+        session,
+        account,
+        "promise",
+        f"{amount} {account.currency} on {due_on.isoformat()}",
+        "bot" if conversation_id else "api",
+        conversation_id,
+    )
     return promise
 
 
-def record_dispute(session: Session, account: Account, reason: str, details: str, conversation_id: str | None) -> Dispute:
+def record_dispute(
+    session: Session, account: Account, reason: str, details: str, conversation_id: str | None
+) -> Dispute:
     """A dispute pauses collection (the account's status becomes `disputed`) until resolved."""
     dispute = Dispute(account=account, reason=reason, details=details)
     account.disputes.append(dispute)
     session.flush()
     if account.reason is None:
         account.reason = "dispute"
-    log_contact(session, account, "dispute", f"{reason}: {details}"[:500], "bot" if conversation_id else "api", conversation_id)
+    log_contact(
+        session, account, "dispute", f"{reason}: {details}"[:500], "bot" if conversation_id else "api", conversation_id
+    )
     return dispute
 
 

@@ -52,7 +52,14 @@ def create_payment_link(
     session.add(link)
     session.flush()
     link.url = f"{settings.public_base_url.rstrip('/')}/pay/{link.id}"
-    log_contact(session, account, "payment_link", f"{link.id} for {amount} {account.currency}", "bot" if conversation_id else "api", conversation_id)
+    log_contact(
+        session,
+        account,
+        "payment_link",
+        f"{link.id} for {amount} {account.currency}",
+        "bot" if conversation_id else "api",
+        conversation_id,
+    )
     return link
 
 
@@ -134,10 +141,9 @@ def apply_event(session: Session, event: dict) -> str:
         return "duplicate: already applied"
     obj = (event.get("data") or {}).get("object") or {}
     if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
-        if obj.get("payment_status") != "paid":
-            result = "session completed, payment pending"
-        else:
-            result = _paid(session, obj)
+        # Bank debits complete the session before the money arrives: wait for async_payment_*.
+        paid = obj.get("payment_status") == "paid"
+        result = _paid(session, obj) if paid else "session completed, payment pending"
     elif kind in ("checkout.session.expired", "checkout.session.async_payment_failed"):
         link = _link_for(session, obj)
         if link.status == "open":

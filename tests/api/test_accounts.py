@@ -8,8 +8,22 @@ from tests.conftest import AUTH
 from tests.factories import account_body
 
 CONTRACT_KEYS = {
-    "reference", "creditor", "currency", "balance", "status", "language", "reason", "vulnerable", "invoices",
-    "payment_links", "plans", "promises", "disputes", "handoffs", "opt_outs", "contact_log",
+    "reference",
+    "creditor",
+    "currency",
+    "balance",
+    "status",
+    "language",
+    "reason",
+    "vulnerable",
+    "invoices",
+    "payment_links",
+    "plans",
+    "promises",
+    "disputes",
+    "handoffs",
+    "opt_outs",
+    "contact_log",
 }
 
 
@@ -25,8 +39,11 @@ def test_create_then_read_returns_the_whole_state(client):
     assert state["reason"] is None and state["vulnerable"] is False
     assert [i["number"] for i in state["invoices"]] == ["INV-1", "INV-2"]
     assert state["invoices"][0] == {
-        "number": "INV-1", "amount": "84.20", "amount_due": "84.20",
-        "due_on": (date.today() - timedelta(days=10)).isoformat(), "status": "overdue",
+        "number": "INV-1",
+        "amount": "84.20",
+        "amount_due": "84.20",
+        "due_on": (date.today() - timedelta(days=10)).isoformat(),
+        "status": "overdue",
     }
     assert state["invoices"][1]["status"] == "open"
 
@@ -75,7 +92,11 @@ def test_payment_link_promise_dispute_and_reason_show_in_the_state(client):
     assert state["reason"] == "cash_flow"
     kinds = [c["kind"] for c in state["contact_log"]]
     assert kinds == ["payment_link", "promise", "reason"]
-    client.post("/api/v1/accounts/ACC-1001/disputes", json={"reason": "already_paid", "details": "paid on the 3rd"}, headers=AUTH)
+    client.post(
+        "/api/v1/accounts/ACC-1001/disputes",
+        json={"reason": "already_paid", "details": "paid on the 3rd"},
+        headers=AUTH,
+    )
     state = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()
     assert state["status"] == "disputed"
     assert state["disputes"][0]["reason"] == "already_paid"

@@ -51,7 +51,9 @@ def test_invalid_accounts_are_refused_and_nothing_changes(client, stored, body, 
 
 
 def test_malformed_json_is_a_clear_4xx(client, stored):
-    response = client.post("/api/v1/accounts", content=b'{"reference": "ACC-1001", ', headers={**AUTH, "content-type": "application/json"})
+    response = client.post(
+        "/api/v1/accounts", content=b'{"reference": "ACC-1001", ', headers={**AUTH, "content-type": "application/json"}
+    )
     assert response.status_code == 422
     assert "json" in response.text.lower()
     _unchanged(client, stored)

@@ -14,10 +14,24 @@ def account(client):
 
 
 def _verify(client, cid, reference, answer):
-    return client.post(f"/api/v1/conversations/{cid}/verification", json={"reference": reference, "answer": answer}, headers=AUTH).json()
+    return client.post(
+        f"/api/v1/conversations/{cid}/verification", json={"reference": reference, "answer": answer}, headers=AUTH
+    ).json()
 
 
-@pytest.mark.parametrize("answer", ["12/03/1985", "12 March 1985", "1985-03-12", "12.03.1985", "march 12th 1985", "born on 12 maart 1985", "1000", "postcode 1000"])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "12/03/1985",
+        "12 March 1985",
+        "1985-03-12",
+        "12.03.1985",
+        "march 12th 1985",
+        "born on 12 maart 1985",
+        "1000",
+        "postcode 1000",
+    ],
+)
 def test_identity_is_confirmed_by_date_of_birth_in_any_form_or_postcode(client, account, answer):
     result = _verify(client, "c1", "acc-1001", answer)
     assert result["verified"] is True, answer
@@ -50,7 +64,14 @@ def test_verified_conversation_reads_the_account(client, account):
 
 def test_handoff_and_opt_out_are_recorded_on_the_account(client, account):
     _verify(client, "c4", "ACC-1001", "1000")
-    assert client.post("/api/v1/conversations/c4/handoffs", json={"reason": "asked_for_person", "summary": "wants a plan"}, headers=AUTH).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/conversations/c4/handoffs",
+            json={"reason": "asked_for_person", "summary": "wants a plan"},
+            headers=AUTH,
+        ).status_code
+        == 201
+    )
     assert client.post("/api/v1/conversations/c4/opt-outs", json={}, headers=AUTH).status_code == 201
     state = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()
     assert state["handoffs"][0]["reason"] == "asked_for_person"

@@ -28,14 +28,20 @@ def test_import_reports_created_updated_and_rejected_rows(client):
     assert client.get("/api/v1/accounts/IMP-1", headers=AUTH).json()["balance"] == "150.50"
     assert client.get("/api/v1/accounts/IMP-2", headers=AUTH).status_code == 404
 
-    again = client.post("/api/v1/imports", files={"file": ("accounts.csv", csv.encode(), "text/csv")}, headers=AUTH).json()
+    again = client.post(
+        "/api/v1/imports", files={"file": ("accounts.csv", csv.encode(), "text/csv")}, headers=AUTH
+    ).json()
     assert (again["created"], again["updated"], again["accounts_updated"]) == (0, 2, 1)
 
 
 def test_import_without_required_columns_or_content_is_400(client):
-    response = client.post("/api/v1/imports", content=b"reference,amount\nX,1\n", headers={**AUTH, "content-type": "text/csv"})
+    response = client.post(
+        "/api/v1/imports", content=b"reference,amount\nX,1\n", headers={**AUTH, "content-type": "text/csv"}
+    )
     assert response.status_code == 400
     assert "missing columns" in response.json()["detail"]
     assert client.post("/api/v1/imports", content=b"", headers={**AUTH, "content-type": "text/csv"}).status_code == 400
     latin1 = (HEADER + "X-1,Crédit,Zoë,fr,,,Europe/Paris,FR,,,1,1.00,EUR,2026-01-01,2026-02-01\n").encode("latin-1")
-    assert client.post("/api/v1/imports", content=latin1, headers={**AUTH, "content-type": "text/csv"}).status_code == 400
+    assert (
+        client.post("/api/v1/imports", content=latin1, headers={**AUTH, "content-type": "text/csv"}).status_code == 400
+    )

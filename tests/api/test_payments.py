@@ -43,7 +43,8 @@ def test_partial_payment_goes_to_the_oldest_invoice_first(client):
     state = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()
     assert state["balance"] == "30.50"
     assert [(i["number"], i["amount_due"], i["status"]) for i in state["invoices"]] == [
-        ("INV-1", "0.00", "paid"), ("INV-2", "30.50", "partially_paid")
+        ("INV-1", "0.00", "paid"),
+        ("INV-2", "30.50", "partially_paid"),
     ]
 
 
@@ -82,9 +83,21 @@ def test_events_for_unknown_links_or_other_currencies_are_refused(client, settin
     secret = settings.stripe_webhook_secret
     event["data"]["object"]["currency"] = "usd"
     payload = json.dumps(event)
-    assert client.post("/webhooks/stripe", content=payload, headers={"stripe-signature": sign(payload, secret)}).status_code == 400
-    event["data"]["object"].update(currency="eur", client_reference_id="pl_nope", metadata={"payment_link_id": "pl_nope"})
+    assert (
+        client.post(
+            "/webhooks/stripe", content=payload, headers={"stripe-signature": sign(payload, secret)}
+        ).status_code
+        == 400
+    )
+    event["data"]["object"].update(
+        currency="eur", client_reference_id="pl_nope", metadata={"payment_link_id": "pl_nope"}
+    )
     event["id"] = "evt_other"
     payload = json.dumps(event)
-    assert client.post("/webhooks/stripe", content=payload, headers={"stripe-signature": sign(payload, secret)}).status_code == 400
+    assert (
+        client.post(
+            "/webhooks/stripe", content=payload, headers={"stripe-signature": sign(payload, secret)}
+        ).status_code
+        == 400
+    )
     assert client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()["balance"] == "120.50"

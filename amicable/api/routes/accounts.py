@@ -67,5 +67,9 @@ def set_reason(reference: str, body: ReasonIn, session: SessionDep) -> OutcomeOu
     outcomes.record_reason(session, account, body.reason, body.conversation_id)
     return OutcomeOut(
         account_reference=account.reference,
-        detail={"reason": account.reason, "vulnerable": str(account.vulnerable).lower(), "balance": fmt(accounts.balance(account))},
+        detail={
+            "reason": account.reason,
+            "vulnerable": str(account.vulnerable).lower(),
+            "balance": fmt(accounts.balance(account)),
+        },
     )

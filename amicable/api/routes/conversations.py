@@ -53,7 +53,12 @@ def account_summary(conversation_id: str, session: SessionDep, settings: Setting
         "timezone": account.debtor.timezone,
         "latest_promise_date": (today + timedelta(days=policy.promise.max_days)).isoformat(),
         "invoices": [
-            {"number": i["number"], "amount_due": fmt(i["amount_due"]), "due_on": i["due_on"].isoformat(), "status": i["status"]}
+            {
+                "number": i["number"],
+                "amount_due": fmt(i["amount_due"]),
+                "due_on": i["due_on"].isoformat(),
+                "status": i["status"],
+            }
             for i in state["invoices"]
             if i["amount_due"] > 0
         ],

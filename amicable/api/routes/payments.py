@@ -25,7 +25,9 @@ METHOD_NAMES = {"card": "Card", "bancontact": "Bancontact", "ideal": "iDEAL", "s
 async def stripe_webhook(request: Request, session: SessionDep, settings: SettingsDep) -> dict:
     payload = await request.body()
     try:
-        result = payments.process_webhook(session, payload, request.headers.get("stripe-signature"), settings.stripe_webhook_secret)
+        result = payments.process_webhook(
+            session, payload, request.headers.get("stripe-signature"), settings.stripe_webhook_secret
+        )
     except ServiceError as error:
         log.warning("payment webhook refused", reason=error.message)
         raise
