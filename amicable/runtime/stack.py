@@ -94,7 +94,11 @@ class Stack:
                     "PUBLIC_BASE_URL": self.web_url,
                 },
             )
-        self.wait(timeout)
+        try:
+            self.wait(timeout)
+        except BaseException:
+            self.stop()  # never leave half a stack running
+            raise
         return self
 
     def wait(self, timeout: float) -> None:
@@ -113,7 +117,6 @@ class Stack:
                 except httpx.HTTPError:
                     pass
             if pending and time.monotonic() > deadline:
-                self.stop()
                 raise TimeoutError(f"not ready after {timeout:.0f} s: {', '.join(pending)}")
             if pending:
                 time.sleep(0.5)
