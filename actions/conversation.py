@@ -4,12 +4,13 @@ and no to what was offered, and calm recovery when the bot does not understand."
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api import AmicableApi, ApiError
 from actions.common import clear_pending, service_problem, summary_of
+from actions.outcomes import ActionOfferPaymentLink
 
 CONFUSED = {"nlu_fallback", "out_of_scope"}
 
@@ -49,11 +50,12 @@ class ActionAcceptOffer(Action):
         return "action_accept_offer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        # The accepted step runs here, not as a follow-up action that no rule would continue.
         offer = tracker.get_slot("offer")
         if offer == "person":
-            return [FollowupAction("action_handoff")]
+            return await ActionHandoff().run(dispatcher, tracker, domain)
         if offer == "payment_link":
-            return [SlotSet("offer", None), FollowupAction("action_offer_payment_link")]
+            return [SlotSet("offer", None), *await ActionOfferPaymentLink().run(dispatcher, tracker, domain)]
         dispatcher.utter_message(response="utter_ok")
         dispatcher.utter_message(response="utter_anything_else")
         return []

@@ -15,7 +15,11 @@ from actions.api import AmicableApi, ApiError
 from actions.common import AccountAction, clear_pending, current_request, day, language, money, service_problem
 from actions.parsing import parse_future_date
 
-METHOD_NAMES = {"card": "card", "bancontact": "Bancontact", "ideal": "iDEAL", "sepa_debit": "SEPA Direct Debit"}
+METHOD_NAMES = {
+    "en": {"card": "card", "bancontact": "Bancontact", "ideal": "iDEAL", "sepa_debit": "SEPA Direct Debit"},
+    "fr": {"card": "carte bancaire", "bancontact": "Bancontact", "ideal": "iDEAL", "sepa_debit": "domiciliation SEPA"},
+    "nl": {"card": "bankkaart", "bancontact": "Bancontact", "ideal": "iDEAL", "sepa_debit": "SEPA-domiciliëring"},
+}
 REASONS = {
     "reason_forgot": "forgot",
     "reason_cash_flow": "cash_flow",
@@ -34,7 +38,8 @@ async def send_payment_link(
         dispatcher.utter_message(response="utter_nothing_owed", creditor=account["creditor"])
         return [*clear_pending(), SlotSet("offer", None)]
     link = await AmicableApi().payment_link(account["reference"], tracker.sender_id)
-    methods = ", ".join(METHOD_NAMES.get(m, m) for m in link["methods"])
+    names = METHOD_NAMES[language(tracker)]
+    methods = ", ".join(names.get(m, m) for m in link["methods"])
     dispatcher.utter_message(
         response=response,
         amount=money(link["amount"], account["currency"], language(tracker)),

@@ -10,32 +10,41 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.account_info import present_account
+from actions.account_info import ActionShowBalance, ActionShowInvoices, present_account
 from actions.api import AmicableApi, ApiError
-from actions.common import clear_pending, service_problem
+from actions.common import AccountAction, clear_pending, service_problem
+from actions.outcomes import (
+    ActionOfferPaymentLink,
+    ActionOfferPlan,
+    ActionRecordDispute,
+    ActionRecordReason,
+    ActionRefuseToPay,
+    ActionStartPromise,
+)
 
 REFERENCE = re.compile(r"\b([A-Za-z0-9][A-Za-z0-9._/-]*\d[A-Za-z0-9._/-]*)\b")
 
-# Which action takes up a request that had to wait for the identity check.
-RESUME = {
-    "ask_balance": "action_show_balance",
-    "ask_invoices": "action_show_invoices",
-    "pay_now": "action_offer_payment_link",
-    "promise_to_pay": "action_start_promise",
-    "request_plan": "action_offer_plan",
-    "dispute": "action_record_dispute",
-    "already_paid": "action_record_dispute",
-    "refuse_to_pay": "action_refuse_to_pay",
-    "reason_forgot": "action_record_reason",
-    "reason_cash_flow": "action_record_reason",
-    "reason_income_loss": "action_record_reason",
-    "reason_illness": "action_record_reason",
-    "reason_bereavement": "action_record_reason",
-    "reason_technical": "action_record_reason",
+# Which action takes up a request that had to wait for the identity check. It runs inside
+# action_verification_done: as a separate follow-up step no rule would say what comes after.
+RESUME: dict[str, type[AccountAction]] = {
+    "ask_balance": ActionShowBalance,
+    "ask_invoices": ActionShowInvoices,
+    "pay_now": ActionOfferPaymentLink,
+    "promise_to_pay": ActionStartPromise,
+    "request_plan": ActionOfferPlan,
+    "dispute": ActionRecordDispute,
+    "already_paid": ActionRecordDispute,
+    "refuse_to_pay": ActionRefuseToPay,
+    "reason_forgot": ActionRecordReason,
+    "reason_cash_flow": ActionRecordReason,
+    "reason_income_loss": ActionRecordReason,
+    "reason_illness": ActionRecordReason,
+    "reason_bereavement": ActionRecordReason,
+    "reason_technical": ActionRecordReason,
 }
 
 
@@ -68,13 +77,15 @@ class ValidateVerificationForm(FormValidationAction):
             service_problem(dispatcher)
             return {"identity_answer": None}
         if result["verified"]:
-            language = result.get("language") or "en"
-            return {
+            confirmed = {
                 "identity_answer": "confirmed",
                 "verified": True,
-                "language": language,
                 "account_reference": result["account_reference"],
             }
+            if not tracker.get_slot("language_from_message"):
+                # No message was clearly in another language: use the account's preference.
+                confirmed["language"] = result.get("language") or "en"
+            return confirmed
         if result["attempts_left"] > 0:
             dispatcher.utter_message(response="utter_verification_retry")
             return {"account_reference": None, "identity_answer": None}
@@ -99,7 +110,7 @@ class ActionVerificationDone(Action):
             return events + service_problem(dispatcher)
         dispatcher.utter_message(response="utter_verified", name=account["name"].split()[0])
         if pending in RESUME:
-            return [*events, FollowupAction(RESUME[pending])]
+            return [*events, *await RESUME[pending]().act(dispatcher, tracker, account)]
         present_account(dispatcher, tracker, account)
         if float(account["balance"]) > 0:
             dispatcher.utter_message(response="utter_ask_reason")

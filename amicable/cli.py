@@ -136,3 +136,45 @@ def bench(turns: int = typer.Option(300, help="Scripted turns per target")) -> N
     if not MODEL.exists():
         train(force=False)
     sys.exit(run_bench(turns))
+
+
+THRESHOLDS = {"macro_f1": 0.95, "banking77_outcome_rate": 0.02}
+
+
+@app.command("eval")
+def evaluate(
+    check: bool = typer.Option(False, "--check", help="Fail when a figure misses its target"),
+    out: Path = typer.Option(ROOT / "results" / "eval.json", help="Where the full report goes"),
+) -> None:
+    """Understanding, measured: intent F1 per language on held-out sets, BANKING77 false
+    alarms, NLU++ dialogue acts."""
+    from amicable.runtime.model import ensure_model, rasa_env
+
+    model, _ = ensure_model()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [str(RASA_BIN / "python"), "-m", "bot.evaluate", str(model), str(out)], cwd=ROOT, env=rasa_env(), check=True
+    )
+    import json
+
+    report = json.loads(out.read_text())
+    failures = []
+    typer.echo("\n| language | examples | accuracy | macro-F1 |\n|---|---|---|---|")
+    for lang, figures in report["languages"].items():
+        typer.echo(f"| {lang} | {figures['examples']} | {figures['accuracy']:.3f} | {figures['macro_f1']:.3f} |")
+        if figures["macro_f1"] < THRESHOLDS["macro_f1"]:
+            failures.append(f"{lang} macro-F1 {figures['macro_f1']:.3f} < {THRESHOLDS['macro_f1']}")
+    if "banking77" in report:
+        b77 = report["banking77"]
+        per = ", ".join(f"{k} {v:.2%}" for k, v in b77["per_intent"].items())
+        typer.echo(
+            f"\nBANKING77 ({b77['queries']} queries): debt outcome intents fired on {b77['outcome_rate']:.2%} ({per})"
+        )
+        if b77["outcome_rate"] > THRESHOLDS["banking77_outcome_rate"]:
+            failures.append(f"BANKING77 outcome rate {b77['outcome_rate']:.2%} > 2%")
+        acts = report["nlupp_acts"]
+        typer.echo(f"NLU++ generic dialogue acts ({acts['examples']} utterances): accuracy {acts['accuracy']:.3f}")
+    typer.echo(f"\nfull report with every error: {out}")
+    if check and failures:
+        typer.echo("below target: " + "; ".join(failures), err=True)
+        raise typer.Exit(1)

@@ -11,8 +11,9 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
-from amicable import __version__
+from amicable import __version__, language
 from amicable.api.limits import BodySizeLimit
 from amicable.api.routes import accounts, conversations, imports, payments
 from amicable.channels import rest
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        await run_in_threadpool(language.warm_up)
         async with httpx.AsyncClient(limits=httpx.Limits(max_connections=100)) as client:
             app.state.http = client
             yield

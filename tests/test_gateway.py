@@ -26,11 +26,14 @@ def test_ten_thousand_characters_get_a_calm_reply_without_the_bot(client):
     assert _transcript(client, "web-2")[0][1] == "a" * 10_000
 
 
-def test_french_metadata_gets_a_french_reply(client):
-    replies = client.post(
-        "/webhooks/rest/webhook", json={"sender": "web-3", "message": "x" * 3000, "metadata": {"language": "fr"}}
-    ).json()
+def test_the_gateway_answers_in_the_language_it_is_written_to(client):
+    long_french = "Bonjour, je voudrais vous expliquer ma situation en détail. " * 40
+    replies = client.post("/webhooks/rest/webhook", json={"sender": "web-3", "message": long_french}).json()
     assert "phrases" in replies[0]["text"]
+    neutral = client.post(
+        "/webhooks/rest/webhook", json={"sender": "web-3b", "message": "x" * 3000, "metadata": {"language": "nl"}}
+    ).json()
+    assert "zinnen" in neutral[0]["text"]
 
 
 def test_malformed_requests_are_4xx(client):
@@ -71,3 +74,12 @@ def test_the_web_chat_can_be_embedded_on_another_site(client):
     )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] in ("*", "https://creditor.example")
+
+
+def test_what_the_bot_reads():
+    from amicable.channels.rest import for_the_bot
+
+    assert for_the_bot("😀😀😀") == "/nlu_fallback"
+    assert for_the_bot("?!...") == "/nlu_fallback"
+    assert for_the_bot("/affirm") == "affirm"  # a debtor cannot name intents
+    assert for_the_bot("I forgot 😅") == "I forgot 😅"

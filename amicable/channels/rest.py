@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from amicable.channels.replies import gateway_text
+from amicable.language import detect
 from amicable.services import conversations
 
 log = structlog.get_logger()
@@ -31,12 +32,16 @@ class IncomingMessage(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-def _before_bot(request: Request, incoming: IncomingMessage, channel: str) -> tuple[str | None, str | None]:
+def _before_bot(
+    request: Request, incoming: IncomingMessage, channel: str, detected: str | None
+) -> tuple[str | None, str | None]:
     """Record the message; return (language, reply) where a reply means the bot is skipped."""
     settings = request.app.state.settings
     with request.app.state.sessionmaker() as session, session.begin():
         conversation = conversations.get_or_create(session, incoming.sender, channel, incoming.metadata.get("address"))
         conversations.record_message(session, conversation, "debtor", incoming.message)
+        if detected:
+            conversation.language = detected
         language = conversation.language or incoming.metadata.get("language")
         if conversation.handled_by == "agent":
             return language, gateway_text("with_agent", language)
@@ -52,12 +57,22 @@ def _after_bot(request: Request, sender: str, replies: list[dict[str, Any]]) -> 
             conversations.record_message(session, conversation, "bot", reply.get("text") or "", reply)
 
 
+def for_the_bot(text: str) -> str:
+    """What the bot gets to read. A leading "/" would name an intent directly in Rasa, so it is
+    dropped; a message with no letters or digits (emoji only, punctuation) carries nothing the
+    bot can understand, so it arrives as exactly that: not understood."""
+    text = text.lstrip("/")
+    if not any(ch.isalnum() for ch in text):
+        return "/nlu_fallback"
+    return text
+
+
 async def forward_to_bot(request: Request, incoming: IncomingMessage, metadata: dict[str, Any]) -> list[dict[str, Any]]:
     client: httpx.AsyncClient = request.app.state.http
     settings = request.app.state.settings
     response = await client.post(
         f"{settings.rasa_url}/webhooks/rest/webhook",
-        json={"sender": incoming.sender, "message": incoming.message, "metadata": metadata},
+        json={"sender": incoming.sender, "message": for_the_bot(incoming.message), "metadata": metadata},
         timeout=settings.rasa_timeout_seconds,
     )
     response.raise_for_status()
@@ -68,11 +83,13 @@ async def forward_to_bot(request: Request, incoming: IncomingMessage, metadata: 
 async def rest_webhook(incoming: IncomingMessage, request: Request) -> list[dict[str, Any]]:
     channel = str(incoming.metadata.get("channel", "web"))
     channel = channel if channel in CHANNELS else "web"
-    language, reply = await run_in_threadpool(_before_bot, request, incoming, channel)
+    detected = detect(incoming.message[:500])
+    language, reply = await run_in_threadpool(_before_bot, request, incoming, channel, detected)
     if reply is not None:
         replies = [{"recipient_id": incoming.sender, "text": reply}]
     else:
-        metadata = {k: v for k, v in incoming.metadata.items() if k in ("language", "token")} | {"channel": channel}
+        metadata = {k: v for k, v in incoming.metadata.items() if k in ("language", "token")}
+        metadata |= {"channel": channel, "detected_language": detected}
         try:
             replies = await forward_to_bot(request, incoming, metadata)
         except (httpx.HTTPError, ValueError) as error:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from amicable.runtime.paths import CACHE, MODEL, RASA_BIN, ROOT
 
-TRAINING_INPUTS = ("config.yml", "domain.yml", "data", "requirements/rasa.txt", "bot")
+# bot/components holds custom NLU components once config.yml names any; evaluation code is not an input.
+TRAINING_INPUTS = ("config.yml", "domain.yml", "data", "requirements/rasa.txt", "bot/components")
 
 
 def _files(path: Path) -> list[Path]:

@@ -46,7 +46,7 @@ def record_promise(
     for earlier in account.promises:
         if earlier.status == "pending":
             earlier.status = "replaced"
-    promise = Promise(account=account, amount=amount, due_on=due_on)
+    promise = Promise(amount=amount, due_on=due_on)
     account.promises.append(promise)
     session.flush()
     log_contact(
@@ -64,7 +64,7 @@ def record_dispute(
     session: Session, account: Account, reason: str, details: str, conversation_id: str | None
 ) -> Dispute:
     """A dispute pauses collection (the account's status becomes `disputed`) until resolved."""
-    dispute = Dispute(account=account, reason=reason, details=details)
+    dispute = Dispute(reason=reason, details=details)
     account.disputes.append(dispute)
     session.flush()
     if account.reason is None:

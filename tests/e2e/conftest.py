@@ -42,12 +42,26 @@ class Debtor:
         return response.json()
 
 
-@pytest.fixture
-def debtor(stack) -> Debtor:
+def make_debtor(stack, **debtor_fields) -> Debtor:
     reference = f"E2E-{next(_ids):04d}"
-    body = account_body(reference)
+    body = account_body(reference, **debtor_fields)
     today = date.today()
     body["invoices"][1]["due_on"] = (today - timedelta(days=2)).isoformat()
     response = httpx.post(f"{stack.web_url}/api/v1/accounts", json=body, headers=AUTH, timeout=30)
     assert response.status_code == 201, response.text
     return Debtor(stack, reference)
+
+
+@pytest.fixture
+def debtor(stack) -> Debtor:
+    return make_debtor(stack)
+
+
+@pytest.fixture
+def french_debtor(stack) -> Debtor:
+    return make_debtor(stack, language="fr", country="BE", timezone="Europe/Brussels")
+
+
+@pytest.fixture
+def dutch_debtor(stack) -> Debtor:
+    return make_debtor(stack, language="nl", country="NL", timezone="Europe/Amsterdam", postcode="3511 AB")

@@ -87,9 +87,12 @@ def test_two_wrong_answers_end_politely_and_disclose_nothing(debtor):
     assert "120" not in "\n".join(debtor.heard)
 
 
-def test_nonsense_and_emoji_get_calm_replies_then_a_person_is_offered(debtor):
+def test_two_misunderstandings_in_a_row_offer_a_person_and_yes_hands_over(debtor):
     first = debtor.say("😀😀😀")
-    assert first
-    debtor.say("asdfgh qwerty zxcv")
-    second = debtor.say("blorp fnord wibble")
-    assert "colleague" in second or "person" in second
+    assert "understand" in first or "followed" in first
+    second = debtor.say("who won the football last night")
+    assert "colleague" in second
+    assert "colleague" in debtor.say("yes please")
+    # Nobody was verified, so the hand-over is kept on the conversation, not on this account.
+    assert debtor.account()["handoffs"] == []
+    assert "colleague has your conversation" in debtor.say("hello?")

@@ -1,0 +1,33 @@
+"""Which language a message is written in, when that is clear, and which language to answer in.
+
+Replies follow the language of the message when it is clearly one of ours, else the
+conversation keeps the language it had (the account's preference once the debtor is known).
+Short or neutral messages ("ok", "12/03/1985", "STOP", a file reference) say nothing.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+
+CODES = {Language.ENGLISH: "en", Language.FRENCH: "fr", Language.DUTCH: "nl"}
+
+
+@lru_cache(maxsize=1)
+def _detector() -> LanguageDetector:
+    return LanguageDetectorBuilder.from_languages(*CODES).with_preloaded_language_models().build()
+
+
+def warm_up() -> None:
+    """Load the language models now, so the first debtor does not wait for them."""
+    _detector()
+
+
+def detect(text: str) -> str | None:
+    letters = sum(ch.isalpha() for ch in text)
+    if letters < 4 or len({ch.lower() for ch in text if ch.isalpha()}) < 4:
+        return None  # too little text, or "xxxxxx": no language in it
+    best, second = _detector().compute_language_confidence_values(text)[:2]
+    sure = best.value >= 0.8 or (letters >= 10 and best.value >= 0.65 and best.value - second.value >= 0.4)
+    return CODES[best.language] if sure else None

@@ -1,0 +1,1 @@
+"""Rasa-side code: evaluation of the trained model (run in the Rasa environment)."""
