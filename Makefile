@@ -32,10 +32,14 @@ validate: envs
 bench: setup
 	$(AMICABLE) bench
 
+## make eval: intent F1 per language on held-out sets, BANKING77 false alarms, NLU++ acts
+eval: setup
+	$(AMICABLE) eval
+
 lint: envs
-	$(PY) -m ruff check amicable actions tests scripts migrations
-	$(PY) -m ruff format --check amicable actions tests scripts migrations
+	$(PY) -m ruff check amicable actions bot tests scripts migrations
+	$(PY) -m ruff format --check amicable actions bot tests scripts migrations
 
 fmt: envs
-	$(PY) -m ruff check --fix amicable actions tests scripts migrations
-	$(PY) -m ruff format amicable actions tests scripts migrations
+	$(PY) -m ruff check --fix amicable actions bot tests scripts migrations
+	$(PY) -m ruff format amicable actions bot tests scripts migrations

@@ -132,19 +132,17 @@ def opt_out(session: Session, conversation: Conversation, channel: str | None = 
     """Stop contact on this channel at once; kept by address even when nobody is verified."""
     channel = channel or conversation.channel
     account = conversation.account if conversation.verified else None
-    existing = (
-        session.scalar(
+    if account is not None or conversation.address is not None:
+        # Saying STOP twice is one opt-out, not two.
+        existing = session.scalar(
             select(OptOut).where(
                 OptOut.channel == channel,
                 OptOut.account_id == (account.id if account else None),
                 OptOut.address == conversation.address,
             )
         )
-        if account or conversation.address
-        else None
-    )
-    if existing is not None:
-        return existing
+        if existing is not None:
+            return existing
     record = OptOut(account=account, channel=channel, address=conversation.address)
     session.add(record)
     log_contact(session, account, "opt_out", f"stop contact on {channel}", conversation.channel, conversation.id)

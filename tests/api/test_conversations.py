@@ -83,3 +83,10 @@ def test_handoff_and_opt_out_are_recorded_on_the_account(client, account):
 def test_opt_out_before_verification_is_kept_without_touching_any_account(client, account):
     assert client.post("/api/v1/conversations/stranger/opt-outs", json={}, headers=AUTH).status_code == 201
     assert client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()["opt_outs"] == []
+
+
+def test_stop_twice_is_one_opt_out(client, account):
+    _verify(client, "c5", "ACC-1001", "1000")
+    for _ in range(2):
+        assert client.post("/api/v1/conversations/c5/opt-outs", json={}, headers=AUTH).status_code == 201
+    assert len(client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()["opt_outs"]) == 1
