@@ -26,6 +26,12 @@ class Result:
     seconds: float
     errors: int
 
+    @classmethod
+    def merge(cls, name: str, parts: list[Result]) -> Result:
+        return cls(
+            name, [x for p in parts for x in p.latencies], sum(p.seconds for p in parts), sum(p.errors for p in parts)
+        )
+
     def row(self) -> str:
         ms = sorted(x * 1000 for x in self.latencies)
         p50 = statistics.median(ms)
@@ -106,33 +112,30 @@ def run_bench(turns: int = 300, concurrency: int = 4) -> int:
     with Stack(workdir=workdir, api_key=KEY, database_url=database).start() as stack:
         cold_start = time.perf_counter() - started
         references = _seed(stack, conversations * 2)
+        full_url, bare_url = f"{stack.web_url}/webhooks/rest/webhook", f"{stack.rasa_url}/webhooks/rest/webhook"
         # Warm both paths once so neither pays first-request costs inside the measurement.
-        asyncio.run(_drive("warm-up", f"{stack.web_url}/webhooks/rest/webhook", references[:1], 1, "warm"))
-        full = asyncio.run(
-            _drive(
-                "whole stack (gateway)",
-                f"{stack.web_url}/webhooks/rest/webhook",
-                references[:conversations],
-                concurrency,
-                "full",
-            )
-        )
-        bare = asyncio.run(
-            _drive(
-                "bare Rasa REST webhook",
-                f"{stack.rasa_url}/webhooks/rest/webhook",
-                references[conversations:],
-                concurrency,
-                "bare",
-            )
-        )
+        asyncio.run(_drive("warm-up", full_url, references[:1], 1, "warm"))
+        # Alternate the order (full, bare, bare, full) so neither path always runs on a fuller
+        # database or a warmer machine.
+        half = conversations // 2
+        runs = [
+            ("full", full_url, references[:half]),
+            ("bare", bare_url, references[conversations : conversations + half]),
+            ("bare", bare_url, references[conversations + half : 2 * conversations]),
+            ("full", full_url, references[half:conversations]),
+        ]
+        results = [
+            asyncio.run(_drive(name, url, refs, concurrency, f"{name}{i}")) for i, (name, url, refs) in enumerate(runs)
+        ]
+        full = Result.merge("whole stack (gateway)", [r for r in results if r.name == "full"])
+        bare = Result.merge("bare Rasa REST webhook", [r for r in results if r.name == "bare"])
         memory = {name: _rss_mb(process.pid) for name, process in stack.processes.items()}
     trained = sorted((CACHE / "models").glob("*.seconds"), key=lambda p: p.stat().st_mtime)
     training = f"{float(trained[-1].read_text()):.0f} s (last cold training)" if trained else "n/a"
 
     print(
         f"\nAmicable benchmark: {conversations} scripted conversations of {len(SCRIPT)} turns per target, "
-        f"{concurrency} at a time\n"
+        f"{concurrency} at a time, the two targets in alternating order\n"
     )
     print("| target                       | turns |  p50 ms  |  p95 ms  |  msg/s   | errors |")
     print("|------------------------------|-------|----------|----------|----------|--------|")
