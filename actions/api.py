@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+
+logger = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -45,9 +48,11 @@ class AmicableApi:
                 data = await response.json(content_type=None)
                 if response.status >= 400:
                     detail = data.get("detail") if isinstance(data, dict) else data
+                    logger.warning("API %s %s answered %s: %s", method, path, response.status, detail)
                     raise ApiError(response.status, str(detail))
                 return data
         except aiohttp.ClientError as error:
+            logger.warning("API %s %s unreachable: %s", method, path, error)
             raise ApiError(503, f"API unreachable: {error}") from error
 
     async def verify(self, conversation_id: str, reference: str, answer: str) -> dict[str, Any]:

@@ -36,3 +36,13 @@ class ValidateSlotMappings(ValidationAction):
             # The person's own setting (browser, link) until their messages say otherwise.
             return {"language": metadata["language"]}
         return {}
+
+    async def validate_language(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {"language": value}
+
+    async def validate_language_from_message(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {"language_from_message": value}

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from amicable import __version__, language
@@ -45,6 +46,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(ServiceError)
     async def _service_error(_request: Request, error: ServiceError) -> JSONResponse:
         return JSONResponse({"detail": error.message}, status_code=error.status_code)
+
+    @app.exception_handler(IntegrityError)
+    async def _conflict(_request: Request, _error: IntegrityError) -> JSONResponse:
+        # Two requests created the same thing at once; nothing of this one was stored.
+        return JSONResponse({"detail": "a concurrent request changed the same record; please retry"}, status_code=409)
 
     for module in (accounts, conversations, imports, payments, rest):
         app.include_router(module.router)

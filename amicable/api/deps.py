@@ -26,7 +26,10 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits before the response is sent. Otherwise a client
+# (the action server, reading right after verifying) can overtake the commit, and a commit that
+# fails would do so after the client was already told it succeeded.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def require_api_key(
