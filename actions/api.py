@@ -33,18 +33,28 @@ class ApiConfig:
         )
 
 
+_session: aiohttp.ClientSession | None = None
+
+
+def _shared_session() -> aiohttp.ClientSession:
+    """One connection pool for the action server's process: a turn makes several API calls,
+    and each reuses a pooled connection instead of opening its own."""
+    global _session
+    if _session is None or _session.closed:
+        _session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
+    return _session
+
+
 class AmicableApi:
     def __init__(self, config: ApiConfig | None = None) -> None:
         self.config = config or ApiConfig.from_env()
 
     async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.config.api_key}"}
-        timeout = aiohttp.ClientTimeout(total=15)
         try:
-            async with (
-                aiohttp.ClientSession(timeout=timeout) as session,
-                session.request(method, self.config.base_url + path, json=body, headers=headers) as response,
-            ):
+            async with _shared_session().request(
+                method, self.config.base_url + path, json=body, headers=headers
+            ) as response:
                 data = await response.json(content_type=None)
                 if response.status >= 400:
                     detail = data.get("detail") if isinstance(data, dict) else data
