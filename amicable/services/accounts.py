@@ -123,9 +123,12 @@ def log_contact(
     account: Account | None,
     kind: str,
     detail: str = "",
-    channel: str = "system",
+    channel: str | None = None,
     conversation_id: str | None = None,
 ) -> None:
+    """One line of the contact log. Without a channel, an outcome recorded during a
+    conversation came from the bot, and one without a conversation from an API client."""
+    channel = channel or ("bot" if conversation_id else "api")
     session.add(
         ContactEvent(account=account, kind=kind, detail=detail, channel=channel, conversation_id=conversation_id)
     )

@@ -106,13 +106,8 @@ def verify(session: Session, conversation: Conversation, reference: str, answer:
 
 def hand_over(session: Session, conversation: Conversation, reason: str, summary: str) -> Handoff:
     """Give the conversation to a person: from now on the gateway routes it to agents."""
-    open_handoff = next(
-        (
-            h
-            for h in session.scalars(select(Handoff).where(Handoff.conversation_id == conversation.id))
-            if h.status != "closed"
-        ),
-        None,
+    open_handoff = session.scalar(
+        select(Handoff).where(Handoff.conversation_id == conversation.id, Handoff.status != "closed")
     )
     if open_handoff is not None:
         return open_handoff

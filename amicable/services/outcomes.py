@@ -54,8 +54,7 @@ def record_promise(
         account,
         "promise",
         f"{amount} {account.currency} on {due_on.isoformat()}",
-        "bot" if conversation_id else "api",
-        conversation_id,
+        conversation_id=conversation_id,
     )
     return promise
 
@@ -69,9 +68,7 @@ def record_dispute(
     session.flush()
     if account.reason is None:
         account.reason = "dispute"
-    log_contact(
-        session, account, "dispute", f"{reason}: {details}"[:500], "bot" if conversation_id else "api", conversation_id
-    )
+    log_contact(session, account, "dispute", f"{reason}: {details}"[:500], conversation_id=conversation_id)
     return dispute
 
 
@@ -80,4 +77,4 @@ def record_reason(session: Session, account: Account, reason: str, conversation_
     if reason in VULNERABLE_REASONS:
         account.vulnerable = True
         account.on_hold = True
-    log_contact(session, account, "reason", reason, "bot" if conversation_id else "api", conversation_id)
+    log_contact(session, account, "reason", reason, conversation_id=conversation_id)

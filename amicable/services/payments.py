@@ -57,8 +57,7 @@ def create_payment_link(
         account,
         "payment_link",
         f"{link.id} for {amount} {account.currency}",
-        "bot" if conversation_id else "api",
-        conversation_id,
+        conversation_id=conversation_id,
     )
     return link
 
