@@ -31,6 +31,8 @@ class PromisePolicy(_Strict):
 class PlanPolicy(_Strict):
     min_installment: Decimal = Field(Decimal("25.00"), gt=0)
     max_installments: int = Field(12, ge=2, le=60)
+    # Days from the agreement to the first installment.
+    first_due_days: int = Field(7, ge=0, le=60)
 
 
 class Policy(_Strict):

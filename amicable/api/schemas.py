@@ -174,6 +174,25 @@ class PromiseIn(Strict):
     conversation_id: str | None = Field(None, max_length=128)
 
 
+class PlanIn(Strict):
+    monthly_amount: Amount
+    conversation_id: str | None = Field(None, max_length=128)
+
+
+class ScheduledOut(BaseModel):
+    due_on: date
+    amount: Money
+
+
+class PlanQuoteOut(BaseModel):
+    proposed: Money
+    monthly: Money
+    fits: bool
+    why: str | None
+    total: Money
+    installments: list[ScheduledOut]
+
+
 class DisputeIn(Strict):
     reason: Literal["already_paid", "not_mine", "wrong_amount", "other"] = "other"
     details: str = Field("", max_length=4000)

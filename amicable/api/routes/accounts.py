@@ -12,12 +12,15 @@ from amicable.api.schemas import (
     OutcomeOut,
     PaymentLinkIn,
     PaymentLinkOut,
+    PlanIn,
+    PlanOut,
+    PlanQuoteOut,
     PromiseIn,
     PromiseOut,
     ReasonIn,
 )
 from amicable.money import fmt
-from amicable.services import accounts, outcomes, payments
+from amicable.services import accounts, outcomes, payments, plans
 
 router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"], dependencies=[ApiKey])
 
@@ -51,6 +54,34 @@ def create_promise(reference: str, body: PromiseIn, session: SessionDep, setting
     account = accounts.get_account(session, reference)
     promise = outcomes.record_promise(session, settings, account, body.due_on, body.amount, body.conversation_id)
     return {"amount": promise.amount, "due_on": promise.due_on, "status": promise.status}
+
+
+@router.post("/{reference}/plans/quote", response_model=PlanQuoteOut)
+def quote_plan(reference: str, body: PlanIn, session: SessionDep, settings: SettingsDep) -> dict:
+    """The schedule a monthly amount would give, or the nearest one the policy allows.
+    Records nothing: the debtor has not said yes yet."""
+    account = accounts.get_account(session, reference)
+    offer = plans.quote_for(settings, account, body.monthly_amount)
+    return {
+        "proposed": offer.proposed,
+        "monthly": offer.monthly,
+        "fits": offer.fits,
+        "why": offer.why,
+        "total": offer.total,
+        "installments": [{"due_on": due_on, "amount": amount} for due_on, amount in offer.installments],
+    }
+
+
+@router.post("/{reference}/plans", response_model=PlanOut, status_code=status.HTTP_201_CREATED)
+def create_plan(reference: str, body: PlanIn, session: SessionDep, settings: SettingsDep) -> dict:
+    """Records a plan the debtor agreed to; 422 with the counter-offer when it does not fit."""
+    account = accounts.get_account(session, reference)
+    plan = plans.record_plan(session, settings, account, body.monthly_amount, body.conversation_id)
+    return {
+        "id": plan.id,
+        "status": plan.status,
+        "installments": [{"amount": i.amount, "due_on": i.due_on, "status": i.status} for i in plan.installments],
+    }
 
 
 @router.post("/{reference}/disputes", response_model=OutcomeOut, status_code=status.HTTP_201_CREATED)

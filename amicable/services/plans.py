@@ -1,0 +1,126 @@
+"""Installment plans: what a debtor's proposal becomes under the creditor's policy.
+
+The schedule is always computed here, from the balance and the policy, never taken from the
+client: the bot, an agent and the API see the same plan for the same proposal. A proposal
+that does not fit is answered with the nearest plan that does (a counter-offer), so a debtor
+who says "I can do 10 a month" hears what is possible instead of a bare no.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_UP, Decimal
+
+from sqlalchemy.orm import Session
+
+from amicable.db.models import Account, Installment, Plan
+from amicable.money import CENT
+from amicable.policy import PlanPolicy, load_policy
+from amicable.services import ServiceError
+from amicable.services.accounts import balance, log_contact
+from amicable.services.outcomes import debtor_today
+from amicable.settings import Settings
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A schedule for the balance. `fits` says whether it is what the debtor proposed;
+    when not, `why` names the rule that moved it ("below_minimum", "too_long")."""
+
+    proposed: Decimal
+    monthly: Decimal
+    fits: bool
+    why: str | None
+    total: Decimal
+    installments: list[tuple[date, Decimal]] = field(default_factory=list)
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter (31 Jan +1
+    month is 28/29 Feb)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def schedule(owed: Decimal, monthly: Decimal, first_due: date) -> list[tuple[date, Decimal]]:
+    """Equal monthly amounts with a smaller last one for what remains."""
+    installments: list[tuple[date, Decimal]] = []
+    left = owed
+    while left > 0:
+        amount = min(monthly, left)
+        installments.append((add_months(first_due, len(installments)), amount))
+        left -= amount
+    return installments
+
+
+def quote(owed: Decimal, proposed: Decimal, policy: PlanPolicy, today: date) -> Quote:
+    """The plan for a proposed monthly amount, or the nearest one the policy allows."""
+    if owed <= 0:
+        raise ServiceError("this account has nothing left to pay", 409)
+    if proposed <= 0:
+        raise ServiceError("the monthly amount must be more than zero")
+    proposed = proposed.quantize(CENT)
+    # The smallest monthly amount that still ends within the longest plan allowed.
+    shortest_allowed = (owed / policy.max_installments).quantize(CENT, rounding=ROUND_UP)
+    floor = max(policy.min_installment, shortest_allowed)
+    monthly, why = proposed, None
+    if proposed < policy.min_installment:
+        monthly, why = floor, "below_minimum"
+    elif proposed < shortest_allowed:
+        monthly, why = floor, "too_long"
+    monthly = min(monthly, owed)
+    installments = schedule(owed, monthly, today + timedelta(days=policy.first_due_days))
+    return Quote(
+        proposed=proposed,
+        monthly=monthly,
+        fits=why is None,
+        why=why,
+        total=sum((amount for _, amount in installments), Decimal("0")),
+        installments=installments,
+    )
+
+
+def quote_for(settings: Settings, account: Account, proposed: Decimal) -> Quote:
+    policy = load_policy(settings.policies_dir, account.creditor.name)
+    return quote(balance(account), proposed, policy.plan, debtor_today(account))
+
+
+def record_plan(
+    session: Session, settings: Settings, account: Account, monthly: Decimal, conversation_id: str | None
+) -> Plan:
+    """Records a plan the debtor agreed to. Only a monthly amount that fits the policy is
+    recorded; anything else is refused with the counter-offer in the message, so a client
+    can never record a plan the bot could not have offered."""
+    offer = quote_for(settings, account, monthly)
+    if not offer.fits:
+        raise ServiceError(
+            f"a plan of {offer.proposed} a month does not fit the creditor's policy; "
+            f"the nearest that does is {offer.monthly} a month",
+            422,
+        )
+    for earlier in account.plans:
+        if earlier.status == "active":
+            earlier.status = "cancelled"
+    for promise in account.promises:
+        if promise.status == "pending":
+            promise.status = "replaced"
+    plan = Plan(
+        installments=[
+            Installment(seq=number, amount=amount, due_on=due_on)
+            for number, (due_on, amount) in enumerate(offer.installments, start=1)
+        ]
+    )
+    account.plans.append(plan)
+    session.flush()
+    log_contact(
+        session,
+        account,
+        "plan",
+        f"{len(offer.installments)} installments of up to {offer.monthly} {account.currency}, "
+        f"first on {offer.installments[0][0].isoformat()}",
+        conversation_id=conversation_id,
+    )
+    return plan
