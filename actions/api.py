@@ -83,6 +83,16 @@ class AmicableApi:
             "POST", f"/api/v1/accounts/{reference}/promises", {"due_on": due_on, "conversation_id": conversation_id}
         )
 
+    async def plan_quote(self, reference: str, monthly: str) -> dict[str, Any]:
+        return await self._call("POST", f"/api/v1/accounts/{reference}/plans/quote", {"monthly_amount": monthly})
+
+    async def plan(self, reference: str, conversation_id: str, monthly: str) -> dict[str, Any]:
+        return await self._call(
+            "POST",
+            f"/api/v1/accounts/{reference}/plans",
+            {"monthly_amount": monthly, "conversation_id": conversation_id},
+        )
+
     async def dispute(self, reference: str, conversation_id: str, reason: str, details: str) -> dict[str, Any]:
         return await self._call(
             "POST",

@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 from actions.api import AmicableApi, ApiError
 from actions.common import clear_pending, service_problem, summary_of
 from actions.outcomes import ActionOfferPaymentLink
+from actions.plans import accept_plan, decline_plan
 
 CONFUSED = {"nlu_fallback", "out_of_scope"}
 
@@ -56,6 +57,8 @@ class ActionAcceptOffer(Action):
             return await ActionHandoff().run(dispatcher, tracker, domain)
         if offer == "payment_link":
             return [SlotSet("offer", None), *await ActionOfferPaymentLink().run(dispatcher, tracker, domain)]
+        if offer == "plan":
+            return await accept_plan(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_ok")
         dispatcher.utter_message(response="utter_anything_else")
         return []
@@ -66,6 +69,8 @@ class ActionDeclineOffer(Action):
         return "action_decline_offer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if tracker.get_slot("offer") == "plan":
+            return decline_plan(dispatcher, tracker)
         dispatcher.utter_message(response="utter_ok")
         dispatcher.utter_message(response="utter_anything_else")
         return [SlotSet("offer", None)]

@@ -13,7 +13,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.api import AmicableApi, ApiError
 from actions.common import AccountAction, clear_pending, current_request, day, language, money, service_problem
-from actions.parsing import parse_future_date
+from actions.normalise import parse_date, parse_future_date
+from actions.plans import ask_for_amount
 
 METHOD_NAMES = {
     "en": {"card": "card", "bancontact": "Bancontact", "ideal": "iDEAL", "sepa_debit": "SEPA Direct Debit"},
@@ -82,11 +83,11 @@ async def record_promise(
 def judge_date(text: str, account: dict[str, Any], lang: str) -> tuple[date | None, str | None]:
     """(date, None) when it fits the policy, else (None, the response explaining why)."""
     today = date.fromisoformat(account["today"])
-    due_on = parse_future_date(text, today, lang, account.get("timezone") or "UTC")
+    timezone = account.get("timezone") or "UTC"
+    due_on = parse_future_date(text, today, lang, timezone)
     if due_on is None:
-        return None, "utter_promise_date_unclear"
-    if due_on < today:
-        return None, "utter_promise_date_past"
+        named = parse_date(text, today, lang, timezone)
+        return None, "utter_promise_date_past" if named is not None and named < today else "utter_promise_date_unclear"
     if due_on > date.fromisoformat(account["latest_promise_date"]):
         return None, "utter_promise_date_too_late"
     return due_on, None
@@ -154,17 +155,6 @@ class ActionRecordPromise(Action):
         return await record_promise(dispatcher, tracker, account, date.fromisoformat(value))
 
 
-class ActionOfferPlan(AccountAction):
-    """Plans are arranged with a colleague; the offer is made and a yes hands over."""
-
-    def name(self) -> str:
-        return "action_offer_plan"
-
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(response="utter_plan_offer_person")
-        return [*clear_pending(), SlotSet("offer", "person")]
-
-
 class ActionRecordDispute(AccountAction):
     """A dispute is recorded at once with the debtor's own words, and pauses collection."""
 
@@ -198,8 +188,10 @@ class ActionRecordReason(AccountAction):
         if reason == "cash_flow":
             dispatcher.utter_message(response="utter_cash_flow_ack")
             return [*events, SlotSet("promise_attempts", 0), FollowupAction("promise_form")]
+        if reason == "income_loss":
+            dispatcher.utter_message(response="utter_income_loss_ack")
+            return ask_for_amount(tracker)
         response = {
-            "income_loss": "utter_income_loss_ack",
             "illness": "utter_illness_ack",
             "bereavement": "utter_bereavement_ack",
         }

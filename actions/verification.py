@@ -19,12 +19,12 @@ from actions.api import AmicableApi, ApiError
 from actions.common import AccountAction, clear_pending, service_problem
 from actions.outcomes import (
     ActionOfferPaymentLink,
-    ActionOfferPlan,
     ActionRecordDispute,
     ActionRecordReason,
     ActionRefuseToPay,
     ActionStartPromise,
 )
+from actions.plans import ActionStartPlan
 
 REFERENCE = re.compile(r"\b([A-Za-z0-9][A-Za-z0-9._/-]*\d[A-Za-z0-9._/-]*)\b")
 
@@ -35,7 +35,7 @@ RESUME: dict[str, type[AccountAction]] = {
     "ask_invoices": ActionShowInvoices,
     "pay_now": ActionOfferPaymentLink,
     "promise_to_pay": ActionStartPromise,
-    "request_plan": ActionOfferPlan,
+    "request_plan": ActionStartPlan,
     "dispute": ActionRecordDispute,
     "already_paid": ActionRecordDispute,
     "refuse_to_pay": ActionRefuseToPay,

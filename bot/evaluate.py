@@ -1,5 +1,6 @@
 """Measure the trained model's understanding: per-language intent F1 on held-out test sets,
-false alarms of debt outcomes on BANKING77, and generic dialogue acts on NLU++.
+false alarms of debt outcomes on BANKING77, generic dialogue acts on NLU++, and the exact
+match of the amount and date normaliser (NLU++ English spans and our FR/NL/EN gold lists).
 
 Runs in the Rasa environment (`.venv-rasa/bin/python -m bot.evaluate MODEL OUT.json`) and
 writes one JSON report; `amicable eval` prints it and applies the thresholds. The external
@@ -108,6 +109,10 @@ def main(model: str, out: str) -> None:
     if EVAL_DATA.exists():
         report["banking77"] = evaluate_banking77(parser)
         report["nlupp_acts"] = evaluate_nlupp_acts(parser)
+    from bot import normaliser_eval
+
+    report["normaliser"] = normaliser_eval.evaluate()
+    report["normaliser_summary"] = normaliser_eval.summary(report["normaliser"])
     Path(out).write_text(json.dumps(report, indent=2, ensure_ascii=False))
 
 

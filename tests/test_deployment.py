@@ -41,7 +41,13 @@ SDK_IMAGE_PROVIDES = {
     "pkg_resources",
 }
 # Import name -> pip name, where they differ.
-PIP_NAMES = {"yaml": "pyyaml", "dateutil": "python-dateutil", "dotenv": "python-dotenv", "PIL": "pillow"}
+PIP_NAMES = {
+    "yaml": "pyyaml",
+    "dateutil": "python-dateutil",
+    "text_to_num": "text2num",
+    "dotenv": "python-dotenv",
+    "PIL": "pillow",
+}
 
 
 # ---------------------------------------------------------------- reading the files

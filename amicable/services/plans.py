@@ -46,14 +46,18 @@ def add_months(start: date, months: int) -> date:
 
 
 def schedule(owed: Decimal, monthly: Decimal, first_due: date) -> list[tuple[date, Decimal]]:
-    """Equal monthly amounts with a smaller last one for what remains."""
-    installments: list[tuple[date, Decimal]] = []
+    """Equal monthly amounts with a smaller last one for what remains. A remainder of at most
+    a tenth of the monthly amount joins the installment before it: nobody wants a whole extra
+    month for 50 cents."""
+    amounts: list[Decimal] = []
     left = owed
     while left > 0:
-        amount = min(monthly, left)
-        installments.append((add_months(first_due, len(installments)), amount))
-        left -= amount
-    return installments
+        amounts.append(min(monthly, left))
+        left -= amounts[-1]
+    if len(amounts) > 1 and amounts[-1] <= monthly / 10:
+        remainder = amounts.pop()
+        amounts[-1] += remainder
+    return [(add_months(first_due, number), amount) for number, amount in enumerate(amounts)]
 
 
 def quote(owed: Decimal, proposed: Decimal, policy: PlanPolicy, today: date) -> Quote:

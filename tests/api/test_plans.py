@@ -29,6 +29,11 @@ def test_a_proposal_that_fits_is_taken_as_it_is():
     assert offer.total == Decimal("120.50")
 
 
+def test_a_remainder_of_a_few_cents_joins_the_last_installment():
+    offer = quote(Decimal("120.50"), Decimal("60"), POLICY, TODAY)
+    assert [amount for _, amount in offer.installments] == [Decimal("60.00"), Decimal("60.50")]
+
+
 def test_below_the_minimum_installment_is_countered_with_the_minimum():
     offer = quote(Decimal("120.50"), Decimal("10"), POLICY, TODAY)
     assert not offer.fits and offer.why == "below_minimum"
