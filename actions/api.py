@@ -100,10 +100,13 @@ class AmicableApi:
             {"reason": reason, "details": details[:4000], "conversation_id": conversation_id},
         )
 
-    async def reason(self, reference: str, conversation_id: str, reason: str) -> dict[str, Any]:
-        return await self._call(
-            "PUT", f"/api/v1/accounts/{reference}/reason", {"reason": reason, "conversation_id": conversation_id}
-        )
+    async def reason(
+        self, reference: str, conversation_id: str, reason: str, vulnerability_consent: bool | None = None
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"reason": reason, "conversation_id": conversation_id}
+        if vulnerability_consent is not None:
+            body["vulnerability_consent"] = vulnerability_consent
+        return await self._call("PUT", f"/api/v1/accounts/{reference}/reason", body)
 
     async def handoff(self, conversation_id: str, reason: str, summary: str) -> dict[str, Any]:
         return await self._call(

@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.api import AmicableApi, ApiError
 from actions.common import clear_pending, service_problem, summary_of
-from actions.outcomes import ActionOfferPaymentLink
+from actions.outcomes import ActionOfferPaymentLink, answer_vulnerability_consent
 from actions.plans import accept_plan, decline_plan
 
 CONFUSED = {"nlu_fallback", "out_of_scope"}
@@ -59,6 +59,8 @@ class ActionAcceptOffer(Action):
             return [SlotSet("offer", None), *await ActionOfferPaymentLink().run(dispatcher, tracker, domain)]
         if offer == "plan":
             return await accept_plan(dispatcher, tracker, domain)
+        if offer == "vulnerability_consent":
+            return await answer_vulnerability_consent(dispatcher, tracker, consent=True)
         dispatcher.utter_message(response="utter_ok")
         dispatcher.utter_message(response="utter_anything_else")
         return []
@@ -71,6 +73,8 @@ class ActionDeclineOffer(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if tracker.get_slot("offer") == "plan":
             return decline_plan(dispatcher, tracker)
+        if tracker.get_slot("offer") == "vulnerability_consent":
+            return await answer_vulnerability_consent(dispatcher, tracker, consent=False)
         dispatcher.utter_message(response="utter_ok")
         dispatcher.utter_message(response="utter_anything_else")
         return [SlotSet("offer", None)]

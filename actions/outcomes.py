@@ -191,12 +191,31 @@ class ActionRecordReason(AccountAction):
         if reason == "income_loss":
             dispatcher.utter_message(response="utter_income_loss_ack")
             return ask_for_amount(tracker)
-        response = {
-            "illness": "utter_illness_ack",
-            "bereavement": "utter_bereavement_ack",
-        }
-        dispatcher.utter_message(response=response.get(reason, "utter_plan_offer_person"))
+        if reason in ("illness", "bereavement"):
+            dispatcher.utter_message(response=f"utter_{reason}_ack")
+            if account.get("vulnerability_consent_required"):
+                dispatcher.utter_message(response="utter_ask_vulnerability_consent")
+                return [*events, SlotSet("offer", "vulnerability_consent")]
+            dispatcher.utter_message(response="utter_offer_colleague")
+            return [*events, SlotSet("offer", "person")]
+        dispatcher.utter_message(response="utter_plan_offer_person")
         return [*events, SlotSet("offer", "person")]
+
+
+async def answer_vulnerability_consent(
+    dispatcher: CollectingDispatcher, tracker: Tracker, consent: bool
+) -> list[EventType]:
+    """The debtor's yes or no to noting their situation; either way a person is offered."""
+    try:
+        account = await AmicableApi().account(tracker.sender_id)
+        await AmicableApi().reason(
+            account["reference"], tracker.sender_id, account.get("reason") or "illness", vulnerability_consent=consent
+        )
+    except ApiError:
+        return [*service_problem(dispatcher), SlotSet("offer", None)]
+    dispatcher.utter_message(response="utter_vulnerability_noted" if consent else "utter_vulnerability_not_noted")
+    dispatcher.utter_message(response="utter_offer_colleague")
+    return [SlotSet("offer", "person")]
 
 
 class ActionRefuseToPay(AccountAction):

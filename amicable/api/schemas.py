@@ -202,6 +202,8 @@ class DisputeIn(Strict):
 class ReasonIn(Strict):
     reason: Reason
     conversation_id: str | None = Field(None, max_length=128)
+    # The debtor's answer to "may I note this on your file?" for illness and bereavement.
+    vulnerability_consent: bool | None = None
 
 
 class VerificationIn(Strict):

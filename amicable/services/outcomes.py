@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from amicable.compliance import vulnerability_needs_consent
 from amicable.db.models import Account, Dispute, Promise
 from amicable.policy import load_policy
 from amicable.services import ServiceError
@@ -72,9 +73,22 @@ def record_dispute(
     return dispute
 
 
-def record_reason(session: Session, account: Account, reason: str, conversation_id: str | None) -> None:
+def record_reason(
+    session: Session, account: Account, reason: str, conversation_id: str | None, consent: bool | None = None
+) -> None:
+    """Illness and bereavement pause collection at once. The debtor is marked vulnerable only
+    with their explicit consent where their country requires it (`consent` True), or where it
+    does not and they did not refuse."""
     account.reason = reason
-    if reason in VULNERABLE_REASONS:
-        account.vulnerable = True
-        account.on_hold = True
     log_contact(session, account, "reason", reason, conversation_id=conversation_id)
+    if reason not in VULNERABLE_REASONS:
+        return
+    account.on_hold = True
+    if consent is True or (consent is None and not vulnerability_needs_consent(account.debtor.country)):
+        account.vulnerable = True
+        note = "vulnerability recorded" + (" with the debtor's consent" if consent else "")
+        log_contact(session, account, "vulnerability", note, conversation_id=conversation_id)
+    elif consent is False:
+        log_contact(
+            session, account, "vulnerability", "not recorded: the debtor declined", conversation_id=conversation_id
+        )

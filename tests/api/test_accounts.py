@@ -113,9 +113,32 @@ def test_promise_outside_policy_is_refused_with_the_limit(client):
     assert client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()["promises"] == []
 
 
-def test_illness_sets_vulnerable_and_holds_collection(client):
+def test_illness_holds_collection_and_is_recorded_only_with_consent_in_belgium(client):
     client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
     client.put("/api/v1/accounts/ACC-1001/reason", json={"reason": "illness"}, headers=AUTH)
     state = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()
-    assert state["vulnerable"] is True
+    assert state["vulnerable"] is False  # GDPR art. 9: not without an explicit yes
     assert state["status"] == "on_hold"
+    client.put(
+        "/api/v1/accounts/ACC-1001/reason",
+        json={"reason": "illness", "vulnerability_consent": True},
+        headers=AUTH,
+    )
+    state = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()
+    assert state["vulnerable"] is True
+    assert state["contact_log"][-1]["kind"] == "vulnerability"
+
+
+def test_a_declined_consent_holds_collection_but_records_nothing(client):
+    client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
+    body = {"reason": "bereavement", "vulnerability_consent": False}
+    client.put("/api/v1/accounts/ACC-1001/reason", json=body, headers=AUTH)
+    state = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()
+    assert state["vulnerable"] is False and state["status"] == "on_hold"
+
+
+def test_where_no_consent_is_required_illness_is_recorded_at_once(client):
+    client.post("/api/v1/accounts", json=account_body(country="US", timezone="America/New_York"), headers=AUTH)
+    client.put("/api/v1/accounts/ACC-1001/reason", json={"reason": "illness"}, headers=AUTH)
+    state = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()
+    assert state["vulnerable"] is True and state["status"] == "on_hold"

@@ -95,7 +95,7 @@ def create_dispute(reference: str, body: DisputeIn, session: SessionDep) -> Outc
 def set_reason(reference: str, body: ReasonIn, session: SessionDep) -> OutcomeOut:
     """The reason the debtor gave for not paying, as the bot or an agent understood it."""
     account = accounts.get_account(session, reference)
-    outcomes.record_reason(session, account, body.reason, body.conversation_id)
+    outcomes.record_reason(session, account, body.reason, body.conversation_id, body.vulnerability_consent)
     return OutcomeOut(
         account_reference=account.reference,
         detail={

@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, status
 
 from amicable.api.deps import ApiKey, SessionDep, SettingsDep
 from amicable.api.schemas import HandoffIn, OptOutIn, OutcomeOut, VerificationIn, VerificationOut
+from amicable.compliance import vulnerability_needs_consent
 from amicable.money import fmt
 from amicable.policy import load_policy
 from amicable.services import accounts, conversations, outcomes
@@ -52,6 +53,8 @@ def account_summary(conversation_id: str, session: SessionDep, settings: Setting
         "today": today.isoformat(),
         "timezone": account.debtor.timezone,
         "latest_promise_date": (today + timedelta(days=policy.promise.max_days)).isoformat(),
+        "reason": account.reason,
+        "vulnerability_consent_required": vulnerability_needs_consent(account.debtor.country),
         "invoices": [
             {
                 "number": i["number"],
