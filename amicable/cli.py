@@ -149,6 +149,41 @@ FLOORS = {
 }
 
 
+def _design_table_stories(model: Path, out: Path) -> list[str]:
+    """`rasa test core` on tests/stories: each row of the design table in each language, the
+    text through the model's NLU and every action as predicted. Returns what failed."""
+    import yaml
+
+    from amicable.runtime.model import rasa_env
+
+    stories_dir = ROOT / "tests" / "stories"
+    subprocess.run(
+        [
+            str(RASA_BIN / "rasa"),
+            "test",
+            "core",
+            "--stories",
+            str(stories_dir),
+            "--model",
+            str(model),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=rasa_env(),
+        check=True,
+        capture_output=True,
+    )
+    total = sum(len(yaml.safe_load(p.read_text())["stories"]) for p in stories_dir.glob("*.yml"))
+    failed_file = out / "failed_test_stories.yml"
+    failed = (yaml.safe_load(failed_file.read_text()) or {}).get("stories") or [] if failed_file.exists() else []
+    names = [story["story"] for story in failed]
+    typer.echo(f"\nTest stories (design table x languages): {total - len(names)}/{total} pass")
+    for name in names:
+        typer.echo(f"  failed: {name}")
+    return [f"test story failed: {name}" for name in names]
+
+
 @app.command("eval")
 def evaluate(
     check: bool = typer.Option(False, "--check", help="Fail when a figure falls below its floor"),
@@ -197,6 +232,7 @@ def evaluate(
     for name, figures in scored.items():
         if figures["exact_match"] is not None and figures["exact_match"] < FLOORS["normaliser_exact_match"]:
             failures.append(f"{name} exact match {figures['exact_match']:.1%} < {FLOORS['normaliser_exact_match']:.0%}")
+    failures += _design_table_stories(model, out.parent / "stories")
     typer.echo(f"\nfull report with every error: {out}")
     if check and failures:
         typer.echo("below floor: " + "; ".join(failures), err=True)
