@@ -3,13 +3,15 @@ and no to what was offered, and calm recovery when the bot does not understand."
 
 from __future__ import annotations
 
+from typing import Any
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api import AmicableApi, ApiError
-from actions.common import clear_pending, service_problem, summary_of
+from actions.common import clear_pending, language, service_problem, summary_of
 from actions.outcomes import ActionOfferPaymentLink, answer_vulnerability_consent
 from actions.plans import accept_plan, decline_plan
 
@@ -97,22 +99,52 @@ class ActionFallback(Action):
 
 
 class ActionRepeat(Action):
-    """Say the last thing again, introduced as a rephrasing."""
+    """ "What?", "I don't understand": say the last thing again in other words.
+
+    Each bot message remembers which response it came from and the values it was filled with
+    (Rasa keeps them in the message's metadata), so the same response is rendered again from
+    one of its other variations in the debtor's language. A message with no other variation
+    is said again as it was."""
 
     def name(self) -> str:
         return "action_repeat"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        said: list[str] = []
+        said: list[dict[str, Any]] = []
         for event in reversed(tracker.events):
             if event.get("event") == "user" and said:
                 break
             if event.get("event") == "bot" and event.get("text"):
-                said.insert(0, event["text"])
+                said.insert(0, event)
         if not said:
             dispatcher.utter_message(response="utter_nothing_to_repeat")
             return []
         dispatcher.utter_message(response="utter_repeat_intro")
-        for text in said:
-            dispatcher.utter_message(text=text)
+        lang = language(tracker)
+        for event in said:
+            dispatcher.utter_message(text=rephrase(event, domain, lang, tracker.current_slot_values()))
         return []
+
+
+def rephrase(event: dict[str, Any], domain: DomainDict, lang: str, slots: dict[str, Any]) -> str:
+    """Another variation of the response `event` was rendered from, or its own text."""
+    text: str = event["text"]
+    metadata = event.get("metadata") or {}
+    variations = (domain.get("responses") or {}).get(metadata.get("utter_action") or "", [])
+    in_language = [v for v in variations if _language_of(v) == lang] or [v for v in variations if not _language_of(v)]
+    values = {**{k: v for k, v in slots.items() if v is not None}, **metadata}
+    for variation in in_language:
+        try:
+            candidate = str(variation.get("text") or "").format_map(values)
+        except (KeyError, IndexError, ValueError):
+            continue
+        if candidate and candidate != text:
+            return candidate
+    return text
+
+
+def _language_of(variation: dict[str, Any]) -> str | None:
+    for condition in variation.get("condition") or []:
+        if condition.get("name") == "language":
+            return condition.get("value")
+    return None

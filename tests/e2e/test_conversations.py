@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.e2e.conftest import make_debtor
+
 pytestmark = pytest.mark.stack
 
 
@@ -96,3 +98,23 @@ def test_two_misunderstandings_in_a_row_offer_a_person_and_yes_hands_over(debtor
     # Nobody was verified, so the hand-over is kept on the conversation, not on this account.
     assert debtor.account()["handoffs"] == []
     assert "colleague has your conversation" in debtor.say("hello?")
+
+
+@pytest.mark.parametrize(
+    ("language", "answer", "ask", "huh"),
+    [
+        ("en", "12/03/1985", "how much do I owe", "sorry, what?"),
+        ("fr", "12 mars 1985", "combien je dois", "pardon, je ne comprends pas"),
+        ("nl", "12-03-1985", "hoeveel moet ik betalen", "wat bedoel je?"),
+    ],
+)
+def test_what_gets_the_last_answer_in_other_words(stack, language, answer, ask, huh):
+    debtor = make_debtor(stack, language=language)
+    debtor.say("hello")
+    debtor.say(debtor.reference)
+    debtor.say(answer)
+    first = debtor.say(ask)
+    again = debtor.say(huh)
+    first_balance = [line for line in first.splitlines() if "120" in line][0]
+    rephrased = [line for line in again.splitlines() if "120" in line]
+    assert rephrased and rephrased[0] != first_balance, again
