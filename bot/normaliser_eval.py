@@ -167,24 +167,30 @@ def evaluate() -> dict[str, Any]:
     }
 
 
+def _rate(s: dict[str, Any]) -> str:
+    if not s["examples"]:
+        return "no examples (is ../shared/eval-data there?)"
+    return f"{s['correct']}/{s['examples']} = {s['exact_match']:.1%}"
+
+
 def summary(report: dict[str, Any]) -> list[str]:
     lines = []
     nlupp = report["nlupp_banking"]
     for part in ("dates", "amounts"):
         s = nlupp[part]
-        lines.append(f"NLU++ banking {part} (span-level): {s['correct']}/{s['examples']} = {s['exact_match']:.1%}")
+        lines.append(f"NLU++ banking {part} (span-level): {_rate(s)}")
     sentences = report["nlupp_banking_sentences"]
     for part in ("dates", "amounts"):
         s = sentences[part]
         alarms = sentences[f"{part[:-1]}_false_alarms"]
         lines.append(
-            f"NLU++ banking {part} (sentence-level, diagnostic): {s['correct']}/{s['examples']} = {s['exact_match']:.1%}"
+            f"NLU++ banking {part} (sentence-level, diagnostic): {_rate(s)}"
             f"; found in {alarms['count']}/{alarms['sentences']} sentences without one"
         )
     for language, result in report["gold"].items():
         for part in ("amounts", "dates"):
             s = result[part]
-            lines.append(f"gold {language} {part}: {s['correct']}/{s['examples']} = {s['exact_match']:.1%}")
+            lines.append(f"gold {language} {part}: {_rate(s)}")
     return lines
 
 
