@@ -102,6 +102,13 @@ def evaluate_nlupp_acts(parser: Parser) -> dict:
 
 
 def main(model: str, out: str) -> None:
+    import logging
+
+    from rasa.utils.log_utils import configure_structlog
+
+    # Without this Rasa's structured log prints a debug line for each of ~4000 messages.
+    configure_structlog(logging.WARNING)
+    logging.getLogger("rasa").setLevel(logging.WARNING)
     parser = Parser(model)
     report: dict = {"languages": {}}
     for path in sorted((ROOT / "tests" / "nlu").glob("*.yml")):
