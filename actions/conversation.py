@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -83,19 +83,46 @@ class ActionDeclineOffer(Action):
 
 
 class ActionFallback(Action):
-    """First misunderstanding: rephrase what the bot can do. Second in a row: offer a person."""
+    """First misunderstanding: rephrase what the bot can do. Second in a row: offer a person.
+
+    It is also what Rasa runs when no rule fits a turn, for example a question in the middle
+    of a form that the form cannot take. Then the question being asked is asked again, and
+    the turn always ends here: without that, Rasa would run this action again and again."""
 
     def name(self) -> str:
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if _already_ran_this_turn(tracker):
+            return [FollowupAction("action_listen")]
         recent = [e for e in tracker.events if e.get("event") == "user"][-2:]
         intents = [((e.get("parse_data") or {}).get("intent") or {}).get("name") for e in recent]
         if len(intents) == 2 and all(i in CONFUSED for i in intents):
             dispatcher.utter_message(response="utter_offer_person_after_confusion")
-            return [SlotSet("offer", "person")]
+            return [SlotSet("offer", "person"), FollowupAction("action_listen")]
         dispatcher.utter_message(response="utter_default")
-        return []
+        question = _question_being_asked(tracker, domain)
+        if question:
+            dispatcher.utter_message(response=question)
+        return [FollowupAction("action_listen")]
+
+
+def _question_being_asked(tracker: Tracker, domain: DomainDict) -> str | None:
+    """The response a form uses to ask its slot (Rasa's two naming forms), if one is active."""
+    form, slot = tracker.active_loop_name, tracker.get_slot("requested_slot")
+    if not form or not slot:
+        return None
+    responses = domain.get("responses") or {}
+    return next((name for name in (f"utter_ask_{form}_{slot}", f"utter_ask_{slot}") if name in responses), None)
+
+
+def _already_ran_this_turn(tracker: Tracker) -> bool:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") == "action_fallback":
+            return True
+    return False
 
 
 class ActionRepeat(Action):

@@ -118,3 +118,12 @@ def test_what_gets_the_last_answer_in_other_words(stack, language, answer, ask, 
     first_balance = [line for line in first.splitlines() if "120" in line][0]
     rephrased = [line for line in again.splitlines() if "120" in line]
     assert rephrased and rephrased[0] != first_balance, again
+
+
+def test_what_during_the_identity_check_asks_the_question_again_once(debtor):
+    debtor.say("hello")
+    reply = debtor.say("sorry, what?")
+    lines = [line for line in reply.splitlines() if line.strip()]
+    assert 1 <= len(lines) <= 3, reply  # never the same apology over and over
+    assert "reference" in reply
+    assert "120" not in reply
