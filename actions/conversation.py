@@ -147,6 +147,9 @@ class ActionRepeat(Action):
             dispatcher.utter_message(response="utter_nothing_to_repeat")
             return []
         dispatcher.utter_message(response="utter_repeat_intro")
+        if tracker.active_loop_name:
+            # A form is asking: it asks again right after this, in another of its wordings.
+            return []
         lang = language(tracker)
         for event in said:
             dispatcher.utter_message(text=rephrase(event, domain, lang, tracker.current_slot_values()))
