@@ -17,6 +17,8 @@ from rasa_sdk.types import DomainDict
 from actions.api import AmicableApi, ApiError
 
 LOCALES = {"en": "en_GB", "fr": "fr_BE", "nl": "nl_BE"}
+# A form slot's value after three answers it could not read: the form ends and a person is offered.
+UNCLEAR = "unclear"
 
 
 def language(tracker: Tracker) -> str:

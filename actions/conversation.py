@@ -87,14 +87,13 @@ class ActionFallback(Action):
 
     It is also what Rasa runs when no rule fits a turn, for example a question in the middle
     of a form that the form cannot take. Then the question being asked is asked again, and
-    the turn always ends here: without that, Rasa would run this action again and again."""
+    the turn always ends here (FollowupAction to listen): without that, Rasa would predict
+    this action again and again."""
 
     def name(self) -> str:
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if _already_ran_this_turn(tracker):
-            return [FollowupAction("action_listen")]
         recent = [e for e in tracker.events if e.get("event") == "user"][-2:]
         intents = [((e.get("parse_data") or {}).get("intent") or {}).get("name") for e in recent]
         if len(intents) == 2 and all(i in CONFUSED for i in intents):
@@ -114,15 +113,6 @@ def _question_being_asked(tracker: Tracker, domain: DomainDict) -> str | None:
         return None
     responses = domain.get("responses") or {}
     return next((name for name in (f"utter_ask_{form}_{slot}", f"utter_ask_{slot}") if name in responses), None)
-
-
-def _already_ran_this_turn(tracker: Tracker) -> bool:
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "action" and event.get("name") == "action_fallback":
-            return True
-    return False
 
 
 class ActionRepeat(Action):

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api import AmicableApi, ApiError
-from actions.common import AccountAction, clear_pending, current_request, day, language, money, service_problem
+from actions.common import UNCLEAR, AccountAction, clear_pending, current_request, day, language, money, service_problem
 from actions.normalise import parse_date, parse_future_date
 from actions.plans import ask_for_amount
 
@@ -29,7 +29,6 @@ REASONS = {
     "reason_bereavement": "bereavement",
     "reason_technical": "technical",
 }
-UNCLEAR = "unclear"
 
 
 async def send_payment_link(

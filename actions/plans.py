@@ -13,10 +13,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api import AmicableApi, ApiError
-from actions.common import LOCALES, AccountAction, clear_pending, current_request, day, language, money, service_problem
+from actions.common import (
+    LOCALES,
+    UNCLEAR,
+    AccountAction,
+    clear_pending,
+    current_request,
+    day,
+    language,
+    money,
+    service_problem,
+)
 from actions.normalise import parse_amount
 
-UNCLEAR = "unclear"
 # Installments listed one by one up to this many; a longer plan is summarised.
 LISTED = 4
 # After this many counter-offers turned down, a person looks at what the policy cannot do.
@@ -26,9 +35,10 @@ COUNTER_RESPONSES = {"below_minimum": "utter_plan_counter_minimum", "too_long": 
 
 def describe_schedule(installments: list[dict[str, str]], currency: str, lang: str) -> str:
     """ "€50.00 on Monday 1 December 2026, €50.00 on …", or for a long plan "12 monthly
-    payments of €83.34 from … to …" — always in the debtor's language and number format."""
-    locale = LOCALES.get(lang, "en_GB")
-    linker = {"en": "on", "fr": "le", "nl": "op"}[lang if lang in LOCALES else "en"]
+    payments of €83.34 from … to …" — always in the debtor's language (one of LOCALES, as
+    `language()` gives it) and number format."""
+    locale = LOCALES[lang]
+    linker = {"en": "on", "fr": "le", "nl": "op"}[lang]
     if len(installments) <= LISTED:
         parts = [f"{money(i['amount'], currency, lang)} {linker} {day(i['due_on'], lang)}" for i in installments]
         return format_list(parts, locale=locale)
@@ -37,7 +47,7 @@ def describe_schedule(installments: list[dict[str, str]], currency: str, lang: s
         "en": "{n} monthly payments of {amount}, from {first} to {last}",
         "fr": "{n} paiements mensuels de {amount}, du {first} au {last}",
         "nl": "{n} maandelijkse betalingen van {amount}, van {first} tot {last}",
-    }[lang if lang in LOCALES else "en"]
+    }[lang]
     text = template.format(
         n=len(installments),
         amount=money(first["amount"], currency, lang),
@@ -46,7 +56,7 @@ def describe_schedule(installments: list[dict[str, str]], currency: str, lang: s
     )
     if last["amount"] != first["amount"]:
         closing = {"en": "the last one {amount}", "fr": "le dernier de {amount}", "nl": "de laatste {amount}"}
-        text += ", " + closing[lang if lang in LOCALES else "en"].format(amount=money(last["amount"], currency, lang))
+        text += ", " + closing[lang].format(amount=money(last["amount"], currency, lang))
     return text
 
 
