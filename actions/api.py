@@ -75,7 +75,10 @@ class AmicableApi:
 
     async def payment_link(self, reference: str, conversation_id: str) -> dict[str, Any]:
         return await self._call(
-            "POST", f"/api/v1/accounts/{reference}/payment-links", {"conversation_id": conversation_id}
+            "POST",
+            f"/api/v1/accounts/{reference}/payment-links",
+            # The whole balance, less the creditor's pay-in-full discount when it offers one.
+            {"conversation_id": conversation_id, "discount": True},
         )
 
     async def promise(self, reference: str, conversation_id: str, due_on: str) -> dict[str, Any]:

@@ -38,15 +38,21 @@ async def send_payment_link(
         dispatcher.utter_message(response="utter_nothing_owed", creditor=account["creditor"])
         return [*clear_pending(), SlotSet("offer", None)]
     link = await AmicableApi().payment_link(account["reference"], tracker.sender_id)
-    names = METHOD_NAMES[language(tracker)]
+    lang = language(tracker)
+    names = METHOD_NAMES[lang]
     methods = ", ".join(names.get(m, m) for m in link["methods"])
-    dispatcher.utter_message(
-        response=response,
-        amount=money(link["amount"], account["currency"], language(tracker)),
-        creditor=account["creditor"],
-        url=link["url"],
-        methods=methods,
-    )
+    values = {
+        "amount": money(link["amount"], account["currency"], lang),
+        "creditor": account["creditor"],
+        "url": link["url"],
+        "methods": methods,
+        "expires": day(link["expires_at"][:10], lang),
+    }
+    if response == "utter_payment_link" and float(link["discount"]) > 0:
+        response = "utter_payment_link_discount"
+        values["discount"] = money(link["discount"], account["currency"], lang)
+        values["balance"] = money(account["balance"], account["currency"], lang)
+    dispatcher.utter_message(response=response, **values)
     return [*clear_pending(), SlotSet("offer", None)]
 
 

@@ -121,8 +121,16 @@ def run() -> None:
 
 @app.command()
 def validate() -> None:
-    """Rasa's own check of the training data and domain."""
+    """The creditors' policies, then Rasa's own check of the training data and domain."""
+    from amicable.policy import check_policies
     from amicable.runtime.model import rasa_env
+
+    try:
+        own = check_policies(_settings().policies_dir)
+    except ValueError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"policies: default{''.join(', ' + name for name in own)}: valid")
 
     result = subprocess.run([str(RASA_BIN / "rasa"), "data", "validate"], cwd=ROOT, env=rasa_env())
     raise typer.Exit(result.returncode)

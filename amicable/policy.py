@@ -1,7 +1,8 @@
 """Creditor collection policies: what the bot may offer, loaded from YAML and validated.
 
-One file per creditor (`policies/<slug>.yml`), `default.yml` otherwise. A policy with an
-unknown key or an impossible value is refused at load, naming what is wrong.
+`default.yml` applies to every creditor; `policies/<slug>.yml` overrides parts of it for one
+creditor. A policy with an unknown key or an impossible value is refused at load, naming
+what is wrong.
 """
 
 from __future__ import annotations
@@ -35,10 +36,16 @@ class PlanPolicy(_Strict):
     first_due_days: int = Field(7, ge=0, le=60)
 
 
+class DiscountPolicy(_Strict):
+    # Percent taken off the whole balance when the debtor pays all of it now; 0 offers none.
+    pay_in_full_percent: Decimal = Field(Decimal("0"), ge=0, le=50, decimal_places=2)
+
+
 class Policy(_Strict):
     payment_link: PaymentLinkPolicy = PaymentLinkPolicy()
     promise: PromisePolicy = PromisePolicy()
     plan: PlanPolicy = PlanPolicy()
+    discount: DiscountPolicy = DiscountPolicy()
 
     def methods_for(self, country: str | None) -> list[str]:
         return list(self.payment_link.methods.get((country or "").upper(), self.payment_link.methods["default"]))
@@ -50,12 +57,43 @@ def slug(name: str) -> str:
 
 @lru_cache
 def load_policy(policies_dir: Path, creditor_name: str) -> Policy:
-    path = policies_dir / f"{slug(creditor_name)}.yml"
-    if not path.exists():
-        path = policies_dir / "default.yml"
-    if not path.exists():
-        return Policy()
+    """The creditor's policy: `default.yml` with `<creditor-slug>.yml` laid over it, so a
+    creditor's file names only what differs (its own discount, a longer plan)."""
+    default = policies_dir / "default.yml"
+    merged = _read(default) if default.exists() else {}
+    own = policies_dir / f"{slug(creditor_name)}.yml"
+    if own.exists():
+        merged = _overlay(merged, _read(own))
     try:
-        return Policy.model_validate(yaml.safe_load(path.read_text()) or {})
+        return Policy.model_validate(merged)
     except Exception as error:  # pydantic's message names the field at fault
-        raise ValueError(f"policy {path}: {error}") from error
+        raise ValueError(f"policy {own if own.exists() else default}: {error}") from error
+
+
+def check_policies(policies_dir: Path) -> list[str]:
+    """Load every policy file, so a mistake stops the start instead of a conversation; return
+    the creditor slugs that have their own policy."""
+    load_policy.cache_clear()
+    slugs = sorted(path.stem for path in policies_dir.glob("*.yml") if path.stem != "default")
+    load_policy(policies_dir, "default")
+    for name in slugs:
+        load_policy(policies_dir, name)
+    return slugs
+
+
+def _read(path: Path) -> dict:
+    data = yaml.safe_load(path.read_text()) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"policy {path}: expected a mapping of sections")
+    return data
+
+
+def _overlay(base: dict, over: dict) -> dict:
+    """Sections merge key by key; a list or a value replaces the default's."""
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _overlay(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

@@ -98,8 +98,18 @@ class PaymentLinkOut(BaseModel):
     id: str
     url: str
     amount: Money
+    # Granted when the link is paid in full: the balance is then reduced by amount + discount.
+    discount: Money
     status: str
     methods: list[str]
+    expires_at: datetime
+
+
+class AdjustmentOut(BaseModel):
+    kind: str
+    amount: Money
+    detail: str
+    created_at: datetime
 
 
 class InstallmentOut(BaseModel):
@@ -155,6 +165,7 @@ class AccountOut(BaseModel):
     vulnerable: bool
     invoices: list[InvoiceOut]
     payment_links: list[PaymentLinkOut]
+    adjustments: list[AdjustmentOut]
     plans: list[PlanOut]
     promises: list[PromiseOut]
     disputes: list[DisputeOut]
@@ -165,6 +176,8 @@ class AccountOut(BaseModel):
 
 class PaymentLinkIn(Strict):
     amount: Amount | None = None
+    # Offer the policy's pay-in-full discount (the link is then for the whole balance).
+    discount: bool = False
     conversation_id: str | None = Field(None, max_length=128)
 
 

@@ -11,7 +11,19 @@ import secrets
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -85,6 +97,7 @@ class Account(Base):
     debtor: Mapped[Debtor] = relationship(lazy="joined")
     invoices: Mapped[list[Invoice]] = relationship(back_populates="account", order_by="Invoice.due_on, Invoice.id")
     payments: Mapped[list[Payment]] = relationship(back_populates="account", order_by="Payment.id")
+    adjustments: Mapped[list[Adjustment]] = relationship(back_populates="account", order_by="Adjustment.id")
     payment_links: Mapped[list[PaymentLink]] = relationship(back_populates="account", order_by="PaymentLink.created_at")
     plans: Mapped[list[Plan]] = relationship(back_populates="account", order_by="Plan.id")
     promises: Mapped[list[Promise]] = relationship(back_populates="account", order_by="Promise.id")
@@ -118,6 +131,8 @@ class PaymentLink(Base):
     provider: Mapped[str] = mapped_column(String(16))
     url: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="open")  # open, paid, expired, failed
+    # Taken off the balance when this link is paid in full (a pay-in-full offer); 0 otherwise.
+    discount: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"), server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     account: Mapped[Account] = relationship(back_populates="payment_links")
@@ -139,13 +154,38 @@ class Payment(Base):
     allocations: Mapped[list[Allocation]] = relationship(back_populates="payment")
 
 
-class Allocation(Base):
-    __tablename__ = "allocations"
+class Adjustment(Base):
+    """A reduction of what is owed that is not money received, such as the discount a
+    creditor's policy grants for paying in full. It settles invoices through allocations,
+    like a payment, so the balance stays invoices minus allocations."""
+
+    __tablename__ = "adjustments"
     id: Mapped[int] = mapped_column(primary_key=True)
-    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # discount
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(String(3))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    payment_link_id: Mapped[str | None] = mapped_column(ForeignKey("payment_links.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    account: Mapped[Account] = relationship(back_populates="adjustments")
+    allocations: Mapped[list[Allocation]] = relationship(back_populates="adjustment")
+
+
+class Allocation(Base):
+    """Part of a payment or an adjustment applied to one invoice: exactly one of the two."""
+
+    __tablename__ = "allocations"
+    __table_args__ = (
+        CheckConstraint("(payment_id IS NULL) <> (adjustment_id IS NULL)", name="allocation_has_one_source"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"), index=True)
+    adjustment_id: Mapped[int | None] = mapped_column(ForeignKey("adjustments.id"), index=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(MONEY)
-    payment: Mapped[Payment] = relationship(back_populates="allocations")
+    payment: Mapped[Payment | None] = relationship(back_populates="allocations")
+    adjustment: Mapped[Adjustment | None] = relationship(back_populates="allocations")
     invoice: Mapped[Invoice] = relationship(back_populates="allocations")
 
 

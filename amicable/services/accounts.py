@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amicable.api.schemas import AccountIn
-from amicable.db.models import Account, ContactEvent, Creditor, Debtor, Invoice
+from amicable.db.models import Account, ContactEvent, Creditor, Debtor, Invoice, PaymentLink
 from amicable.services import NotFound, ServiceError
 
 ZERO = Decimal("0.00")
@@ -134,6 +134,18 @@ def log_contact(
     )
 
 
+def link_state(link: PaymentLink) -> dict:
+    return {
+        "id": link.id,
+        "url": link.url,
+        "amount": link.amount,
+        "discount": link.discount,
+        "status": link.status,
+        "methods": link.methods,
+        "expires_at": link.expires_at,
+    }
+
+
 def account_state(account: Account, today: date) -> dict:
     """The whole state of an account, in the Accounts API's contract shape."""
     return {
@@ -155,9 +167,10 @@ def account_state(account: Account, today: date) -> dict:
             }
             for i in account.invoices
         ],
-        "payment_links": [
-            {"id": link.id, "url": link.url, "amount": link.amount, "status": link.status, "methods": link.methods}
-            for link in account.payment_links
+        "payment_links": [link_state(link) for link in account.payment_links],
+        "adjustments": [
+            {"kind": a.kind, "amount": a.amount, "detail": a.detail, "created_at": a.created_at}
+            for a in account.adjustments
         ],
         "plans": [
             {

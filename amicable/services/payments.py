@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import stripe
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from amicable.db.models import Account, Allocation, Payment, PaymentLink, ProcessedEvent
-from amicable.money import from_minor, to_minor
+from amicable.db.models import Account, Adjustment, Allocation, Payment, PaymentLink, ProcessedEvent
+from amicable.money import CENT, from_minor, to_minor
 from amicable.policy import load_policy
 from amicable.services import NotFound, ServiceError
 from amicable.services.accounts import amount_due, balance, log_contact
@@ -32,17 +32,28 @@ def create_payment_link(
     account: Account,
     amount: Decimal | None = None,
     conversation_id: str | None = None,
+    discount: bool = False,
 ) -> PaymentLink:
+    """A link for `amount`, or for the whole balance.
+
+    With `discount`, a link for the whole balance less the pay-in-full discount the creditor's
+    policy offers (none when it offers none); the discount is granted only once the link is
+    paid, so an unpaid offer changes nothing on the file.
+    """
     owed = balance(account)
     if owed <= 0:
         raise ServiceError("this account has nothing left to pay", 409)
+    if discount and amount is not None and amount != owed:
+        raise ServiceError("a pay-in-full discount applies only to a link for the whole balance")
     amount = owed if amount is None else amount
     if amount > owed:
         raise ServiceError(f"the amount {amount} is more than the balance {owed}")
     policy = load_policy(settings.policies_dir, account.creditor.name)
+    off = pay_in_full_discount(owed, policy.discount.pay_in_full_percent) if discount else ZERO
     link = PaymentLink(
         account=account,
-        amount=amount,
+        amount=amount - off,
+        discount=off,
         currency=account.currency,
         methods=policy.methods_for(account.debtor.country),
         provider="local",
@@ -56,10 +67,15 @@ def create_payment_link(
         session,
         account,
         "payment_link",
-        f"{link.id} for {amount} {account.currency}",
+        f"{link.id} for {link.amount} {account.currency}" + (f" ({off} off for paying in full)" if off else ""),
         conversation_id=conversation_id,
     )
     return link
+
+
+def pay_in_full_discount(owed: Decimal, percent: Decimal) -> Decimal:
+    """The policy's percentage of the balance, to the cent, rounded in the debtor's favour."""
+    return (owed * percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def get_link(session: Session, link_id: str) -> PaymentLink:
@@ -69,8 +85,9 @@ def get_link(session: Session, link_id: str) -> PaymentLink:
     return link
 
 
-def allocate(account: Account, payment: Payment) -> Decimal:
-    """Spread a payment over open invoices, oldest due date first; return what is left over."""
+def allocate(account: Account, payment: Payment | Adjustment) -> Decimal:
+    """Spread a payment (or adjustment) over open invoices, oldest due date first; return
+    what is left over."""
     left = payment.amount
     for invoice in sorted(account.invoices, key=lambda i: (i.due_on, i.id)):
         due = amount_due(invoice)
@@ -194,8 +211,33 @@ def _paid(session: Session, obj: dict) -> str:
     if left > 0:
         detail += f"; {left} more than owed, flagged for refund"
     log_contact(session, account, "payment", detail, "payment")
+    if link.discount > 0 and payment.amount >= link.amount:
+        _grant_discount(session, link)
     session.flush()
     return "paid"
+
+
+def _grant_discount(session: Session, link: PaymentLink) -> None:
+    """Settle what the paid pay-in-full link left open, up to the discount it promised.
+
+    Capped at what is still owed: if another payment arrived between the offer and the
+    payment, the debtor is not credited twice for the same euros.
+    """
+    account = link.account
+    amount = min(link.discount, balance(account))
+    if amount <= 0:
+        return
+    adjustment = Adjustment(
+        account=account,
+        kind="discount",
+        amount=amount,
+        currency=link.currency,
+        detail=f"paid in full by link {link.id}",
+        payment_link_id=link.id,
+    )
+    session.add(adjustment)
+    allocate(account, adjustment)
+    log_contact(session, account, "discount", f"{amount} {link.currency} off for paying in full", "payment")
 
 
 def open_links(session: Session, account: Account) -> list[PaymentLink]:

@@ -3,11 +3,13 @@ the Rasa server sends it. No database access from the actions: everything goes v
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
+from babel.dates import format_date
 
 from tests.conftest import AUTH
 from tests.factories import account_body
@@ -93,6 +95,9 @@ def test_payment_link_after_verification_is_created_in_the_api(stack, reference)
     assert message["amount"] == "€120.50"
     state = httpx.get(f"{stack.web_url}/api/v1/accounts/{reference}", headers=AUTH).json()
     assert [link["url"] for link in state["payment_links"]] == [message["url"]]
+    # The validity named is the link's own (the policy's days), not a fixed "a week".
+    expires = date.fromisoformat(state["payment_links"][0]["expires_at"][:10])
+    assert message["expires"] == format_date(expires, format="EEEE d MMMM yyyy", locale="en_GB")
 
 
 def test_every_response_an_action_names_exists_in_the_domain():

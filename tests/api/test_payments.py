@@ -6,8 +6,12 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
 import stripe
+from fastapi.testclient import TestClient
 
+from amicable.main import create_app
+from amicable.policy import load_policy
 from amicable.services.payments import checkout_completed_event, sign
 from tests.conftest import AUTH
 from tests.factories import account_body
@@ -101,3 +105,57 @@ def test_events_for_unknown_links_or_other_currencies_are_refused(client, settin
         == 400
     )
     assert client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()["balance"] == "120.50"
+
+
+def _discount_client(settings, tmp_path, percent):
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "brightwater-energy.yml").write_text(f"discount:\n  pay_in_full_percent: {percent}\n")
+    return TestClient(create_app(settings.model_copy(update={"policies_dir": policies})))
+
+
+def test_paying_in_full_with_the_policy_discount_settles_the_whole_balance(settings, tmp_path):
+    with _discount_client(settings, tmp_path, "5") as client:
+        client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
+        url = "/api/v1/accounts/ACC-1001/payment-links"
+        # 5 % of 120.50 is 6.025: rounded to the debtor's advantage.
+        link = client.post(url, json={"discount": True}, headers=AUTH).json()
+        assert (link["amount"], link["discount"]) == ("114.47", "6.03")
+        # An unpaid offer changes nothing on the file.
+        assert client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()["balance"] == "120.50"
+        client.post(f"/pay/{link['id']}", data={"method": "card"})
+        state = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()
+        assert state["balance"] == "0.00" and state["status"] == "paid"
+        assert [(a["kind"], a["amount"]) for a in state["adjustments"]] == [("discount", "6.03")]
+        assert {i["status"] for i in state["invoices"]} == {"paid"}
+        assert any(c["kind"] == "discount" for c in state["contact_log"])
+
+
+def test_a_discount_is_capped_by_what_is_still_owed_and_only_for_the_whole_balance(settings, tmp_path):
+    with _discount_client(settings, tmp_path, "10") as client:
+        client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
+        url = "/api/v1/accounts/ACC-1001/payment-links"
+        partial = client.post(url, json={"discount": True, "amount": "50.00"}, headers=AUTH)
+        assert partial.status_code == 422 and "whole balance" in partial.json()["detail"]
+        offer = client.post(url, json={"discount": True}, headers=AUTH).json()
+        assert (offer["amount"], offer["discount"]) == ("108.45", "12.05")
+        # Before the offer is paid, 100.00 arrives another way: the discount only closes the gap.
+        other = client.post(url, json={"amount": "100.00"}, headers=AUTH).json()
+        client.post(f"/pay/{other['id']}", data={"method": "card"})
+        client.post(f"/pay/{offer['id']}", data={"method": "card"})
+        state = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()
+        assert state["balance"] == "0.00"
+        assert state["adjustments"] == []  # 108.45 more than covered the 20.50 left
+        assert any("flagged for refund" in c["detail"] for c in state["contact_log"])
+
+
+def test_without_a_policy_discount_the_link_is_for_the_balance(client):
+    client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
+    link = client.post("/api/v1/accounts/ACC-1001/payment-links", json={"discount": True}, headers=AUTH).json()
+    assert (link["amount"], link["discount"]) == ("120.50", "0.00")
+
+
+def test_a_policy_with_an_impossible_discount_is_refused(tmp_path):
+    (tmp_path / "default.yml").write_text("discount:\n  pay_in_full_percent: 80\n")
+    with pytest.raises(ValueError, match="pay_in_full_percent"):
+        load_policy(tmp_path, "Anyone")

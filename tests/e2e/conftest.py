@@ -43,9 +43,11 @@ class Debtor:
         return response.json()
 
 
-def make_debtor(stack, **debtor_fields) -> Debtor:
+def make_debtor(stack, creditor: str | None = None, **debtor_fields) -> Debtor:
     reference = f"E2E-{next(_ids):04d}"
     body = account_body(reference, **debtor_fields)
+    if creditor:
+        body["creditor"] = creditor
     today = date.today()
     body["invoices"][1]["due_on"] = (today - timedelta(days=2)).isoformat()
     response = httpx.post(f"{stack.web_url}/api/v1/accounts", json=body, headers=AUTH, timeout=30)

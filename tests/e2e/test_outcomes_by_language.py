@@ -62,3 +62,25 @@ def test_outcome_is_recorded_and_answered_in_the_debtors_language(stack, languag
     assert recorded(debtor.account(), outcome), reply
     # The same offline detector the gateway uses reads the reply's language.
     assert detect(reply) == language, reply
+
+
+@pytest.mark.parametrize(
+    "language, says, shown",
+    [
+        ("en", "can I pay it all now?", ("€6.03", "€114.47", "€120.50")),
+        ("fr", "je veux tout payer maintenant", ("6,03", "114,47", "120,50")),
+        ("nl", "ik wil alles in een keer betalen", ("6,03", "114,47", "120,50")),
+    ],
+)
+def test_paying_in_full_offers_the_creditors_discount_with_exact_figures(stack, language, says, shown):
+    """Polder Telecom's policy takes 5 % off for paying in full: 6.03 off 120.50."""
+    settings = LANGUAGES[language]
+    debtor = make_debtor(stack, creditor="Polder Telecom", language=language, country=settings["country"])
+    debtor.say(settings["greeting"])
+    debtor.say(debtor.reference)
+    debtor.say(settings["answer"])
+    reply = debtor.say(says)
+    assert all(figure in reply for figure in shown), reply
+    [link] = debtor.account()["payment_links"]
+    assert (link["amount"], link["discount"]) == ("114.47", "6.03")
+    assert link["url"] in reply and detect(reply) == language

@@ -43,10 +43,13 @@ def read_account(reference: str, session: SessionDep) -> dict:
 
 @router.post("/{reference}/payment-links", response_model=PaymentLinkOut, status_code=status.HTTP_201_CREATED)
 def create_payment_link(reference: str, body: PaymentLinkIn, session: SessionDep, settings: SettingsDep) -> dict:
-    """A payment link for the balance, or for `amount` when given."""
+    """A payment link for the balance, or for `amount` when given; with `discount`, for the
+    balance less the pay-in-full discount of the creditor's policy."""
     account = accounts.get_account(session, reference)
-    link = payments.create_payment_link(session, settings, account, body.amount, body.conversation_id)
-    return {"id": link.id, "url": link.url, "amount": link.amount, "status": link.status, "methods": link.methods}
+    link = payments.create_payment_link(
+        session, settings, account, body.amount, body.conversation_id, discount=body.discount
+    )
+    return accounts.link_state(link)
 
 
 @router.post("/{reference}/promises", response_model=PromiseOut, status_code=status.HTTP_201_CREATED)
