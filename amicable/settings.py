@@ -25,7 +25,10 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     # The secret that signs payment events; the local provider signs its own events with it.
     stripe_webhook_secret: str = "whsec_amicable_local_provider"
+    # With a key, payment links are Stripe Checkout Sessions; without, the local provider.
     stripe_api_key: str = ""
+    # Where the Stripe API is reached (a stripe-mock or test server); Stripe's own by default.
+    stripe_api_base: str = ""
     policies_dir: Path = ROOT / "policies"
     redis_url: str = ""
     # Requests larger than this are refused with 413 before they are read into memory.

@@ -130,24 +130,31 @@ class PaymentLink(Base):
     methods: Mapped[list[str]] = mapped_column(JSON)
     provider: Mapped[str] = mapped_column(String(16))
     url: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open, paid, expired, failed
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open, processing, paid, expired, failed
     # Taken off the balance when this link is paid in full (a pay-in-full offer); 0 otherwise.
     discount: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"), server_default="0")
+    # The provider's current checkout for this link (Stripe Checkout Session), when there is one.
+    provider_session_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    provider_url: Mapped[str | None] = mapped_column(Text)
+    provider_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     account: Mapped[Account] = relationship(back_populates="payment_links")
 
 
 class Payment(Base):
-    """Money received. Its allocations say which invoices it settled (the ledger)."""
+    """Money received, or (kind "refund", negative amount) money given back. Allocations say
+    which invoices it settled; a refund's negative allocations reopen them."""
 
     __tablename__ = "payments"
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="payment", server_default="payment")  # payment, refund
+    refund_of_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
     amount: Mapped[Decimal] = mapped_column(MONEY)
     currency: Mapped[str] = mapped_column(String(3))
     provider: Mapped[str] = mapped_column(String(16))
-    provider_reference: Mapped[str | None] = mapped_column(String(120))
+    provider_reference: Mapped[str | None] = mapped_column(String(120), index=True)
     payment_link_id: Mapped[str | None] = mapped_column(ForeignKey("payment_links.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     account: Mapped[Account] = relationship(back_populates="payments")
@@ -225,7 +232,7 @@ class Dispute(Base):
     __tablename__ = "disputes"
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
-    reason: Mapped[str] = mapped_column(String(32))  # already_paid, not_mine, wrong_amount, other
+    reason: Mapped[str] = mapped_column(String(32))  # already_paid, not_mine, wrong_amount, chargeback, other
     details: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="open")  # open, resolved, rejected
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

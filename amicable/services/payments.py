@@ -1,25 +1,22 @@
-"""Payment links and payment events.
+"""Payment links, and how money received settles invoices.
 
-Every payment, whichever provider took it, arrives as a Stripe-shaped event and goes
-through `apply_event`: the local provider's pay page builds and signs the same event the
-Stripe webhook receives, so there is one code path that changes balances.
+Events from the providers (Stripe's webhook, the local pay page) are read in
+`payment_events`; this module owns what a payment does to the books: allocation to the oldest
+invoice first, refunds that reopen invoices, and pay-in-full discounts.
 """
 
 from __future__ import annotations
 
-import json
-import time
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-import stripe
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from amicable.db.models import Account, Adjustment, Allocation, Payment, PaymentLink, ProcessedEvent
-from amicable.money import CENT, from_minor, to_minor
+from amicable.db.models import Account, Adjustment, Allocation, Payment, PaymentLink
+from amicable.money import CENT
 from amicable.policy import load_policy
-from amicable.services import NotFound, ServiceError
+from amicable.services import NotFound, ServiceError, stripe_checkout
 from amicable.services.accounts import amount_due, balance, log_contact
 from amicable.settings import Settings
 
@@ -63,6 +60,8 @@ def create_payment_link(
     session.add(link)
     session.flush()
     link.url = f"{settings.public_base_url.rstrip('/')}/pay/{link.id}"
+    if stripe_checkout.enabled(settings):
+        stripe_checkout.open_session(settings, link)
     log_contact(
         session,
         account,
@@ -101,120 +100,88 @@ def allocate(account: Account, payment: Payment | Adjustment) -> Decimal:
     return left
 
 
-def checkout_completed_event(link: PaymentLink, method: str) -> dict:
-    """The event Stripe sends when a Checkout Session is paid, for one of our links."""
-    now = int(time.time())
-    return {
-        "id": f"evt_local_{link.id}_{now}",
-        "object": "event",
-        "api_version": "2024-06-20",
-        "created": now,
-        "type": "checkout.session.completed",
-        "livemode": False,
-        "data": {
-            "object": {
-                "id": f"cs_local_{link.id}",
-                "object": "checkout.session",
-                "amount_total": to_minor(link.amount),
-                "currency": link.currency.lower(),
-                "client_reference_id": link.id,
-                "metadata": {"account_reference": link.account.reference, "payment_link_id": link.id},
-                "payment_intent": f"pi_local_{link.id}",
-                "payment_method_types": [method],
-                "payment_status": "paid",
-                "status": "complete",
-            }
-        },
-    }
+def open_links(session: Session, account: Account) -> list[PaymentLink]:
+    now = datetime.now(UTC)
+    return list(
+        session.scalars(
+            select(PaymentLink).where(
+                PaymentLink.account_id == account.id, PaymentLink.status == "open", PaymentLink.expires_at > now
+            )
+        )
+    )
 
 
-def sign(payload: str, secret: str, timestamp: int | None = None) -> str:
-    """A `Stripe-Signature` header value, computed with Stripe's documented scheme."""
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    signature = stripe.WebhookSignature._compute_signature(f"{timestamp}.{payload}", secret)
-    return f"t={timestamp},v1={signature}"
-
-
-def verify(payload: bytes, signature: str | None, secret: str) -> dict:
-    """Check a webhook's signature and age with the stripe library; raise ServiceError(400)."""
-    if not signature:
-        raise ServiceError("missing Stripe-Signature header", 400)
-    try:
-        stripe.Webhook.construct_event(payload, signature, secret)
-    except stripe.SignatureVerificationError as error:
-        raise ServiceError(f"bad signature: {error.user_message or error}", 400) from None
-    except ValueError:
-        raise ServiceError("the body is not JSON", 400) from None
-    return json.loads(payload)
-
-
-def apply_event(session: Session, event: dict) -> str:
-    """Apply a verified payment event once; return what was done, for the log and the reply."""
-    event_id, kind = event.get("id"), event.get("type")
-    if not isinstance(event_id, str) or not isinstance(kind, str):
-        raise ServiceError("event without id or type", 400)
-    if session.get(ProcessedEvent, event_id) is not None:
-        return "duplicate: already applied"
-    obj = (event.get("data") or {}).get("object") or {}
-    if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
-        # Bank debits complete the session before the money arrives: wait for async_payment_*.
-        paid = obj.get("payment_status") == "paid"
-        result = _paid(session, obj) if paid else "session completed, payment pending"
-    elif kind in ("checkout.session.expired", "checkout.session.async_payment_failed"):
-        link = _link_for(session, obj)
-        if link.status == "open":
-            link.status = "expired" if kind.endswith("expired") else "failed"
-        log_contact(session, link.account, "payment_" + link.status, link.id, "payment")
-        result = f"link {link.status}"
-    else:
-        result = f"ignored {kind}"
-    session.add(ProcessedEvent(id=event_id, type=kind))
-    return result
-
-
-def _link_for(session: Session, obj: dict) -> PaymentLink:
-    metadata = obj.get("metadata") or {}
-    link_id = metadata.get("payment_link_id") or obj.get("client_reference_id")
-    link = session.get(PaymentLink, link_id) if isinstance(link_id, str) else None
-    if link is None:
-        raise ServiceError("event for an unknown payment link", 400)
-    reference = metadata.get("account_reference")
-    if reference is not None and reference != link.account.reference:
-        raise ServiceError("event's account reference does not match the link", 400)
-    return link
-
-
-def _paid(session: Session, obj: dict) -> str:
-    link = _link_for(session, obj)
-    if link.status == "paid":
-        log_contact(session, link.account, "payment_flagged", f"second payment for paid link {link.id}", "payment")
-        return "flagged: link already paid"
-    currency = str(obj.get("currency", "")).upper()
-    if currency != link.currency:
-        raise ServiceError(f"currency {currency or '?'} does not match the link's {link.currency}", 400)
-    minor = obj.get("amount_total")
-    if not isinstance(minor, int) or minor <= 0:
-        raise ServiceError("amount_total must be a positive integer of minor units", 400)
+def record_payment(
+    session: Session, link: PaymentLink, amount: Decimal, provider: str, provider_reference: str | None
+) -> Payment:
+    """Money received for a link: settle invoices oldest first, flag what is more than owed,
+    and grant the link's pay-in-full discount when the whole amount came in."""
     account = link.account
     payment = Payment(
         account=account,
-        amount=from_minor(minor),
-        currency=currency,
-        provider="stripe" if not str(obj.get("id", "")).startswith("cs_local_") else "local",
-        provider_reference=obj.get("payment_intent") or obj.get("id"),
+        amount=amount,
+        currency=link.currency,
+        provider=provider,
+        provider_reference=provider_reference,
         payment_link_id=link.id,
     )
     session.add(payment)
     left = allocate(account, payment)
     link.status = "paid"
-    detail = f"{payment.amount} {currency} by link {link.id}"
+    detail = f"{amount} {link.currency} by link {link.id}"
+    if amount != link.amount:
+        detail += f" (the link asked {link.amount})"
     if left > 0:
         detail += f"; {left} more than owed, flagged for refund"
     log_contact(session, account, "payment", detail, "payment")
-    if link.discount > 0 and payment.amount >= link.amount:
+    if link.discount > 0 and amount >= link.amount:
         _grant_discount(session, link)
     session.flush()
-    return "paid"
+    return payment
+
+
+def record_refund(session: Session, payment: Payment, amount: Decimal, reference: str) -> Payment:
+    """Money given back: first from what the payment paid beyond the debt (already flagged
+    for refund), then by reopening the invoices it settled, the most recent first."""
+    refunded_before = -sum((r.amount for r in refunds_of(session, payment)), ZERO)
+    if amount > payment.amount - refunded_before:
+        raise ServiceError(
+            f"refund of {amount} is more than the {payment.amount - refunded_before} left of the payment"
+        )
+    net = _net_allocations(session, payment)
+    excess = payment.amount - refunded_before - sum(net.values(), ZERO)
+    refund = Payment(
+        account=payment.account,
+        kind="refund",
+        refund_of_id=payment.id,
+        amount=-amount,
+        currency=payment.currency,
+        provider=payment.provider,
+        provider_reference=reference,
+    )
+    session.add(refund)
+    to_reopen = max(ZERO, amount - max(excess, ZERO))
+    for invoice in sorted(net, key=lambda i: (i.due_on, i.id), reverse=True):
+        if to_reopen <= 0:
+            break
+        part = min(net[invoice], to_reopen)
+        if part > 0:
+            refund.allocations.append(Allocation(invoice=invoice, amount=-part))
+            to_reopen -= part
+    session.flush()
+    return refund
+
+
+def refunds_of(session: Session, payment: Payment) -> list[Payment]:
+    return list(session.scalars(select(Payment).where(Payment.refund_of_id == payment.id).order_by(Payment.id)))
+
+
+def _net_allocations(session: Session, payment: Payment) -> dict:
+    net: dict = {}
+    for source in [payment, *refunds_of(session, payment)]:
+        for allocation in source.allocations:
+            net[allocation.invoice] = net.get(allocation.invoice, ZERO) + allocation.amount
+    return net
 
 
 def _grant_discount(session: Session, link: PaymentLink) -> None:
@@ -238,20 +205,3 @@ def _grant_discount(session: Session, link: PaymentLink) -> None:
     session.add(adjustment)
     allocate(account, adjustment)
     log_contact(session, account, "discount", f"{amount} {link.currency} off for paying in full", "payment")
-
-
-def open_links(session: Session, account: Account) -> list[PaymentLink]:
-    now = datetime.now(UTC)
-    return list(
-        session.scalars(
-            select(PaymentLink).where(
-                PaymentLink.account_id == account.id, PaymentLink.status == "open", PaymentLink.expires_at > now
-            )
-        )
-    )
-
-
-def process_webhook(session: Session, payload: bytes, signature: str | None, secret: str) -> str:
-    """The one entry for payment events: Stripe's webhook and the local pay page both call it."""
-    event = verify(payload, signature, secret)
-    return apply_event(session, event)

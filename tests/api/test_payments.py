@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 
 from amicable.main import create_app
 from amicable.policy import load_policy
-from amicable.services.payments import checkout_completed_event, sign
+from amicable.services.payment_events import local_checkout_completed as checkout_completed_event
+from amicable.services.payment_events import sign
 from tests.conftest import AUTH
 from tests.factories import account_body
 

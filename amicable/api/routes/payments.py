@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import structlog
@@ -11,21 +12,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from amicable.api.deps import SessionDep, SettingsDep
-from amicable.money import fmt
-from amicable.services import ServiceError, payments
+from amicable.db.models import PaymentLink
+from amicable.services import ServiceError, payment_events, payments, stripe_checkout
+from amicable.web import pay_texts
 
 log = structlog.get_logger()
 router = APIRouter(tags=["payments"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent.parent / "web" / "templates")
-
-METHOD_NAMES = {"card": "Card", "bancontact": "Bancontact", "ideal": "iDEAL", "sepa_debit": "SEPA Direct Debit"}
 
 
 @router.post("/webhooks/stripe")
 async def stripe_webhook(request: Request, session: SessionDep, settings: SettingsDep) -> dict:
     payload = await request.body()
     try:
-        result = payments.process_webhook(
+        result = payment_events.process_webhook(
             session, payload, request.headers.get("stripe-signature"), settings.stripe_webhook_secret
         )
     except ServiceError as error:
@@ -34,32 +34,65 @@ async def stripe_webhook(request: Request, session: SessionDep, settings: Settin
     return {"received": True, "result": result}
 
 
-@router.get("/pay/{link_id}", response_class=HTMLResponse, include_in_schema=False)
-def pay_page(request: Request, link_id: str, session: SessionDep) -> HTMLResponse:
-    link = payments.get_link(session, link_id)
+def _page(request: Request, link: PaymentLink, notice: str | None = None) -> HTMLResponse:
     account = link.account
+    lang = account.debtor.language if account.debtor.language in pay_texts.TEXTS else "en"
+    locale = pay_texts.locale_for(lang, account.debtor.country)
+    words = pay_texts.texts(lang)
+    amount = pay_texts.money(link.amount, link.currency, locale)
+    if notice is None:
+        notice = {"paid": "done", "processing": "confirming", "failed": "failed"}.get(link.status)
+        if link.status == "open" and link.expires_at <= datetime.now(UTC) or link.status == "expired":
+            notice = "invalid"
     return templates.TemplateResponse(
         request,
         "pay.html",
         {
             "link": link,
-            "amount": fmt(link.amount),
-            "creditor": account.creditor.name,
+            "lang": lang,
+            "t": words,
+            "title": words["title"].format(creditor=account.creditor.name),
+            "amount": amount,
+            "pay_label": words["pay"].format(amount=amount),
+            "discount": words["discount"].format(discount=pay_texts.money(link.discount, link.currency, locale))
+            if link.discount > 0
+            else None,
+            "valid_until": words["valid_until"].format(date=pay_texts.long_date(link.expires_at.date(), locale)),
             "reference": account.reference,
-            "methods": [(m, METHOD_NAMES.get(m, m.title())) for m in link.methods],
-            "lang": account.debtor.language,
+            "methods": [(m, pay_texts.method_name(m, lang)) for m in link.methods],
+            "notice": notice,
+            "can_pay": link.status == "open" and notice in (None, "cancelled"),
         },
     )
 
 
+@router.get("/pay/{link_id}", response_class=HTMLResponse, include_in_schema=False)
+def pay_page(request: Request, link_id: str, session: SessionDep, cancelled: bool = False) -> HTMLResponse:
+    link = payments.get_link(session, link_id)
+    return _page(request, link, "cancelled" if cancelled and link.status == "open" else None)
+
+
+@router.get("/pay/{link_id}/done", response_class=HTMLResponse, include_in_schema=False)
+def pay_done(request: Request, link_id: str, session: SessionDep) -> HTMLResponse:
+    """Where Stripe sends the debtor back: the webhook, not this page, records the payment."""
+    link = payments.get_link(session, link_id)
+    return _page(request, link, "done" if link.status == "paid" else "confirming")
+
+
 @router.post("/pay/{link_id}", include_in_schema=False)
 def pay(link_id: str, session: SessionDep, settings: SettingsDep, method: str = Form("card")) -> RedirectResponse:
-    """The local provider's "payment": it emits the event Stripe would, through the same path."""
+    """With Stripe, on to its Checkout page (a fresh session if the last one expired).
+    The local provider "pays" at once: it emits the event Stripe would, through the same path."""
     link = payments.get_link(session, link_id)
     if method not in link.methods:
         raise ServiceError(f"{method} is not offered for this payment", 400)
+    if link.status == "open" and link.expires_at <= datetime.now(UTC):
+        raise ServiceError("this payment link has expired; ask for a new one", 410)
+    if link.status == "open" and link.provider == "stripe":
+        stripe_checkout.open_session(settings, link)
+        return RedirectResponse(link.provider_url or f"/pay/{link_id}", status_code=status.HTTP_303_SEE_OTHER)
     if link.status == "open":
-        payload = json.dumps(payments.checkout_completed_event(link, method))
-        signature = payments.sign(payload, settings.stripe_webhook_secret)
-        payments.process_webhook(session, payload.encode(), signature, settings.stripe_webhook_secret)
+        payload = json.dumps(payment_events.local_checkout_completed(link, method))
+        signature = payment_events.sign(payload, settings.stripe_webhook_secret)
+        payment_events.process_webhook(session, payload.encode(), signature, settings.stripe_webhook_secret)
     return RedirectResponse(f"/pay/{link_id}", status_code=status.HTTP_303_SEE_OTHER)

@@ -1,0 +1,226 @@
+"""Payment events: Stripe's webhook format, verified, applied once.
+
+Every payment, whichever provider took it, arrives as a Stripe-shaped event and goes through
+`apply_event`: the local provider's pay page builds and signs the same event the Stripe
+webhook receives, so there is one code path that changes balances. An event that does not fit
+what we know (unknown link, other currency, a second payment for a paid link) is refused or
+flagged in the contact log with its reason, and never changes a balance wrongly.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import stripe
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from amicable.db.models import Dispute, Payment, PaymentLink, ProcessedEvent
+from amicable.money import from_minor, to_minor
+from amicable.services import ServiceError
+from amicable.services.accounts import log_contact
+from amicable.services.payments import record_payment, record_refund, refunds_of
+
+
+def sign(payload: str, secret: str, timestamp: int | None = None) -> str:
+    """A `Stripe-Signature` header value, computed with Stripe's documented scheme."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signature = stripe.WebhookSignature._compute_signature(f"{timestamp}.{payload}", secret)
+    return f"t={timestamp},v1={signature}"
+
+
+def verify(payload: bytes, signature: str | None, secret: str) -> dict:
+    """Check a webhook's signature and age (5 minutes) with the stripe library."""
+    if not signature:
+        raise ServiceError("missing Stripe-Signature header", 400)
+    try:
+        stripe.Webhook.construct_event(payload, signature, secret)
+    except stripe.SignatureVerificationError as error:
+        raise ServiceError(f"bad signature: {error.user_message or error}", 400) from None
+    except ValueError:
+        raise ServiceError("the body is not JSON", 400) from None
+    return json.loads(payload)
+
+
+def process_webhook(session: Session, payload: bytes, signature: str | None, secret: str) -> str:
+    """The one entry for payment events: Stripe's webhook and the local pay page both call it."""
+    return apply_event(session, verify(payload, signature, secret))
+
+
+def apply_event(session: Session, event: dict) -> str:
+    """Apply a verified event once; return what was done, for the log and the reply."""
+    event_id, kind = event.get("id"), event.get("type")
+    if not isinstance(event_id, str) or not isinstance(kind, str):
+        raise ServiceError("event without id or type", 400)
+    if session.get(ProcessedEvent, event_id) is not None:
+        return "duplicate: already applied"
+    obj = (event.get("data") or {}).get("object")
+    if not isinstance(obj, dict):
+        raise ServiceError("event without data.object", 400)
+    handler = HANDLERS.get(kind)
+    result = handler(session, obj) if handler else f"ignored {kind}"
+    session.add(ProcessedEvent(id=event_id, type=kind))
+    return result
+
+
+def local_checkout_completed(link: PaymentLink, method: str) -> dict:
+    """The event Stripe sends when a Checkout Session is paid, for a local-provider link."""
+    now = int(time.time())
+    return {
+        "id": f"evt_local_{link.id}_{now}",
+        "object": "event",
+        "api_version": "2024-06-20",
+        "created": now,
+        "type": "checkout.session.completed",
+        "livemode": False,
+        "data": {
+            "object": {
+                "id": f"cs_local_{link.id}",
+                "object": "checkout.session",
+                "amount_total": to_minor(link.amount),
+                "currency": link.currency.lower(),
+                "client_reference_id": link.id,
+                "metadata": {"account_reference": link.account.reference, "payment_link_id": link.id},
+                "mode": "payment",
+                "payment_intent": f"pi_local_{link.id}",
+                "payment_method_types": [method],
+                "payment_status": "paid",
+                "status": "complete",
+            }
+        },
+    }
+
+
+def _link_for(session: Session, obj: dict) -> PaymentLink:
+    metadata = obj.get("metadata") or {}
+    link_id = metadata.get("payment_link_id") or obj.get("client_reference_id")
+    link = session.get(PaymentLink, link_id) if isinstance(link_id, str) else None
+    if link is None:
+        raise ServiceError("event for an unknown payment link", 400)
+    reference = metadata.get("account_reference")
+    if reference is not None and reference != link.account.reference:
+        raise ServiceError("event's account reference does not match the link", 400)
+    return link
+
+
+def _amount(obj: dict, key: str) -> int:
+    minor = obj.get(key)
+    if not isinstance(minor, int) or isinstance(minor, bool) or minor <= 0:
+        raise ServiceError(f"{key} must be a positive integer of minor units", 400)
+    return minor
+
+
+def _session_paid(session: Session, obj: dict) -> str:
+    link = _link_for(session, obj)
+    if obj.get("payment_status") != "paid":
+        # Bank debits complete the session before the money arrives: async_payment_* follows.
+        if link.status == "open":
+            link.status = "processing"
+        log_contact(session, link.account, "payment_processing", f"link {link.id}: waiting for the bank", "payment")
+        return "session completed, payment pending"
+    currency = str(obj.get("currency", "")).upper()
+    if currency != link.currency:
+        raise ServiceError(f"currency {currency or '?'} does not match the link's {link.currency}", 400)
+    minor = _amount(obj, "amount_total")
+    if link.status == "paid":
+        log_contact(
+            session,
+            link.account,
+            "payment_flagged",
+            f"second payment of {from_minor(minor)} {currency} for paid link {link.id}: refund or review",
+            "payment",
+        )
+        return "flagged: link already paid"
+    provider = "local" if str(obj.get("id", "")).startswith("cs_local_") else "stripe"
+    record_payment(session, link, from_minor(minor), provider, obj.get("payment_intent") or obj.get("id"))
+    return "paid"
+
+
+def _session_expired(session: Session, obj: dict) -> str:
+    """A Checkout Session lives a day; our link lives longer. Only the session is gone: the
+    pay page opens a new one while the link is valid."""
+    link = _link_for(session, obj)
+    if link.provider_session_id in (None, obj.get("id")):
+        link.provider_session_id = link.provider_url = None
+        link.provider_expires_at = None
+    if link.status == "open" and link.expires_at <= datetime.now(UTC):
+        link.status = "expired"
+    log_contact(session, link.account, "payment_session_expired", f"link {link.id}", "payment")
+    return f"session expired; link {link.status}"
+
+
+def _async_failed(session: Session, obj: dict) -> str:
+    link = _link_for(session, obj)
+    if link.status in ("open", "processing"):
+        link.status = "failed"
+    log_contact(session, link.account, "payment_failed", f"link {link.id}: the bank debit failed", "payment")
+    return f"link {link.status}"
+
+
+def _intent_failed(session: Session, obj: dict) -> str:
+    """A declined card or a refused debit: the link stays open so the debtor can try again,
+    and the log keeps the reason for the bot and the agents."""
+    link = _link_for(session, obj)
+    error = obj.get("last_payment_error") or {}
+    reason = error.get("decline_code") or error.get("code") or "unknown reason"
+    message = error.get("message") or ""
+    log_contact(session, link.account, "payment_failed", f"link {link.id}: {reason} {message}".strip(), "payment")
+    return "payment attempt failed; link still open"
+
+
+def _payment_for_charge(session: Session, obj: dict) -> Payment:
+    intent = obj.get("payment_intent")
+    payment = (
+        session.scalars(select(Payment).where(Payment.provider_reference == intent, Payment.kind == "payment")).first()
+        if isinstance(intent, str)
+        else None
+    )
+    if payment is None:
+        raise ServiceError("event for a charge we have no payment for", 400)
+    return payment
+
+
+def _charge_refunded(session: Session, obj: dict) -> str:
+    """`amount_refunded` is the charge's running total: only what is new is booked."""
+    payment = _payment_for_charge(session, obj)
+    if str(obj.get("currency", "")).upper() != payment.currency:
+        raise ServiceError("refund currency does not match the payment", 400)
+    total = from_minor(_amount(obj, "amount_refunded"))
+    already = -sum((r.amount for r in refunds_of(session, payment)), from_minor(0))
+    new = total - already
+    if new <= 0:
+        return "refund already booked"
+    record_refund(session, payment, new, str(obj.get("id")))
+    log_contact(session, payment.account, "refund", f"{new} {payment.currency} refunded", "payment")
+    return "refunded"
+
+
+def _dispute_created(session: Session, obj: dict) -> str:
+    """A chargeback: the debtor contests the payment with their bank. Collection pauses like
+    for any dispute, and a person looks at it; the balance changes only if the money goes."""
+    payment = _payment_for_charge(session, obj)
+    amount = from_minor(_amount(obj, "amount"))
+    reason = obj.get("reason") or "unspecified"
+    session.add(
+        Dispute(
+            account=payment.account,
+            reason="chargeback",
+            details=f"{amount} {payment.currency} contested with the bank ({reason}), dispute {obj.get('id')}",
+        )
+    )
+    log_contact(session, payment.account, "chargeback", f"{amount} {payment.currency}: {reason}", "payment")
+    return "chargeback recorded"
+
+
+HANDLERS: dict[str, Callable[[Session, dict], str]] = {
+    "checkout.session.completed": _session_paid,
+    "checkout.session.async_payment_succeeded": _session_paid,
+    "checkout.session.async_payment_failed": _async_failed,
+    "checkout.session.expired": _session_expired,
+    "payment_intent.payment_failed": _intent_failed,
+    "charge.refunded": _charge_refunded,
+    "charge.dispute.created": _dispute_created,
+}

@@ -1,0 +1,84 @@
+"""The pay page's words in the debtor's language, and money and dates in their format."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+
+LOCALES = {"en": "en_GB", "fr": "fr_BE", "nl": "nl_BE"}
+COUNTRY_LOCALES = {("fr", "FR"): "fr_FR", ("nl", "NL"): "nl_NL", ("en", "US"): "en_US"}
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Payment to {creditor}",
+        "reference": "File reference",
+        "discount": "{discount} off the balance for paying all of it at once.",
+        "done": "Thank you: this payment is complete. You may close this page.",
+        "confirming": "Thank you. We are waiting for your bank to confirm the payment; you may close this page.",
+        "cancelled": "The payment was cancelled and nothing was charged. You can try again below.",
+        "failed": "This payment did not go through. Ask the assistant for a new link, or try another method.",
+        "invalid": "This payment link is no longer valid. Ask the assistant for a new one at any time.",
+        "how": "How would you like to pay?",
+        "pay": "Pay {amount}",
+        "valid_until": "Valid until {date}.",
+        "transfer": "Or transfer {amount} to {beneficiary}, IBAN {iban}, with the reference {reference}.",
+    },
+    "fr": {
+        "title": "Paiement à {creditor}",
+        "reference": "Référence du dossier",
+        "discount": "{discount} de remise sur le solde pour un paiement en une fois.",
+        "done": "Merci : ce paiement est terminé. Vous pouvez fermer cette page.",
+        "confirming": "Merci. Nous attendons la confirmation de votre banque ; vous pouvez fermer cette page.",
+        "cancelled": "Le paiement a été annulé et rien n'a été débité. Vous pouvez réessayer ci-dessous.",
+        "failed": "Ce paiement n'a pas abouti. Demandez un nouveau lien à l'assistant ou essayez un autre moyen.",
+        "invalid": "Ce lien de paiement n'est plus valable. Demandez-en un nouveau à l'assistant à tout moment.",
+        "how": "Comment souhaitez-vous payer ?",
+        "pay": "Payer {amount}",
+        "valid_until": "Valable jusqu'au {date}.",
+        "transfer": "Ou virez {amount} à {beneficiary}, IBAN {iban}, avec la communication {reference}.",
+    },
+    "nl": {
+        "title": "Betaling aan {creditor}",
+        "reference": "Dossierreferentie",
+        "discount": "{discount} korting op het saldo als u alles in één keer betaalt.",
+        "done": "Dank u: deze betaling is voltooid. U kunt deze pagina sluiten.",
+        "confirming": "Dank u. We wachten op de bevestiging van uw bank; u kunt deze pagina sluiten.",
+        "cancelled": "De betaling is geannuleerd en er is niets afgeschreven. U kunt het hieronder opnieuw proberen.",
+        "failed": "Deze betaling is niet gelukt. Vraag de assistent om een nieuwe link of probeer een andere methode.",
+        "invalid": "Deze betaallink is niet meer geldig. Vraag de assistent gerust om een nieuwe.",
+        "how": "Hoe wilt u betalen?",
+        "pay": "{amount} betalen",
+        "valid_until": "Geldig tot {date}.",
+        "transfer": "Of maak {amount} over aan {beneficiary}, IBAN {iban}, met de mededeling {reference}.",
+    },
+}
+METHOD_NAMES = {
+    "card": {"en": "Card", "fr": "Carte", "nl": "Kaart"},
+    "bancontact": {"en": "Bancontact"},
+    "ideal": {"en": "iDEAL"},
+    "sepa_debit": {"en": "SEPA Direct Debit", "fr": "Domiciliation SEPA", "nl": "SEPA-incasso"},
+}
+
+
+def locale_for(language: str, country: str | None) -> str:
+    return COUNTRY_LOCALES.get((language, (country or "").upper()), LOCALES.get(language, "en_GB"))
+
+
+def texts(language: str) -> dict[str, str]:
+    return TEXTS.get(language, TEXTS["en"])
+
+
+def money(amount: Decimal, currency: str, locale: str) -> str:
+    return format_currency(amount, currency, locale=locale)
+
+
+def long_date(day: date, locale: str) -> str:
+    return format_date(day, format="long", locale=locale)
+
+
+def method_name(method: str, language: str) -> str:
+    names = METHOD_NAMES.get(method, {})
+    return names.get(language) or names.get("en") or method.replace("_", " ").title()

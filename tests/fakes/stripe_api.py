@@ -1,0 +1,186 @@
+"""A local HTTP server that answers the Stripe API calls Amicable makes, in Stripe's shapes.
+
+Stripe cannot be reached from the test machine, so the real `stripe` library is pointed here
+(`STRIPE_API_BASE`). Responses start from Stripe's own OpenAPI fixture objects
+(tests/fixtures/stripe) with the request's values filled in, errors use Stripe's error
+envelope, and requests are form-encoded with bracketed keys as Stripe's API expects. The
+server can also act as Stripe's webhook sender: `complete()` signs a
+`checkout.session.completed` event with the documented scheme and posts it.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import httpx
+import stripe
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "stripe"
+
+
+def fixture(name: str) -> dict:
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+def decode_form(body: str) -> dict:
+    """`a[b][0][c]=1` → {"a": {"b": [{"c": "1"}]}}: Stripe's form encoding of nested params."""
+    root: dict = {}
+    for key, value in parse_qsl(body, keep_blank_values=True):
+        parts = key.replace("]", "").split("[")
+        node: dict | list = root
+        for here, after in itertools.pairwise(parts):
+            nxt: dict | list = [] if after.isdigit() else {}
+            if isinstance(node, list):
+                index = int(here)
+                while len(node) <= index:
+                    node.append(copy.copy(nxt))
+                node = node[index]
+            else:
+                node = node.setdefault(here, nxt)
+        last = parts[-1]
+        if isinstance(node, list):
+            node.append(value)
+        else:
+            node[last] = value
+    return root
+
+
+class FakeStripe:
+    def __init__(self, api_key: str = "sk_test_amicable") -> None:
+        self.api_key = api_key
+        self.sessions: dict[str, dict] = {}
+        self.requests: list[tuple[str, str, dict, dict]] = []  # method, path, params, headers
+        self.fail_next: dict | None = None
+        self._ids = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeStripe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # What Stripe would do -------------------------------------------------------------
+    def create_session(self, params: dict) -> tuple[int, dict]:
+        for required in ("mode", "success_url", "line_items"):
+            if required not in params:
+                return 400, _error(f"Missing required param: {required}.", required)
+        item = params["line_items"][0]
+        unit = int(item["price_data"]["unit_amount"])
+        quantity = int(item.get("quantity", 1))
+        number = next(self._ids)
+        session = fixture("checkout_session")
+        session.update(
+            id=f"cs_test_amicable{number:04d}",
+            amount_subtotal=unit * quantity,
+            amount_total=unit * quantity,
+            cancel_url=params.get("cancel_url"),
+            client_reference_id=params.get("client_reference_id"),
+            created=int(time.time()),
+            currency=item["price_data"]["currency"],
+            customer_email=params.get("customer_email"),
+            expires_at=int(params.get("expires_at", int(time.time()) + 86400)),
+            locale=params.get("locale"),
+            metadata=params.get("metadata", {}),
+            mode=params["mode"],
+            payment_intent=None,
+            payment_method_types=params.get("payment_method_types", ["card"]),
+            payment_status="unpaid",
+            status="open",
+            success_url=params["success_url"],
+            url=f"https://checkout.stripe.com/c/pay/cs_test_amicable{number:04d}",
+        )
+        self.sessions[session["id"]] = session
+        return 200, session
+
+    def complete(self, session_id: str, *, method: str = "card") -> dict:
+        """The debtor paid: Stripe marks the session paid (the caller sends the event)."""
+        session = self.sessions[session_id]
+        session.update(status="complete", payment_status="paid", payment_intent=f"pi_test_{session_id[-8:]}")
+        session["payment_method_types"] = [method]
+        return session
+
+    def signed_event(self, secret: str, kind: str, obj: dict) -> tuple[str, dict[str, str]]:
+        """An event as Stripe posts it: the fixture envelope, signed with Stripe's scheme."""
+        event = fixture("event")
+        event.update(id=f"evt_test_{next(self._ids):06d}", created=int(time.time()), type=kind, data={"object": obj})
+        payload = json.dumps(event)
+        timestamp = int(time.time())
+        signature = stripe.WebhookSignature._compute_signature(f"{timestamp}.{payload}", secret)
+        return payload, {"Stripe-Signature": f"t={timestamp},v1={signature}", "Content-Type": "application/json"}
+
+    def send(self, webhook_url: str, secret: str, kind: str, obj: dict) -> httpx.Response:
+        payload, headers = self.signed_event(secret, kind, obj)
+        return httpx.post(webhook_url, content=payload, headers=headers)
+
+    # HTTP -------------------------------------------------------------------------------
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _reply(self, code: int, body: dict) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Request-Id", f"req_{next(fake._ids)}")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _authorised(self) -> bool:
+                if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
+                    self._reply(401, _error("Invalid API Key provided.", None, "invalid_request_error"))
+                    return False
+                return True
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                length = int(self.headers.get("Content-Length") or 0)
+                params = decode_form(self.rfile.read(length).decode())
+                fake.requests.append(("POST", self.path, params, dict(self.headers)))
+                if not self._authorised():
+                    return
+                if fake.fail_next is not None:
+                    failure, fake.fail_next = fake.fail_next, None
+                    self._reply(failure.get("status", 500), _error(failure.get("message", "An error occurred."), None))
+                    return
+                if self.path == "/v1/checkout/sessions":
+                    self._reply(*fake.create_session(params))
+                elif self.path.startswith("/v1/checkout/sessions/") and self.path.endswith("/expire"):
+                    session = fake.sessions.get(self.path.split("/")[4])
+                    if session is None:
+                        self._reply(404, _error("No such checkout.session", "session"))
+                        return
+                    session["status"] = "expired"
+                    self._reply(200, session)
+                else:
+                    self._reply(404, _error(f"Unrecognized request URL (POST: {self.path}).", None))
+
+            def do_GET(self) -> None:  # noqa: N802
+                fake.requests.append(("GET", self.path, {}, dict(self.headers)))
+                if not self._authorised():
+                    return
+                session = fake.sessions.get(self.path.rsplit("/", 1)[-1])
+                if self.path.startswith("/v1/checkout/sessions/") and session is not None:
+                    self._reply(200, session)
+                else:
+                    self._reply(404, _error("No such checkout.session", "session"))
+
+        return Handler
+
+
+def _error(message: str, param: str | None, kind: str = "invalid_request_error") -> dict:
+    return {"error": {"message": message, "param": param, "type": kind}}
