@@ -189,7 +189,17 @@ class ActionRecordReason(AccountAction):
             dispatcher.utter_message(response="utter_forgot_ack")
             return events + await send_payment_link(dispatcher, tracker, account)
         if reason == "technical":
-            return events + await send_payment_link(dispatcher, tracker, account, "utter_payment_alternatives")
+            events += await send_payment_link(dispatcher, tracker, account, "utter_payment_alternatives")
+            transfer = account.get("bank_transfer")
+            if transfer and float(account["balance"]) > 0:
+                dispatcher.utter_message(
+                    response="utter_bank_transfer",
+                    amount=money(account["balance"], account["currency"], language(tracker)),
+                    beneficiary=transfer["beneficiary"],
+                    iban=transfer["iban"],
+                    reference=transfer["reference"],
+                )
+            return events
         if reason == "cash_flow":
             dispatcher.utter_message(response="utter_cash_flow_ack")
             return [*events, SlotSet("promise_attempts", 0), FollowupAction("promise_form")]

@@ -13,7 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
 
 
 class _Strict(BaseModel):
@@ -41,11 +43,44 @@ class DiscountPolicy(_Strict):
     pay_in_full_percent: Decimal = Field(Decimal("0"), ge=0, le=50, decimal_places=2)
 
 
+class BankTransferPolicy(_Strict):
+    """The creditor's account for transfers; without an IBAN no transfer is offered."""
+
+    iban: str = ""
+    bic: str = ""
+    beneficiary: str = ""
+
+    @field_validator("iban")
+    @classmethod
+    def _valid_iban(cls, value: str) -> str:
+        if not value:
+            return ""
+        try:
+            return IBAN(value).compact
+        except SchwiftyException as error:
+            raise ValueError(f"{value} is not a valid IBAN: {error}") from None
+
+    @field_validator("bic")
+    @classmethod
+    def _valid_bic(cls, value: str) -> str:
+        if not value:
+            return ""
+        try:
+            return str(BIC(value))
+        except SchwiftyException as error:
+            raise ValueError(f"{value} is not a valid BIC: {error}") from None
+
+    @property
+    def offered(self) -> bool:
+        return bool(self.iban)
+
+
 class Policy(_Strict):
     payment_link: PaymentLinkPolicy = PaymentLinkPolicy()
     promise: PromisePolicy = PromisePolicy()
     plan: PlanPolicy = PlanPolicy()
     discount: DiscountPolicy = DiscountPolicy()
+    bank_transfer: BankTransferPolicy = BankTransferPolicy()
 
     def methods_for(self, country: str | None) -> list[str]:
         return list(self.payment_link.methods.get((country or "").upper(), self.payment_link.methods["default"]))

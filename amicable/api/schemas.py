@@ -163,6 +163,7 @@ class AccountOut(BaseModel):
     language: str
     reason: Reason | None
     vulnerable: bool
+    payment_reference: str | None
     invoices: list[InvoiceOut]
     payment_links: list[PaymentLinkOut]
     adjustments: list[AdjustmentOut]

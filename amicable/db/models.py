@@ -90,6 +90,8 @@ class Account(Base):
     vulnerable: Mapped[bool] = mapped_column(Boolean, default=False)
     # Collection is paused (hardship, illness, bereavement) until a person resumes it.
     on_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The structured reference a bank transfer carries (+++…+++ in Belgium, RF… elsewhere).
+    payment_reference: Mapped[str | None] = mapped_column(String(40), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -313,3 +315,27 @@ class ProcessedEvent(Base):
     id: Mapped[str] = mapped_column(String(255), primary_key=True)
     type: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StatementLine(Base):
+    """One credit line of an imported bank statement, and what became of it.
+
+    `source_key` is the bank's own entry reference, or a digest of the line, so importing the
+    same statement twice books nothing twice."""
+
+    __tablename__ = "statement_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_key: Mapped[str] = mapped_column(String(255), unique=True)
+    booked_on: Mapped[date | None] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(String(3))
+    remittance: Mapped[str] = mapped_column(Text, default="")
+    counterparty: Mapped[str] = mapped_column(String(200), default="")
+    counterparty_iban: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16))  # matched, overpaid, unmatched
+    reason: Mapped[str] = mapped_column(Text, default="")
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    account: Mapped[Account | None] = relationship()
+    payment: Mapped[Payment | None] = relationship()

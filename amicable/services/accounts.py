@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from amicable.api.schemas import AccountIn
 from amicable.db.models import Account, ContactEvent, Creditor, Debtor, Invoice, PaymentLink
-from amicable.services import NotFound, ServiceError
+from amicable.services import NotFound, ServiceError, references
 
 ZERO = Decimal("0.00")
 
@@ -79,6 +79,10 @@ def upsert_account(session: Session, data: AccountIn) -> tuple[Account, bool, di
         invoice.amount, invoice.issued_on, invoice.due_on = item.amount, item.issued_on, item.due_on
         outcome[item.number] = False
     session.flush()
+    if account.payment_reference is None:
+        # Fixed at creation: a reference printed on a letter must keep working.
+        account.payment_reference = references.for_account(account.id, account.debtor.country)
+        session.flush()
     return account, created, outcome
 
 
@@ -157,6 +161,7 @@ def account_state(account: Account, today: date) -> dict:
         "language": account.debtor.language,
         "reason": account.reason,
         "vulnerable": account.vulnerable,
+        "payment_reference": account.payment_reference,
         "invoices": [
             {
                 "number": i.number,

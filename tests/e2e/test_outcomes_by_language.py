@@ -84,3 +84,12 @@ def test_paying_in_full_offers_the_creditors_discount_with_exact_figures(stack, 
     [link] = debtor.account()["payment_links"]
     assert (link["amount"], link["discount"]) == ("114.47", "6.03")
     assert link["url"] in reply and detect(reply) == language
+
+
+def test_a_failed_payment_gets_other_methods_and_the_transfer_reference(stack):
+    debtor = make_debtor(stack, language="en", country="BE")
+    debtor.verify()
+    reply = debtor.say("I tried to pay but my card got declined")
+    reference = debtor.account()["payment_reference"]
+    assert "BE68 5390 0754 7034" in reply and reference in reply, reply
+    assert "€120.50" in reply

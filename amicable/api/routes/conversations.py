@@ -13,7 +13,7 @@ from amicable.api.schemas import HandoffIn, OptOutIn, OutcomeOut, VerificationIn
 from amicable.compliance import vulnerability_needs_consent
 from amicable.money import fmt
 from amicable.policy import load_policy
-from amicable.services import accounts, conversations, outcomes
+from amicable.services import accounts, conversations, outcomes, references
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"], dependencies=[ApiKey])
 
@@ -55,6 +55,15 @@ def account_summary(conversation_id: str, session: SessionDep, settings: Setting
         "latest_promise_date": (today + timedelta(days=policy.promise.max_days)).isoformat(),
         "reason": account.reason,
         "vulnerability_consent_required": vulnerability_needs_consent(account.debtor.country),
+        # Where a transfer can go, with the reference that matches it to this file.
+        "bank_transfer": {
+            "iban": references.display_iban(policy.bank_transfer.iban),
+            "bic": policy.bank_transfer.bic,
+            "beneficiary": policy.bank_transfer.beneficiary or account.creditor.name,
+            "reference": account.payment_reference and references.display(account.payment_reference),
+        }
+        if policy.bank_transfer.offered and account.payment_reference
+        else None,
         "invoices": [
             {
                 "number": i["number"],

@@ -13,7 +13,9 @@ from fastapi.templating import Jinja2Templates
 
 from amicable.api.deps import SessionDep, SettingsDep
 from amicable.db.models import PaymentLink
-from amicable.services import ServiceError, payment_events, payments, stripe_checkout
+from amicable.policy import load_policy
+from amicable.services import ServiceError, payment_events, payments, references, stripe_checkout
+from amicable.settings import Settings
 from amicable.web import pay_texts
 
 log = structlog.get_logger()
@@ -34,7 +36,7 @@ async def stripe_webhook(request: Request, session: SessionDep, settings: Settin
     return {"received": True, "result": result}
 
 
-def _page(request: Request, link: PaymentLink, notice: str | None = None) -> HTMLResponse:
+def _page(request: Request, link: PaymentLink, settings: Settings, notice: str | None = None) -> HTMLResponse:
     account = link.account
     lang = account.debtor.language if account.debtor.language in pay_texts.TEXTS else "en"
     locale = pay_texts.locale_for(lang, account.debtor.country)
@@ -62,21 +64,39 @@ def _page(request: Request, link: PaymentLink, notice: str | None = None) -> HTM
             "methods": [(m, pay_texts.method_name(m, lang)) for m in link.methods],
             "notice": notice,
             "can_pay": link.status == "open" and notice in (None, "cancelled"),
+            "transfer": _transfer_line(link, settings, words, amount),
         },
     )
 
 
+def _transfer_line(link: PaymentLink, settings: Settings, words: dict[str, str], amount: str) -> str | None:
+    """A transfer with the file's structured reference, where the creditor takes transfers.
+    Not for a discounted link: the discount is granted only when the link itself is paid."""
+    account = link.account
+    policy = load_policy(settings.policies_dir, account.creditor.name)
+    if not policy.bank_transfer.offered or not account.payment_reference or link.discount > 0:
+        return None
+    return words["transfer"].format(
+        amount=amount,
+        beneficiary=policy.bank_transfer.beneficiary or account.creditor.name,
+        iban=references.display_iban(policy.bank_transfer.iban),
+        reference=references.display(account.payment_reference),
+    )
+
+
 @router.get("/pay/{link_id}", response_class=HTMLResponse, include_in_schema=False)
-def pay_page(request: Request, link_id: str, session: SessionDep, cancelled: bool = False) -> HTMLResponse:
+def pay_page(
+    request: Request, link_id: str, session: SessionDep, settings: SettingsDep, cancelled: bool = False
+) -> HTMLResponse:
     link = payments.get_link(session, link_id)
-    return _page(request, link, "cancelled" if cancelled and link.status == "open" else None)
+    return _page(request, link, settings, "cancelled" if cancelled and link.status == "open" else None)
 
 
 @router.get("/pay/{link_id}/done", response_class=HTMLResponse, include_in_schema=False)
-def pay_done(request: Request, link_id: str, session: SessionDep) -> HTMLResponse:
+def pay_done(request: Request, link_id: str, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
     """Where Stripe sends the debtor back: the webhook, not this page, records the payment."""
     link = payments.get_link(session, link_id)
-    return _page(request, link, "done" if link.status == "paid" else "confirming")
+    return _page(request, link, settings, "done" if link.status == "paid" else "confirming")
 
 
 @router.post("/pay/{link_id}", include_in_schema=False)
