@@ -171,7 +171,7 @@ class Adjustment(Base):
     __tablename__ = "adjustments"
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # discount
+    kind: Mapped[str] = mapped_column(String(16))  # discount, discount_revoked
     amount: Mapped[Decimal] = mapped_column(MONEY)
     currency: Mapped[str] = mapped_column(String(3))
     detail: Mapped[str] = mapped_column(Text, default="")

@@ -195,3 +195,53 @@ def account_state(account: Account, today: date) -> dict:
             {"at": c.created_at, "channel": c.channel, "kind": c.kind, "detail": c.detail} for c in account.contacts
         ],
     }
+
+
+def ledger(account: Account) -> dict:
+    """Every movement on the account in order, each with what it did to the balance.
+
+    Nothing here is stored twice: the entries are read from invoices, payments, refunds and
+    adjustments, so the ledger cannot disagree with the balance. `credit` is money received
+    beyond what was owed (flagged for refund), which the balance does not count."""
+    rows: list[tuple[tuple, dict]] = []
+    for invoice in account.invoices:
+        rows.append(
+            (
+                (invoice.issued_on.isoformat(), 0, invoice.id),
+                {"kind": "invoice", "reference": invoice.number, "amount": invoice.amount, "applied": invoice.amount},
+            )
+        )
+    credit = ZERO
+    for payment in account.payments:
+        allocated = sum((a.amount for a in payment.allocations), ZERO)
+        credit += payment.amount - allocated
+        rows.append(
+            (
+                (payment.received_at.date().isoformat(), 1, payment.id),
+                {
+                    "kind": payment.kind,
+                    "reference": payment.provider_reference or payment.provider,
+                    "amount": -payment.amount,
+                    "applied": -allocated,
+                },
+            )
+        )
+    for adjustment in account.adjustments:
+        allocated = sum((a.amount for a in adjustment.allocations), ZERO)
+        rows.append(
+            (
+                (adjustment.created_at.date().isoformat(), 2, adjustment.id),
+                {
+                    "kind": adjustment.kind,
+                    "reference": adjustment.detail,
+                    "amount": -adjustment.amount,
+                    "applied": -allocated,
+                },
+            )
+        )
+    running = ZERO
+    entries = []
+    for (day, _, _), entry in sorted(rows, key=lambda row: row[0]):
+        running += entry["applied"]
+        entries.append({"on": day, **entry, "balance": running})
+    return {"currency": account.currency, "balance": balance(account), "credit": credit, "entries": entries}

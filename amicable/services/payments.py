@@ -142,14 +142,15 @@ def record_payment(
 
 def record_refund(session: Session, payment: Payment, amount: Decimal, reference: str) -> Payment:
     """Money given back: first from what the payment paid beyond the debt (already flagged
-    for refund), then by reopening the invoices it settled, the most recent first."""
+    for refund), then by reopening invoices, the most recent first, so that what stays paid
+    still sits on the oldest invoices."""
     refunded_before = -sum((r.amount for r in refunds_of(session, payment)), ZERO)
     if amount > payment.amount - refunded_before:
         raise ServiceError(
             f"refund of {amount} is more than the {payment.amount - refunded_before} left of the payment"
         )
-    net = _net_allocations(session, payment)
-    excess = payment.amount - refunded_before - sum(net.values(), ZERO)
+    allocated = sum((a.amount for source in [payment, *refunds_of(session, payment)] for a in source.allocations), ZERO)
+    excess = max(ZERO, payment.amount - refunded_before - allocated)
     refund = Payment(
         account=payment.account,
         kind="refund",
@@ -160,11 +161,12 @@ def record_refund(session: Session, payment: Payment, amount: Decimal, reference
         provider_reference=reference,
     )
     session.add(refund)
-    to_reopen = max(ZERO, amount - max(excess, ZERO))
-    for invoice in sorted(net, key=lambda i: (i.due_on, i.id), reverse=True):
+    _withdraw_discounts(session, payment.account)
+    to_reopen = max(ZERO, amount - excess)
+    for invoice in sorted(payment.account.invoices, key=lambda i: (i.due_on, i.id), reverse=True):
         if to_reopen <= 0:
             break
-        part = min(net[invoice], to_reopen)
+        part = min(invoice.amount - amount_due(invoice), to_reopen)
         if part > 0:
             refund.allocations.append(Allocation(invoice=invoice, amount=-part))
             to_reopen -= part
@@ -172,16 +174,29 @@ def record_refund(session: Session, payment: Payment, amount: Decimal, reference
     return refund
 
 
+def _withdraw_discounts(session: Session, account: Account) -> None:
+    """A pay-in-full discount rewards paying everything; money given back means that did not
+    happen, so each discount still standing is reversed (recorded, not erased)."""
+    withdrawn = {a.payment_link_id for a in account.adjustments if a.kind == "discount_revoked"}
+    for discount in [a for a in account.adjustments if a.kind == "discount" and a.payment_link_id not in withdrawn]:
+        reversal = Adjustment(
+            account=account,
+            kind="discount_revoked",
+            amount=-discount.amount,
+            currency=discount.currency,
+            detail=f"refund after paying in full by link {discount.payment_link_id}",
+            payment_link_id=discount.payment_link_id,
+        )
+        session.add(reversal)
+        for allocation in discount.allocations:
+            reversal.allocations.append(Allocation(invoice=allocation.invoice, amount=-allocation.amount))
+        log_contact(
+            session, account, "discount", f"{discount.amount} {discount.currency} discount withdrawn", "payment"
+        )
+
+
 def refunds_of(session: Session, payment: Payment) -> list[Payment]:
     return list(session.scalars(select(Payment).where(Payment.refund_of_id == payment.id).order_by(Payment.id)))
-
-
-def _net_allocations(session: Session, payment: Payment) -> dict:
-    net: dict = {}
-    for source in [payment, *refunds_of(session, payment)]:
-        for allocation in source.allocations:
-            net[allocation.invoice] = net.get(allocation.invoice, ZERO) + allocation.amount
-    return net
 
 
 def _grant_discount(session: Session, link: PaymentLink) -> None:

@@ -154,6 +154,15 @@ def test_refunds_reopen_the_invoices_once_per_amount(client, fake, settings):
     _post_event(client, fake, settings, "charge.refunded", charge)
     assert _state(client)["balance"] == "120.50"
     assert [c["kind"] for c in _state(client)["contact_log"]].count("refund") == 2
+    book = client.get(f"{ACCOUNT}/ledger", headers=AUTH).json()
+    assert [(e["kind"], e["amount"], e["applied"]) for e in book["entries"]] == [
+        ("invoice", "84.20", "84.20"),
+        ("invoice", "36.30", "36.30"),
+        ("payment", "-120.50", "-120.50"),
+        ("refund", "30.00", "30.00"),
+        ("refund", "90.50", "90.50"),
+    ]
+    assert (book["balance"], book["credit"], book["entries"][-1]["balance"]) == ("120.50", "0.00", "120.50")
 
 
 def test_a_chargeback_opens_a_dispute_that_pauses_collection(client, fake, settings):

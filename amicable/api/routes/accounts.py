@@ -41,6 +41,21 @@ def read_account(reference: str, session: SessionDep) -> dict:
     return accounts.account_state(account, outcomes.debtor_today(account))
 
 
+@router.get("/{reference}/ledger")
+def read_ledger(reference: str, session: SessionDep) -> dict:
+    """Every movement (invoices, payments, refunds, discounts) with the balance after each."""
+    entries = accounts.ledger(accounts.get_account(session, reference))
+    return {
+        **entries,
+        "balance": fmt(entries["balance"]),
+        "credit": fmt(entries["credit"]),
+        "entries": [
+            {**e, "amount": fmt(e["amount"]), "applied": fmt(e["applied"]), "balance": fmt(e["balance"])}
+            for e in entries["entries"]
+        ],
+    }
+
+
 @router.post("/{reference}/payment-links", response_model=PaymentLinkOut, status_code=status.HTTP_201_CREATED)
 def create_payment_link(reference: str, body: PaymentLinkIn, session: SessionDep, settings: SettingsDep) -> dict:
     """A payment link for the balance, or for `amount` when given; with `discount`, for the
