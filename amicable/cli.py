@@ -49,6 +49,44 @@ def migrate(database_url: str = typer.Option("", help="Defaults to DATABASE_URL"
 
 
 @app.command()
+def collect(
+    at: str = typer.Option("", help="Run as if it were this moment (ISO 8601, e.g. 2026-12-01T09:00:00+00:00)"),
+) -> None:
+    """Move plans and promises one step: reminders with links before installments, paid,
+    late, missed and broken plans, promises kept or followed up."""
+    from datetime import UTC, datetime
+
+    from amicable.db.session import make_engine, make_sessionmaker, transaction
+    from amicable.services.collection import run as run_collection
+
+    settings = _settings()
+    now = datetime.fromisoformat(at) if at else datetime.now(UTC)
+    if now.tzinfo is None:
+        raise typer.BadParameter("give a time zone, e.g. 2026-12-01T09:00:00+00:00")
+    factory = make_sessionmaker(make_engine(settings.database_url))
+    with transaction(factory) as session:
+        report = run_collection(session, settings, now)
+    for name, value in vars(report).items():
+        typer.echo(f"{name}: {len(value) if isinstance(value, list) else value}")
+
+
+@app.command()
+def scheduler(every: int = typer.Option(900, help="Seconds between collection runs")) -> None:
+    """Run `collect` for ever (the scheduler process of `make run`); each run touches a
+    heartbeat file that the container's health check reads."""
+    import time
+
+    heartbeat = Path("/tmp/amicable-scheduler.heartbeat")
+    while True:
+        try:
+            collect(at="")
+            heartbeat.touch()
+        except Exception as error:  # a failed run is retried at the next tick, never fatal
+            typer.echo(f"collection run failed: {error}", err=True)
+        time.sleep(every)
+
+
+@app.command()
 def seed(demo: bool = typer.Option(False, "--demo", help="Create the demo accounts")) -> None:
     """Load starting data."""
     if not demo:

@@ -36,6 +36,12 @@ class PlanPolicy(_Strict):
     max_installments: int = Field(12, ge=2, le=60)
     # Days from the agreement to the first installment.
     first_due_days: int = Field(7, ge=0, le=60)
+    # Days before each installment that its payment link and reminder go out.
+    remind_days_before: int = Field(3, ge=0, le=14)
+    # Days after the due date an unpaid installment is late, before it counts as missed.
+    grace_days: int = Field(5, ge=0, le=30)
+    # Missed installments that break the plan (the balance is then collected as before).
+    misses_to_break: int = Field(2, ge=1, le=12)
 
 
 class DiscountPolicy(_Strict):

@@ -116,6 +116,8 @@ class InstallmentOut(BaseModel):
     amount: Money
     due_on: date
     status: str
+    # The link sent with the reminder before the due date, once it has gone out.
+    payment_link_id: str | None = None
 
 
 class PlanOut(BaseModel):

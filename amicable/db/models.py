@@ -216,6 +216,8 @@ class Installment(Base):
     amount: Mapped[Decimal] = mapped_column(MONEY)
     due_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="scheduled")  # scheduled, paid, late, missed
+    # The link sent before the due date, with its reminder.
+    payment_link_id: Mapped[str | None] = mapped_column(ForeignKey("payment_links.id"))
     plan: Mapped[Plan] = relationship(back_populates="installments")
 
 
@@ -225,7 +227,7 @@ class Promise(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(MONEY)
     due_on: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, kept, broken
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, kept, broken, replaced
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     account: Mapped[Account] = relationship(back_populates="promises")
 

@@ -182,7 +182,8 @@ def account_state(account: Account, today: date) -> dict:
                 "id": plan.id,
                 "status": plan.status,
                 "installments": [
-                    {"amount": i.amount, "due_on": i.due_on, "status": i.status} for i in plan.installments
+                    {"amount": i.amount, "due_on": i.due_on, "status": i.status, "payment_link_id": i.payment_link_id}
+                    for i in plan.installments
                 ],
             }
             for plan in account.plans
