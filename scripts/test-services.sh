@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
-# The tests start their own PostgreSQL server (tests/conftest.py); this makes sure its
-# binaries are installed. Nothing is started here.
+# What the tests start themselves must be installed: PostgreSQL (tests/conftest.py starts its
+# own server) and Chromium (the browser tests drive Debian's, never a downloaded one).
+# Nothing is started here.
 set -euo pipefail
-if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then
+missing=()
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+  missing+=(postgresql)
+fi
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  missing+=(chromium)
+fi
+if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-  echo "[setup] installing PostgreSQL for the tests"
-  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql
+  echo "[setup] installing for the tests: ${missing[*]}"
+  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 else
-  echo "[setup] PostgreSQL is needed for the tests: install it (e.g. sudo apt-get install postgresql)" >&2
+  echo "[setup] the tests need: ${missing[*]} (e.g. sudo apt-get install ${missing[*]})" >&2
   exit 2
 fi
