@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -86,6 +87,8 @@ class Policy(_Strict):
     promise: PromisePolicy = PromisePolicy()
     plan: PlanPolicy = PlanPolicy()
     discount: DiscountPolicy = DiscountPolicy()
+    # Which open invoices a payment settles first (by due date).
+    allocation: Literal["oldest_first", "newest_first"] = "oldest_first"
     bank_transfer: BankTransferPolicy = BankTransferPolicy()
 
     def methods_for(self, country: str | None) -> list[str]:

@@ -1,7 +1,7 @@
 """Money is exact whatever happens to an account: for any invoices and any sequence of
 payments (short, exact, over), refunds and pay-in-full discounts, the balance equals the
 invoices minus what was allocated to them, no invoice is settled beyond its amount, payments
-settle the oldest invoices first, and the ledger adds up to the balance."""
+settle invoices in the policy's order (oldest first by default), and the ledger adds up to the balance."""
 
 from __future__ import annotations
 
@@ -41,13 +41,13 @@ def _session(policies: Path) -> tuple[Session, Settings]:
     return Session(engine), Settings(_env_file=None, policies_dir=policies, database_url="sqlite://")
 
 
-def _check(account) -> None:
-    by_due = sorted(account.invoices, key=lambda i: (i.due_on, i.id))
+def _check(account, order: str) -> None:
+    by_due = sorted(account.invoices, key=lambda i: (i.due_on, i.id), reverse=order == "newest_first")
     allocated = sum((a.amount for i in account.invoices for a in i.allocations), ZERO)
     assert balance(account) == sum((i.amount for i in account.invoices), ZERO) - allocated
     dues = [amount_due(i) for i in by_due]
     assert all(ZERO <= due <= i.amount for due, i in zip(dues, by_due, strict=True))
-    # Oldest first: once an invoice is still (partly) open, every later one is untouched.
+    # In the policy's order: once an invoice is still (partly) open, every later one is untouched.
     first_open = next((n for n, due in enumerate(dues) if due > 0), len(dues))
     assert all(due == i.amount for due, i in zip(dues[first_open + 1 :], by_due[first_open + 1 :], strict=True))
     book = accounts.ledger(account)
@@ -61,18 +61,24 @@ def _check(account) -> None:
 
 
 @pytest.fixture(scope="module")
-def policy_dirs(tmp_path_factory) -> dict[str, Path]:
+def policy_dirs(tmp_path_factory) -> dict[tuple[str, str], Path]:
     dirs = {}
     for percent in ("0", "2.5", "10"):
-        dirs[percent] = tmp_path_factory.mktemp(f"policies-{percent}")
-        (dirs[percent] / "default.yml").write_text(f"discount:\n  pay_in_full_percent: {percent}\n")
+        for order in ("oldest_first", "newest_first"):
+            path = dirs[percent, order] = tmp_path_factory.mktemp(f"policies-{percent}-{order}")
+            (path / "default.yml").write_text(f"allocation: {order}\ndiscount:\n  pay_in_full_percent: {percent}\n")
     return dirs
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(invoices=invoices, operations=operations, percent=st.sampled_from(["0", "2.5", "10"]))
-def test_the_books_always_balance(policy_dirs, invoices, operations, percent):
-    session, config = _session(policy_dirs[percent])
+@given(
+    invoices=invoices,
+    operations=operations,
+    percent=st.sampled_from(["0", "2.5", "10"]),
+    order=st.sampled_from(["oldest_first", "newest_first"]),
+)
+def test_the_books_always_balance(policy_dirs, invoices, operations, percent, order):
+    session, config = _session(policy_dirs[percent, order])
     today = date.today()
     body = {
         "reference": "P-1",
@@ -97,23 +103,23 @@ def test_the_books_always_balance(policy_dirs, invoices, operations, percent):
         if kind == "pay" and owed > 0:
             amount = max(Decimal("0.01"), (owed * value / 100).quantize(Decimal("0.01")))
             link = payments.create_payment_link(session, config, account, min(amount, owed))
-            received.append(payments.record_payment(session, link, link.amount, "local", None))
+            received.append(payments.record_payment(session, config, link, link.amount, "local", None))
         elif kind == "overpay" and owed > 0:
             link = payments.create_payment_link(session, config, account, owed)
-            received.append(payments.record_payment(session, link, owed + value, "local", None))
+            received.append(payments.record_payment(session, config, link, owed + value, "local", None))
         elif kind == "pay_in_full" and owed > 0:
             link = payments.create_payment_link(session, config, account, discount=True)
             assert link.amount + link.discount == owed
-            received.append(payments.record_payment(session, link, link.amount, "local", None))
+            received.append(payments.record_payment(session, config, link, link.amount, "local", None))
             assert balance(account) == ZERO
         elif kind == "refund" and received:
             payment = received[value % len(received)]
             left = payment.amount + sum((r.amount for r in payments.refunds_of(session, payment)), ZERO)
             if left > 0:
                 payments.record_refund(
-                    session, payment, max(Decimal("0.01"), (left * value / 100).quantize(Decimal("0.01"))), "re"
+                    session, config, payment, max(Decimal("0.01"), (left * value / 100).quantize(Decimal("0.01"))), "re"
                 )
         session.flush()
         session.expire_all()
-        _check(account)
+        _check(account, order)
     session.close()

@@ -23,6 +23,7 @@ from amicable.money import from_minor, to_minor
 from amicable.services import ServiceError
 from amicable.services.accounts import log_contact
 from amicable.services.payments import record_payment, record_refund, refunds_of
+from amicable.settings import Settings
 
 
 def sign(payload: str, secret: str, timestamp: int | None = None) -> str:
@@ -45,12 +46,12 @@ def verify(payload: bytes, signature: str | None, secret: str) -> dict:
     return json.loads(payload)
 
 
-def process_webhook(session: Session, payload: bytes, signature: str | None, secret: str) -> str:
+def process_webhook(session: Session, settings: Settings, payload: bytes, signature: str | None) -> str:
     """The one entry for payment events: Stripe's webhook and the local pay page both call it."""
-    return apply_event(session, verify(payload, signature, secret))
+    return apply_event(session, settings, verify(payload, signature, settings.stripe_webhook_secret))
 
 
-def apply_event(session: Session, event: dict) -> str:
+def apply_event(session: Session, settings: Settings, event: dict) -> str:
     """Apply a verified event once; return what was done, for the log and the reply."""
     event_id, kind = event.get("id"), event.get("type")
     if not isinstance(event_id, str) or not isinstance(kind, str):
@@ -61,7 +62,7 @@ def apply_event(session: Session, event: dict) -> str:
     if not isinstance(obj, dict):
         raise ServiceError("event without data.object", 400)
     handler = HANDLERS.get(kind)
-    result = handler(session, obj) if handler else f"ignored {kind}"
+    result = handler(session, settings, obj) if handler else f"ignored {kind}"
     session.add(ProcessedEvent(id=event_id, type=kind))
     return result
 
@@ -113,7 +114,7 @@ def _amount(obj: dict, key: str) -> int:
     return minor
 
 
-def _session_paid(session: Session, obj: dict) -> str:
+def _session_paid(session: Session, settings: Settings, obj: dict) -> str:
     link = _link_for(session, obj)
     if obj.get("payment_status") != "paid":
         # Bank debits complete the session before the money arrives: async_payment_* follows.
@@ -135,11 +136,11 @@ def _session_paid(session: Session, obj: dict) -> str:
         )
         return "flagged: link already paid"
     provider = "local" if str(obj.get("id", "")).startswith("cs_local_") else "stripe"
-    record_payment(session, link, from_minor(minor), provider, obj.get("payment_intent") or obj.get("id"))
+    record_payment(session, settings, link, from_minor(minor), provider, obj.get("payment_intent") or obj.get("id"))
     return "paid"
 
 
-def _session_expired(session: Session, obj: dict) -> str:
+def _session_expired(session: Session, settings: Settings, obj: dict) -> str:
     """A Checkout Session lives a day; our link lives longer. Only the session is gone: the
     pay page opens a new one while the link is valid."""
     link = _link_for(session, obj)
@@ -152,7 +153,7 @@ def _session_expired(session: Session, obj: dict) -> str:
     return f"session expired; link {link.status}"
 
 
-def _async_failed(session: Session, obj: dict) -> str:
+def _async_failed(session: Session, settings: Settings, obj: dict) -> str:
     link = _link_for(session, obj)
     if link.status in ("open", "processing"):
         link.status = "failed"
@@ -160,7 +161,7 @@ def _async_failed(session: Session, obj: dict) -> str:
     return f"link {link.status}"
 
 
-def _intent_failed(session: Session, obj: dict) -> str:
+def _intent_failed(session: Session, settings: Settings, obj: dict) -> str:
     """A declined card or a refused debit: the link stays open so the debtor can try again,
     and the log keeps the reason for the bot and the agents."""
     link = _link_for(session, obj)
@@ -183,7 +184,7 @@ def _payment_for_charge(session: Session, obj: dict) -> Payment:
     return payment
 
 
-def _charge_refunded(session: Session, obj: dict) -> str:
+def _charge_refunded(session: Session, settings: Settings, obj: dict) -> str:
     """`amount_refunded` is the charge's running total: only what is new is booked."""
     payment = _payment_for_charge(session, obj)
     if str(obj.get("currency", "")).upper() != payment.currency:
@@ -193,12 +194,12 @@ def _charge_refunded(session: Session, obj: dict) -> str:
     new = total - already
     if new <= 0:
         return "refund already booked"
-    record_refund(session, payment, new, str(obj.get("id")))
+    record_refund(session, settings, payment, new, str(obj.get("id")))
     log_contact(session, payment.account, "refund", f"{new} {payment.currency} refunded", "payment")
     return "refunded"
 
 
-def _dispute_created(session: Session, obj: dict) -> str:
+def _dispute_created(session: Session, settings: Settings, obj: dict) -> str:
     """A chargeback: the debtor contests the payment with their bank. Collection pauses like
     for any dispute, and a person looks at it; the balance changes only if the money goes."""
     payment = _payment_for_charge(session, obj)
@@ -215,7 +216,7 @@ def _dispute_created(session: Session, obj: dict) -> str:
     return "chargeback recorded"
 
 
-HANDLERS: dict[str, Callable[[Session, dict], str]] = {
+HANDLERS: dict[str, Callable[[Session, Settings, dict], str]] = {
     "checkout.session.completed": _session_paid,
     "checkout.session.async_payment_succeeded": _session_paid,
     "checkout.session.async_payment_failed": _async_failed,

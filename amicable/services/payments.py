@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from amicable.db.models import Account, Adjustment, Allocation, Payment, PaymentLink
+from amicable.db.models import Account, Adjustment, Allocation, Invoice, Payment, PaymentLink
 from amicable.money import CENT
 from amicable.policy import load_policy
 from amicable.services import NotFound, ServiceError, stripe_checkout
@@ -84,11 +84,18 @@ def get_link(session: Session, link_id: str) -> PaymentLink:
     return link
 
 
-def allocate(account: Account, payment: Payment | Adjustment) -> Decimal:
-    """Spread a payment (or adjustment) over open invoices, oldest due date first; return
+def settling_order(settings: Settings, account: Account) -> list[Invoice]:
+    """The account's invoices in the order payments settle them (the creditor's policy:
+    oldest due date first unless it says otherwise)."""
+    newest_first = load_policy(settings.policies_dir, account.creditor.name).allocation == "newest_first"
+    return sorted(account.invoices, key=lambda i: (i.due_on, i.id), reverse=newest_first)
+
+
+def allocate(settings: Settings, account: Account, payment: Payment | Adjustment) -> Decimal:
+    """Spread a payment (or adjustment) over open invoices in the policy's order; return
     what is left over."""
     left = payment.amount
-    for invoice in sorted(account.invoices, key=lambda i: (i.due_on, i.id)):
+    for invoice in settling_order(settings, account):
         due = amount_due(invoice)
         if left <= 0:
             break
@@ -112,7 +119,12 @@ def open_links(session: Session, account: Account) -> list[PaymentLink]:
 
 
 def record_payment(
-    session: Session, link: PaymentLink, amount: Decimal, provider: str, provider_reference: str | None
+    session: Session,
+    settings: Settings,
+    link: PaymentLink,
+    amount: Decimal,
+    provider: str,
+    provider_reference: str | None,
 ) -> Payment:
     """Money received for a link: settle invoices oldest first, flag what is more than owed,
     and grant the link's pay-in-full discount when the whole amount came in."""
@@ -126,7 +138,7 @@ def record_payment(
         payment_link_id=link.id,
     )
     session.add(payment)
-    left = allocate(account, payment)
+    left = allocate(settings, account, payment)
     link.status = "paid"
     detail = f"{amount} {link.currency} by link {link.id}"
     if amount != link.amount:
@@ -135,15 +147,15 @@ def record_payment(
         detail += f"; {left} more than owed, flagged for refund"
     log_contact(session, account, "payment", detail, "payment")
     if link.discount > 0 and amount >= link.amount:
-        _grant_discount(session, link)
+        _grant_discount(session, settings, link)
     session.flush()
     return payment
 
 
-def record_refund(session: Session, payment: Payment, amount: Decimal, reference: str) -> Payment:
+def record_refund(session: Session, settings: Settings, payment: Payment, amount: Decimal, reference: str) -> Payment:
     """Money given back: first from what the payment paid beyond the debt (already flagged
-    for refund), then by reopening invoices, the most recent first, so that what stays paid
-    still sits on the oldest invoices."""
+    for refund), then by reopening invoices in the reverse of the settling order, so that
+    what stays paid sits where payments would have put it."""
     refunded_before = -sum((r.amount for r in refunds_of(session, payment)), ZERO)
     if amount > payment.amount - refunded_before:
         raise ServiceError(
@@ -163,7 +175,7 @@ def record_refund(session: Session, payment: Payment, amount: Decimal, reference
     session.add(refund)
     _withdraw_discounts(session, payment.account)
     to_reopen = max(ZERO, amount - excess)
-    for invoice in sorted(payment.account.invoices, key=lambda i: (i.due_on, i.id), reverse=True):
+    for invoice in reversed(settling_order(settings, payment.account)):
         if to_reopen <= 0:
             break
         part = min(invoice.amount - amount_due(invoice), to_reopen)
@@ -199,7 +211,7 @@ def refunds_of(session: Session, payment: Payment) -> list[Payment]:
     return list(session.scalars(select(Payment).where(Payment.refund_of_id == payment.id).order_by(Payment.id)))
 
 
-def _grant_discount(session: Session, link: PaymentLink) -> None:
+def _grant_discount(session: Session, settings: Settings, link: PaymentLink) -> None:
     """Settle what the paid pay-in-full link left open, up to the discount it promised.
 
     Capped at what is still owed: if another payment arrived between the offer and the
@@ -218,5 +230,5 @@ def _grant_discount(session: Session, link: PaymentLink) -> None:
         payment_link_id=link.id,
     )
     session.add(adjustment)
-    allocate(account, adjustment)
+    allocate(settings, account, adjustment)
     log_contact(session, account, "discount", f"{amount} {link.currency} off for paying in full", "payment")

@@ -27,6 +27,7 @@ from amicable.money import CENT
 from amicable.services import ServiceError, references
 from amicable.services.accounts import log_contact
 from amicable.services.payments import allocate
+from amicable.settings import Settings
 
 
 @dataclass
@@ -234,7 +235,7 @@ def _key(line: Line, occurrence: int) -> str:
     return "digest:" + hashlib.sha256(content.encode()).hexdigest()
 
 
-def import_statement(session: Session, raw: bytes) -> ImportResult:
+def import_statement(session: Session, settings: Settings, raw: bytes) -> ImportResult:
     lines, debits = parse(raw)
     result = ImportResult(lines=len(lines), debits_skipped=debits)
     seen: dict[str, int] = {}
@@ -259,7 +260,7 @@ def import_statement(session: Session, raw: bytes) -> ImportResult:
             status="unmatched",
         )
         with session.no_autoflush:
-            _match(session, line, record)
+            _match(session, settings, line, record)
         session.add(record)
         setattr(result, record.status, getattr(result, record.status) + 1)
         result.results.append(
@@ -274,7 +275,7 @@ def import_statement(session: Session, raw: bytes) -> ImportResult:
     return result
 
 
-def _match(session: Session, line: Line, record: StatementLine) -> None:
+def _match(session: Session, settings: Settings, line: Line, record: StatementLine) -> None:
     candidates = [r for r in line.structured if references.find(r)] + references.find(line.remittance)
     found = list(dict.fromkeys(references.compact(r) for r in candidates))
     accounts = [a for a in (_account_by_reference(session, r) for r in found) if a is not None]
@@ -299,7 +300,7 @@ def _match(session: Session, line: Line, record: StatementLine) -> None:
         provider_reference=line.bank_reference or record.source_key[:120],
     )
     session.add(payment)
-    left = allocate(account, payment)
+    left = allocate(settings, account, payment)
     record.account, record.payment = account, payment
     detail = f"{line.amount} {line.currency} by bank transfer"
     if left > 0:

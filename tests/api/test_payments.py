@@ -160,3 +160,15 @@ def test_a_policy_with_an_impossible_discount_is_refused(tmp_path):
     (tmp_path / "default.yml").write_text("discount:\n  pay_in_full_percent: 80\n")
     with pytest.raises(ValueError, match="pay_in_full_percent"):
         load_policy(tmp_path, "Anyone")
+
+
+def test_a_policy_can_settle_the_newest_invoice_first(settings, tmp_path):
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "brightwater-energy.yml").write_text("allocation: newest_first\n")
+    with TestClient(create_app(settings.model_copy(update={"policies_dir": policies}))) as client:
+        client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
+        link = client.post("/api/v1/accounts/ACC-1001/payment-links", json={"amount": "40.00"}, headers=AUTH).json()
+        client.post(f"/pay/{link['id']}", data={"method": "card"})
+        state = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()
+        assert [(i["number"], i["amount_due"]) for i in state["invoices"]] == [("INV-1", "80.50"), ("INV-2", "0.00")]

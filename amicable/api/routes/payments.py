@@ -27,9 +27,7 @@ templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent.par
 async def stripe_webhook(request: Request, session: SessionDep, settings: SettingsDep) -> dict:
     payload = await request.body()
     try:
-        result = payment_events.process_webhook(
-            session, payload, request.headers.get("stripe-signature"), settings.stripe_webhook_secret
-        )
+        result = payment_events.process_webhook(session, settings, payload, request.headers.get("stripe-signature"))
     except ServiceError as error:
         log.warning("payment webhook refused", reason=error.message)
         raise
@@ -114,5 +112,5 @@ def pay(link_id: str, session: SessionDep, settings: SettingsDep, method: str = 
     if link.status == "open":
         payload = json.dumps(payment_events.local_checkout_completed(link, method))
         signature = payment_events.sign(payload, settings.stripe_webhook_secret)
-        payment_events.process_webhook(session, payload.encode(), signature, settings.stripe_webhook_secret)
+        payment_events.process_webhook(session, settings, payload.encode(), signature)
     return RedirectResponse(f"/pay/{link_id}", status_code=status.HTTP_303_SEE_OTHER)

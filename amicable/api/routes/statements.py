@@ -5,14 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, status
 from starlette.concurrency import run_in_threadpool
 
-from amicable.api.deps import ApiKey, SessionDep
+from amicable.api.deps import ApiKey, SessionDep, SettingsDep
 from amicable.services import statements
 
 router = APIRouter(prefix="/api/v1/bank-statements", tags=["bank statements"], dependencies=[ApiKey])
 
 
 @router.post("")
-async def import_statement(request: Request, session: SessionDep) -> dict:
+async def import_statement(request: Request, session: SessionDep, settings: SettingsDep) -> dict:
     """Send `multipart/form-data` with a `file` field, or the file itself (XML or CSV).
 
     Each credit line is matched by its structured reference; the answer says what became of
@@ -28,7 +28,7 @@ async def import_statement(request: Request, session: SessionDep) -> dict:
         raw = await request.body()
     if not raw.strip():
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "the file is empty")
-    result = await run_in_threadpool(statements.import_statement, session, raw)
+    result = await run_in_threadpool(statements.import_statement, session, settings, raw)
     return result.__dict__
 
 
