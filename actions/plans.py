@@ -166,6 +166,8 @@ async def accept_plan(dispatcher: CollectingDispatcher, tracker: Tracker, domain
         amount=money(first["amount"], account["currency"], lang),
         first=day(first["due_on"], lang),
     )
+    if plan.get("autopay_url"):
+        dispatcher.utter_message(response="utter_plan_autopay", url=plan["autopay_url"])
     return reset
 
 

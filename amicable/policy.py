@@ -43,6 +43,8 @@ class PlanPolicy(_Strict):
     grace_days: int = Field(5, ge=0, le=30)
     # Missed installments that break the plan (the balance is then collected as before).
     misses_to_break: int = Field(2, ge=1, le=12)
+    # Methods a debtor may save to have installments taken on their due date ([] for none).
+    autopay_methods: list[Literal["sepa_debit", "card"]] = ["sepa_debit", "card"]
 
 
 class DiscountPolicy(_Strict):

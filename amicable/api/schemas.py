@@ -124,6 +124,8 @@ class PlanOut(BaseModel):
     id: str
     status: str
     installments: list[InstallmentOut]
+    # On a new plan: the page where the debtor can have installments taken automatically.
+    autopay_url: str | None = None
 
 
 class PromiseOut(BaseModel):

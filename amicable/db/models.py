@@ -204,6 +204,11 @@ class Plan(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="active")  # active, completed, broken, cancelled
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A payment method the debtor saved for this plan (a SEPA mandate or a card): installments
+    # are then charged on their due date instead of sent as links.
+    autopay_method: Mapped[str | None] = mapped_column(String(16))  # sepa_debit, card
+    autopay_customer: Mapped[str | None] = mapped_column(String(255))
+    autopay_payment_method: Mapped[str | None] = mapped_column(String(255))
     account: Mapped[Account] = relationship(back_populates="plans")
     installments: Mapped[list[Installment]] = relationship(back_populates="plan", order_by="Installment.seq")
 
@@ -218,6 +223,8 @@ class Installment(Base):
     status: Mapped[str] = mapped_column(String(16), default="scheduled")  # scheduled, paid, late, missed
     # The link sent before the due date, with its reminder.
     payment_link_id: Mapped[str | None] = mapped_column(ForeignKey("payment_links.id"))
+    # The charge on the saved method (a PaymentIntent id), once one was made.
+    charge_id: Mapped[str | None] = mapped_column(String(255))
     plan: Mapped[Plan] = relationship(back_populates="installments")
 
 

@@ -26,8 +26,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from amicable.db.models import Account, Plan, Promise
+from amicable.db.models import Account, Installment, Plan, Promise
 from amicable.policy import load_policy
+from amicable.services import autopay
 from amicable.services.accounts import balance, log_contact
 from amicable.services.payments import create_payment_link
 from amicable.settings import Settings
@@ -38,6 +39,7 @@ ZERO = Decimal("0.00")
 @dataclass
 class CollectionReport:
     reminders: list[str] = field(default_factory=list)
+    charges: int = 0
     installments_paid: int = 0
     installments_late: int = 0
     installments_missed: int = 0
@@ -88,7 +90,26 @@ def _advance_plan(session: Session, settings: Settings, plan: Plan, now: datetim
                 session, account, "installment_paid", f"installment {installment.seq} of plan {plan.id}", "plan"
             )
             continue
-        if today > installment.due_on + timedelta(days=policy.grace_days):
+        failed = (installment.charge_id or "").startswith("failed:")
+        if installment.charge_id and not failed:
+            continue  # charged; a bank debit takes days, and its event books it
+        # A run that missed the due date (downtime) still charges, within the grace days.
+        if (
+            plan.autopay_payment_method
+            and not failed
+            and today <= installment.due_on + timedelta(days=policy.grace_days)
+        ):
+            _autopay_step(
+                session,
+                settings,
+                plan,
+                installment,
+                min(scheduled - paid, installment.amount, owed_now),
+                today,
+                policy.remind_days_before,
+                report,
+            )
+        elif today > installment.due_on + timedelta(days=policy.grace_days):
             if installment.status != "missed":
                 installment.status = "missed"
                 report.installments_missed += 1
@@ -105,6 +126,7 @@ def _advance_plan(session: Session, settings: Settings, plan: Plan, now: datetim
         elif (
             today >= installment.due_on - timedelta(days=policy.remind_days_before) and not installment.payment_link_id
         ):
+            # No saved method, or its charge failed: a link with the reminder.
             due = min(scheduled - paid, installment.amount, owed_now)
             link = create_payment_link(session, settings, account, due)
             installment.payment_link_id = link.id
@@ -131,6 +153,35 @@ def _advance_plan(session: Session, settings: Settings, plan: Plan, now: datetim
             f"{plan.id}: {policy.misses_to_break} installments missed; a person should reach out before anything else",
             "plan",
         )
+
+
+def _autopay_step(
+    session: Session,
+    settings: Settings,
+    plan: Plan,
+    installment: Installment,
+    due: Decimal,
+    today: date,
+    remind_days: int,
+    report: CollectionReport,
+) -> None:
+    """Notice before the due date (a SEPA debit must be announced), the charge on it."""
+    account = plan.account
+    marker = f"installment {installment.seq} of plan {plan.id}:"
+    noticed = any(c.kind == "installment_notice" and c.detail.startswith(marker) for c in account.contacts)
+    if today >= installment.due_on - timedelta(days=remind_days) and not noticed:
+        report.reminders.append(account.reference)
+        log_contact(
+            session,
+            account,
+            "installment_notice",
+            f"{marker} {due} {account.currency} will be collected by {plan.autopay_method} on "
+            f"{installment.due_on.isoformat()}",
+            "plan",
+        )
+    if today >= installment.due_on:
+        report.charges += 1
+        autopay.charge(session, settings, plan, installment, due)
 
 
 def _check_promise(session: Session, promise: Promise, now: datetime, report: CollectionReport) -> None:

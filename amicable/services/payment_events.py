@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from amicable.db.models import Dispute, Payment, PaymentLink, ProcessedEvent
 from amicable.money import from_minor, to_minor
-from amicable.services import ServiceError
+from amicable.services import ServiceError, autopay
 from amicable.services.accounts import log_contact
-from amicable.services.payments import record_payment, record_refund, refunds_of
+from amicable.services.payments import record_payment, record_plan_charge, record_refund, refunds_of
 from amicable.settings import Settings
 
 
@@ -115,6 +115,8 @@ def _amount(obj: dict, key: str) -> int:
 
 
 def _session_paid(session: Session, settings: Settings, obj: dict) -> str:
+    if obj.get("mode") == "setup":
+        return autopay.saved(session, settings, obj)
     link = _link_for(session, obj)
     if obj.get("payment_status") != "paid":
         # Bank debits complete the session before the money arrives: async_payment_* follows.
@@ -163,13 +165,41 @@ def _async_failed(session: Session, settings: Settings, obj: dict) -> str:
 
 def _intent_failed(session: Session, settings: Settings, obj: dict) -> str:
     """A declined card or a refused debit: the link stays open so the debtor can try again,
-    and the log keeps the reason for the bot and the agents."""
-    link = _link_for(session, obj)
+    and the log keeps the reason for the bot and the agents. A failed charge on a plan's
+    saved method is marked so the next collection run sends a link instead of charging again."""
     error = obj.get("last_payment_error") or {}
     reason = error.get("decline_code") or error.get("code") or "unknown reason"
     message = error.get("message") or ""
+    metadata = obj.get("metadata") or {}
+    if metadata.get("plan_id") and not metadata.get("payment_link_id"):
+        plan = autopay.get_plan(session, str(metadata["plan_id"]), metadata.get("account_reference"))
+        for installment in plan.installments:
+            if str(installment.seq) == str(metadata.get("installment")):
+                installment.charge_id = f"failed:{obj.get('id')}"
+        detail = f"installment {metadata.get('installment')} of plan {plan.id}: {reason} {message}".strip()
+        log_contact(session, plan.account, "payment_failed", detail, "plan")
+        return "installment charge failed; a link follows"
+    link = _link_for(session, obj)
     log_contact(session, link.account, "payment_failed", f"link {link.id}: {reason} {message}".strip(), "payment")
     return "payment attempt failed; link still open"
+
+
+def _intent_succeeded(session: Session, settings: Settings, obj: dict) -> str:
+    """A charge on a plan's saved method went through. Payments through a Checkout Session
+    also send this event; those are booked from the session, so only plan charges count."""
+    metadata = obj.get("metadata") or {}
+    if not metadata.get("plan_id"):
+        return "ignored: booked from its checkout session"
+    plan = autopay.get_plan(session, str(metadata["plan_id"]), metadata.get("account_reference"))
+    if session.scalars(select(Payment).where(Payment.provider_reference == obj.get("id"))).first() is not None:
+        return "already booked"
+    currency = str(obj.get("currency", "")).upper()
+    if currency != plan.account.currency:
+        raise ServiceError(f"currency {currency or '?'} does not match the account's {plan.account.currency}", 400)
+    amount = from_minor(_amount(obj, "amount_received"))
+    provider = "local" if str(obj.get("id", "")).startswith("pi_local_") else "stripe"
+    record_plan_charge(session, settings, plan, amount, provider, str(obj.get("id")), metadata.get("installment"))
+    return "installment paid"
 
 
 def _payment_for_charge(session: Session, obj: dict) -> Payment:
@@ -222,6 +252,7 @@ HANDLERS: dict[str, Callable[[Session, Settings, dict], str]] = {
     "checkout.session.async_payment_failed": _async_failed,
     "checkout.session.expired": _session_expired,
     "payment_intent.payment_failed": _intent_failed,
+    "payment_intent.succeeded": _intent_succeeded,
     "charge.refunded": _charge_refunded,
     "charge.dispute.created": _dispute_created,
 }

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from amicable.db.models import Account, Adjustment, Allocation, Invoice, Payment, PaymentLink
+from amicable.db.models import Account, Adjustment, Allocation, Invoice, Payment, PaymentLink, Plan
 from amicable.money import CENT
 from amicable.policy import load_policy
 from amicable.services import NotFound, ServiceError, stripe_checkout
@@ -148,6 +148,34 @@ def record_payment(
     log_contact(session, account, "payment", detail, "payment")
     if link.discount > 0 and amount >= link.amount:
         _grant_discount(session, settings, link)
+    session.flush()
+    return payment
+
+
+def record_plan_charge(
+    session: Session,
+    settings: Settings,
+    plan: Plan,
+    amount: Decimal,
+    provider: str,
+    provider_reference: str,
+    installment: str | None,
+) -> Payment:
+    """An installment charged on the plan's saved method: booked like any payment."""
+    account = plan.account
+    payment = Payment(
+        account=account,
+        amount=amount,
+        currency=account.currency,
+        provider=provider,
+        provider_reference=provider_reference,
+    )
+    session.add(payment)
+    left = allocate(settings, account, payment)
+    detail = f"{amount} {account.currency} for installment {installment} of plan {plan.id} by {plan.autopay_method}"
+    if left > 0:
+        detail += f"; {left} more than owed, flagged for refund"
+    log_contact(session, account, "payment", detail, "payment")
     session.flush()
     return payment
 

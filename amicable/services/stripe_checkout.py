@@ -30,7 +30,7 @@ def enabled(settings: Settings) -> bool:
     return bool(settings.stripe_api_key)
 
 
-def _client(settings: Settings) -> stripe.StripeClient:
+def client(settings: Settings) -> stripe.StripeClient:
     options: dict = {"max_network_retries": 2}
     if settings.stripe_api_base:
         options["base_addresses"] = {"api": settings.stripe_api_base.rstrip("/")}
@@ -82,7 +82,7 @@ def open_session(settings: Settings, link: PaymentLink, now: datetime | None = N
     # One key per link and session window: a retried request cannot open a second session.
     key = f"{link.id}-{int(now.timestamp()) // 3600}"
     try:
-        session = _client(settings).v1.checkout.sessions.create(params, {"idempotency_key": key})
+        session = client(settings).v1.checkout.sessions.create(params, {"idempotency_key": key})
     except stripe.StripeError as error:
         message = getattr(error, "user_message", None) or str(error) or type(error).__name__
         raise ServiceError(f"the payment provider refused or could not be reached: {message}", 502) from None

@@ -25,6 +25,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "pay": "Pay {amount}",
         "valid_until": "Valid until {date}.",
         "transfer": "Or transfer {amount} to {beneficiary}, IBAN {iban}, with the reference {reference}.",
+        "autopay_title": "Installments to {creditor}, paid automatically",
+        "autopay_intro": "Save a payment method once and each installment is taken on its due date. "
+        "You are told of every amount a few days before, and you can stop at any time.",
+        "autopay_how": "Which method should we use?",
+        "autopay_save": "Save for my installments",
+        "autopay_saved": "Thank you: your installments will now be paid automatically.",
+        "autopay_cancelled": "Nothing was saved. You can try again below, or keep paying each installment by link.",
+        "autopay_closed": "This plan is no longer active, so nothing can be saved for it.",
     },
     "fr": {
         "title": "Paiement à {creditor}",
@@ -39,6 +47,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "pay": "Payer {amount}",
         "valid_until": "Valable jusqu'au {date}.",
         "transfer": "Ou virez {amount} à {beneficiary}, IBAN {iban}, avec la communication {reference}.",
+        "autopay_title": "Mensualités à {creditor}, payées automatiquement",
+        "autopay_intro": "Enregistrez une fois un moyen de paiement et chaque mensualité sera prélevée à sa date. "
+        "Vous êtes prévenu de chaque montant quelques jours avant et pouvez arrêter à tout moment.",
+        "autopay_how": "Quel moyen souhaitez-vous utiliser ?",
+        "autopay_save": "Enregistrer pour mes mensualités",
+        "autopay_saved": "Merci : vos mensualités seront désormais payées automatiquement.",
+        "autopay_cancelled": "Rien n'a été enregistré. Vous pouvez réessayer ci-dessous ou payer chaque mensualité par lien.",
+        "autopay_closed": "Ce plan n'est plus actif : rien ne peut être enregistré.",
     },
     "nl": {
         "title": "Betaling aan {creditor}",
@@ -53,6 +69,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "pay": "{amount} betalen",
         "valid_until": "Geldig tot {date}.",
         "transfer": "Of maak {amount} over aan {beneficiary}, IBAN {iban}, met de mededeling {reference}.",
+        "autopay_title": "Termijnen aan {creditor}, automatisch betaald",
+        "autopay_intro": "Sla één keer een betaalmethode op en elke termijn wordt op de vervaldag afgeschreven. "
+        "U krijgt elk bedrag een paar dagen vooraf te horen en u kunt altijd stoppen.",
+        "autopay_how": "Welke methode wilt u gebruiken?",
+        "autopay_save": "Opslaan voor mijn termijnen",
+        "autopay_saved": "Dank u: uw termijnen worden voortaan automatisch betaald.",
+        "autopay_cancelled": "Er is niets opgeslagen. Probeer het hieronder opnieuw, of betaal elke termijn via een link.",
+        "autopay_closed": "Dit plan is niet meer actief; er kan niets voor worden opgeslagen.",
     },
 }
 METHOD_NAMES = {

@@ -22,6 +22,8 @@ def test_lost_income_asks_what_is_affordable_and_counters_below_the_minimum(debt
     assert [i["amount"] for i in plans[0]["installments"]] == ["25.00"] * 4 + ["20.50"]
     assert debtor.account()["status"] == "in_plan"
     assert "5" in done and "€25.00" in done
+    # The debtor may have the installments taken automatically; the page is theirs to open.
+    assert f"/plans/{plans[0]['id']}/autopay" in done
 
 
 def test_a_french_proposal_that_fits_is_confirmed_in_french_then_recorded(french_debtor):
@@ -29,8 +31,9 @@ def test_a_french_proposal_that_fits_is_confirmed_in_french_then_recorded(french
     proposal = french_debtor.say("je peux payer soixante euros par mois")
     assert "60,00 €" in proposal and "60,50 €" in proposal and "120,50 €" in proposal
     assert french_debtor.account()["plans"] == []
-    french_debtor.say("oui c'est bon")
+    done = french_debtor.say("oui c'est bon")
     plans = french_debtor.account()["plans"]
+    assert "domiciliation" in done
     assert [i["amount"] for i in plans[0]["installments"]] == ["60.00", "60.50"]
 
 

@@ -56,6 +56,9 @@ class FakeStripe:
     def __init__(self, api_key: str = "sk_test_amicable") -> None:
         self.api_key = api_key
         self.sessions: dict[str, dict] = {}
+        self.setup_intents: dict[str, dict] = {}
+        self.customers: dict[str, dict] = {}
+        self.payment_intents: dict[str, dict] = {}
         self.requests: list[tuple[str, str, dict, dict]] = []  # method, path, params, headers
         self.fail_next: dict | None = None
         self._ids = itertools.count(1)
@@ -73,7 +76,10 @@ class FakeStripe:
 
     # What Stripe would do -------------------------------------------------------------
     def create_session(self, params: dict) -> tuple[int, dict]:
-        for required in ("mode", "success_url", "line_items"):
+        required_params = ("mode", "success_url") + (("line_items",) if params.get("mode") == "payment" else ())
+        if params.get("mode") == "setup":
+            return self._setup_session(params)
+        for required in required_params:
             if required not in params:
                 return 400, _error(f"Missing required param: {required}.", required)
         item = params["line_items"][0]
@@ -103,6 +109,76 @@ class FakeStripe:
         )
         self.sessions[session["id"]] = session
         return 200, session
+
+    def _setup_session(self, params: dict) -> tuple[int, dict]:
+        if "customer" not in params:
+            return 400, _error("Missing required param: customer.", "customer")
+        number = next(self._ids)
+        session = fixture("checkout_session")
+        session.update(
+            id=f"cs_test_setup{number:04d}",
+            amount_subtotal=None,
+            amount_total=None,
+            client_reference_id=params.get("client_reference_id"),
+            currency=params.get("currency"),
+            customer=params["customer"],
+            metadata=params.get("metadata", {}),
+            mode="setup",
+            payment_intent=None,
+            payment_method_types=params.get("payment_method_types", ["card"]),
+            setup_intent=f"seti_test_{number:04d}",
+            status="open",
+            success_url=params["success_url"],
+            cancel_url=params.get("cancel_url"),
+            url=f"https://checkout.stripe.com/c/setup/cs_test_setup{number:04d}",
+        )
+        self.sessions[session["id"]] = session
+        self.setup_intents[session["setup_intent"]] = {
+            "id": session["setup_intent"],
+            "object": "setup_intent",
+            "customer": params["customer"],
+            "payment_method": None,
+            "payment_method_types": session["payment_method_types"],
+            "status": "requires_payment_method",
+            "usage": "off_session",
+        }
+        return 200, session
+
+    def complete_setup(self, session_id: str) -> dict:
+        """The debtor saved the method (and, for SEPA, accepted the mandate)."""
+        session = self.sessions[session_id]
+        session.update(status="complete")
+        intent = self.setup_intents[session["setup_intent"]]
+        intent.update(status="succeeded", payment_method=f"pm_test_{session_id[-4:]}")
+        return session
+
+    def create_customer(self, params: dict) -> tuple[int, dict]:
+        number = next(self._ids)
+        customer = {"id": f"cus_test_{number:04d}", "object": "customer", "livemode": False, **params}
+        self.customers[customer["id"]] = customer
+        return 200, customer
+
+    def create_payment_intent(self, params: dict) -> tuple[int, dict]:
+        for required in ("amount", "currency"):
+            if required not in params:
+                return 400, _error(f"Missing required param: {required}.", required)
+        intent = fixture("payment_intent")
+        number = next(self._ids)
+        sepa = params.get("payment_method_types") == ["sepa_debit"]
+        intent.update(
+            id=f"pi_test_auto{number:04d}",
+            amount=int(params["amount"]),
+            amount_received=0 if sepa else int(params["amount"]),
+            currency=params["currency"],
+            customer=params.get("customer"),
+            payment_method=params.get("payment_method"),
+            payment_method_types=params.get("payment_method_types", ["card"]),
+            metadata=params.get("metadata", {}),
+            # A SEPA debit settles days later; a saved card at once.
+            status="processing" if sepa else "succeeded",
+        )
+        self.payment_intents[intent["id"]] = intent
+        return 200, intent
 
     def complete(self, session_id: str, *, method: str = "card") -> dict:
         """The debtor paid: Stripe marks the session paid (the caller sends the event)."""
@@ -159,6 +235,10 @@ class FakeStripe:
                     return
                 if self.path == "/v1/checkout/sessions":
                     self._reply(*fake.create_session(params))
+                elif self.path == "/v1/customers":
+                    self._reply(*fake.create_customer(params))
+                elif self.path == "/v1/payment_intents":
+                    self._reply(*fake.create_payment_intent(params))
                 elif self.path.startswith("/v1/checkout/sessions/") and self.path.endswith("/expire"):
                     session = fake.sessions.get(self.path.split("/")[4])
                     if session is None:
@@ -173,9 +253,12 @@ class FakeStripe:
                 fake.requests.append(("GET", self.path, {}, dict(self.headers)))
                 if not self._authorised():
                     return
-                session = fake.sessions.get(self.path.rsplit("/", 1)[-1])
+                found = self.path.rsplit("/", 1)[-1]
+                session = fake.sessions.get(found)
                 if self.path.startswith("/v1/checkout/sessions/") and session is not None:
                     self._reply(200, session)
+                elif self.path.startswith("/v1/setup_intents/") and found.split("?")[0] in fake.setup_intents:
+                    self._reply(200, fake.setup_intents[found.split("?")[0]])
                 else:
                     self._reply(404, _error("No such checkout.session", "session"))
 

@@ -20,7 +20,7 @@ from amicable.api.schemas import (
     ReasonIn,
 )
 from amicable.money import fmt
-from amicable.services import accounts, outcomes, payments, plans
+from amicable.services import accounts, autopay, outcomes, payments, plans
 
 router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"], dependencies=[ApiKey])
 
@@ -99,6 +99,8 @@ def create_plan(reference: str, body: PlanIn, session: SessionDep, settings: Set
         "id": plan.id,
         "status": plan.status,
         "installments": [{"amount": i.amount, "due_on": i.due_on, "status": i.status} for i in plan.installments],
+        # Where the debtor can have the installments taken automatically, if any method allows it.
+        "autopay_url": autopay.page_url(settings, plan) if autopay.methods_for(settings, plan) else None,
     }
 
 

@@ -1,0 +1,81 @@
+"""Installments paid from a saved method: the debtor's page to choose and save it, and the
+API call that gives the bot (or an agent) the page to send."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Form, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, ConfigDict
+
+from amicable.api.deps import ApiKey, SessionDep, SettingsDep
+from amicable.db.models import Plan
+from amicable.services import autopay
+from amicable.settings import Settings
+from amicable.web import pay_texts
+
+router = APIRouter(tags=["plans"])
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent.parent / "web" / "templates")
+
+
+class AutopayOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str
+    methods: list[str]
+    saved_method: str | None
+
+
+@router.post("/api/v1/accounts/{reference}/plans/{plan_id}/autopay", dependencies=[ApiKey], response_model=AutopayOut)
+def offer_autopay(reference: str, plan_id: str, session: SessionDep, settings: SettingsDep) -> AutopayOut:
+    """The page where the debtor saves a method for this plan's installments."""
+    plan = autopay.get_plan(session, plan_id, reference)
+    return AutopayOut(
+        url=autopay.page_url(settings, plan),
+        methods=autopay.methods_for(settings, plan),
+        saved_method=plan.autopay_method,
+    )
+
+
+def _page(request: Request, plan: Plan, settings: Settings, notice: str | None) -> HTMLResponse:
+    account = plan.account
+    lang = account.debtor.language if account.debtor.language in pay_texts.TEXTS else "en"
+    words = pay_texts.texts(lang)
+    if plan.status != "active" and notice != "autopay_saved":
+        notice = "autopay_closed"
+    return templates.TemplateResponse(
+        request,
+        "autopay.html",
+        {
+            "lang": lang,
+            "t": words,
+            "title": words["autopay_title"].format(creditor=account.creditor.name),
+            "reference": account.reference,
+            "plan_id": plan.id,
+            "methods": [(m, pay_texts.method_name(m, lang)) for m in autopay.methods_for(settings, plan)],
+            "notice": notice,
+            "can_save": plan.status == "active" and notice != "autopay_saved",
+        },
+    )
+
+
+@router.get("/plans/{plan_id}/autopay", response_class=HTMLResponse, include_in_schema=False)
+def autopay_page(
+    request: Request, plan_id: str, session: SessionDep, settings: SettingsDep, cancelled: bool = False
+) -> HTMLResponse:
+    plan = autopay.get_plan(session, plan_id)
+    return _page(request, plan, settings, "autopay_cancelled" if cancelled else None)
+
+
+@router.post("/plans/{plan_id}/autopay", include_in_schema=False)
+def save_autopay(plan_id: str, session: SessionDep, settings: SettingsDep, method: str = Form(...)) -> RedirectResponse:
+    plan = autopay.get_plan(session, plan_id)
+    onward = autopay.start(session, settings, plan, method)
+    return RedirectResponse(onward or f"/plans/{plan_id}/autopay/done", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/plans/{plan_id}/autopay/done", response_class=HTMLResponse, include_in_schema=False)
+def autopay_done(request: Request, plan_id: str, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    plan = autopay.get_plan(session, plan_id)
+    return _page(request, plan, settings, "autopay_saved")

@@ -1,0 +1,198 @@
+"""Installments taken from a saved payment method (a SEPA Direct Debit mandate or a card).
+
+A debtor who agrees a plan may choose to have the installments collected: they save the
+method once (a Stripe Checkout Session in setup mode, or the local provider's page), and on
+each due date the collection run charges the installment. SEPA debits need the debtor told
+of each amount and date beforehand; the reminder a few days before the due date is that
+notice. A charge that fails leaves the installment unpaid and sends a link instead, so the
+plan falls back to the ordinary path and never silently stalls.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import stripe
+from sqlalchemy.orm import Session
+
+from amicable.db.models import Installment, Plan
+from amicable.money import to_minor
+from amicable.policy import load_policy
+from amicable.services import NotFound, ServiceError, stripe_checkout
+from amicable.services.accounts import log_contact
+from amicable.settings import Settings
+
+# Methods that can be saved and charged again without the debtor present.
+SAVABLE = ("sepa_debit", "card")
+
+
+def methods_for(settings: Settings, plan: Plan) -> list[str]:
+    """What the creditor lets debtors save for plans; SEPA debits only for euro accounts."""
+    account = plan.account
+    allowed = load_policy(settings.policies_dir, account.creditor.name).plan.autopay_methods
+    return [m for m in allowed if m in SAVABLE and (m != "sepa_debit" or account.currency == "EUR")]
+
+
+def get_plan(session: Session, plan_id: str, reference: str | None = None) -> Plan:
+    plan = session.get(Plan, plan_id)
+    if plan is None or (reference is not None and plan.account.reference != reference):
+        raise NotFound("no such plan for this account")
+    return plan
+
+
+def page_url(settings: Settings, plan: Plan) -> str:
+    """Our own page where the debtor chooses and saves a method (as /pay/ is for links)."""
+    return f"{settings.public_base_url.rstrip('/')}/plans/{plan.id}/autopay"
+
+
+def start(session: Session, settings: Settings, plan: Plan, method: str) -> str | None:
+    """Save `method` for the plan: the URL of Stripe's setup page, or None when the local
+    provider saved it at once."""
+    if plan.status != "active":
+        raise ServiceError(f"the plan is {plan.status}; only an active plan can be paid automatically", 409)
+    offered = methods_for(settings, plan)
+    if method not in offered:
+        raise ServiceError(f"{method} cannot be saved for this debtor; offered: {', '.join(offered) or 'none'}")
+    account = plan.account
+    base = settings.public_base_url.rstrip("/")
+    if not stripe_checkout.enabled(settings):
+        from amicable.services.payment_events import apply_event
+
+        apply_event(session, settings, local_setup_completed(plan, method))
+        return None
+    metadata = {"account_reference": account.reference, "plan_id": plan.id}
+    try:
+        client = stripe_checkout.client(settings)
+        if not plan.autopay_customer:
+            customer = client.v1.customers.create(
+                {"name": account.debtor.name, "email": account.debtor.email or "", "metadata": metadata},
+                {"idempotency_key": f"customer-{plan.id}"},
+            )
+            plan.autopay_customer = customer.id
+        checkout = client.v1.checkout.sessions.create(
+            {
+                "mode": "setup",
+                "customer": plan.autopay_customer,
+                "currency": account.currency.lower(),
+                "payment_method_types": [method],
+                "client_reference_id": plan.id,
+                "metadata": metadata,
+                "locale": stripe_checkout.CHECKOUT_LOCALES.get(account.debtor.language, "auto"),
+                "success_url": f"{base}/plans/{plan.id}/autopay/done",
+                "cancel_url": f"{base}/plans/{plan.id}/autopay?method={method}&cancelled=1",
+            }
+        )
+    except stripe.StripeError as error:
+        raise ServiceError(f"the payment provider refused or could not be reached: {error}", 502) from None
+    return checkout.url
+
+
+def saved(session: Session, settings: Settings, obj: dict) -> str:
+    """A setup-mode Checkout Session completed: keep the method on the plan."""
+    metadata = obj.get("metadata") or {}
+    plan = get_plan(session, str(metadata.get("plan_id") or obj.get("client_reference_id")))
+    if metadata.get("account_reference") not in (None, plan.account.reference):
+        raise ServiceError("event's account reference does not match the plan", 400)
+    method = (obj.get("payment_method_types") or ["card"])[0]
+    if str(obj.get("id", "")).startswith("cs_local_"):
+        payment_method = f"pm_local_{plan.id}"
+    else:
+        intent = stripe_checkout.client(settings).v1.setup_intents.retrieve(str(obj.get("setup_intent")))
+        payment_method = intent.payment_method if isinstance(intent.payment_method, str) else intent.payment_method.id
+        plan.autopay_customer = plan.autopay_customer or obj.get("customer")
+    plan.autopay_method, plan.autopay_payment_method = method, payment_method
+    log_contact(session, plan.account, "autopay_saved", f"{method} for plan {plan.id}", "plan")
+    return "payment method saved for the plan"
+
+
+def local_setup_completed(plan: Plan, method: str) -> dict:
+    now = int(time.time())
+    return {
+        "id": f"evt_local_setup_{plan.id}_{now}",
+        "object": "event",
+        "created": now,
+        "type": "checkout.session.completed",
+        "data": {
+            "object": {
+                "id": f"cs_local_setup_{plan.id}",
+                "object": "checkout.session",
+                "mode": "setup",
+                "client_reference_id": plan.id,
+                "metadata": {"account_reference": plan.account.reference, "plan_id": plan.id},
+                "payment_method_types": [method],
+                "setup_intent": f"seti_local_{plan.id}",
+                "status": "complete",
+            }
+        },
+    }
+
+
+def charge(session: Session, settings: Settings, plan: Plan, installment: Installment, amount: Decimal) -> bool:
+    """Charge one installment on the saved method; True when the charge was accepted.
+
+    The money is booked when its `payment_intent.succeeded` event arrives (a SEPA debit
+    takes days), through the same handler as every other payment."""
+    from amicable.services.payment_events import apply_event
+
+    account = plan.account
+    metadata = {"account_reference": account.reference, "plan_id": plan.id, "installment": str(installment.seq)}
+    if plan.autopay_payment_method and plan.autopay_payment_method.startswith("pm_local_"):
+        installment.charge_id = f"pi_local_{plan.id}_{installment.seq}"
+        apply_event(
+            session, settings, _local_intent_succeeded(installment.charge_id, amount, account.currency, metadata)
+        )
+        return True
+    try:
+        intent = stripe_checkout.client(settings).v1.payment_intents.create(
+            {
+                "amount": to_minor(amount),
+                "currency": account.currency.lower(),
+                "customer": plan.autopay_customer,
+                "payment_method": plan.autopay_payment_method,
+                "payment_method_types": [plan.autopay_method or "card"],
+                "off_session": True,
+                "confirm": True,
+                "metadata": metadata,
+                "description": f"{account.creditor.name}, file {account.reference}, installment {installment.seq}",
+            },
+            {"idempotency_key": f"{plan.id}-{installment.seq}"},
+        )
+    except stripe.StripeError as error:
+        reason = getattr(error, "code", None) or type(error).__name__
+        # Marked, so the next run sends a link instead of trying the same method every day.
+        installment.charge_id = f"failed:{reason}"
+        log_contact(session, account, "payment_failed", f"installment {installment.seq}: {reason}", "plan")
+        return False
+    installment.charge_id = intent.id
+    log_contact(
+        session,
+        account,
+        "installment_charged",
+        f"installment {installment.seq}: {amount} {account.currency} by {plan.autopay_method} ({intent.status})",
+        "plan",
+    )
+    return True
+
+
+def _local_intent_succeeded(intent_id: str, amount: Decimal, currency: str, metadata: dict) -> dict:
+    now = int(time.time())
+    return {
+        "id": f"evt_local_{intent_id}",
+        "object": "event",
+        "created": now,
+        "type": "payment_intent.succeeded",
+        "data": {
+            "object": {
+                "id": intent_id,
+                "object": "payment_intent",
+                "amount": to_minor(amount),
+                "amount_received": to_minor(amount),
+                "currency": currency.lower(),
+                "metadata": metadata,
+                "status": "succeeded",
+                "created": int(datetime.now(UTC).timestamp()),
+            }
+        },
+    }
