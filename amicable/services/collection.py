@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from amicable.db.models import Account, Installment, Plan, Promise
 from amicable.policy import load_policy
-from amicable.services import autopay
+from amicable.services import autopay, notices
 from amicable.services.accounts import balance, log_contact
 from amicable.services.payments import create_payment_link
 from amicable.settings import Settings
@@ -131,12 +131,14 @@ def _advance_plan(session: Session, settings: Settings, plan: Plan, now: datetim
             link = create_payment_link(session, settings, account, due)
             installment.payment_link_id = link.id
             report.reminders.append(account.reference)
+            text = notices.render("installment_reminder", account, installment.seq, due, installment.due_on, link.url)
+            notices.send("installment_reminder", account, text)
             log_contact(
                 session,
                 account,
                 "installment_reminder",
                 f"installment {installment.seq} of {due} {account.currency} due {installment.due_on.isoformat()}; "
-                f"link {link.id}",
+                f"link {link.id}; told: {text}",
                 "plan",
             )
     if all(i.status == "paid" for i in plan.installments):
@@ -171,12 +173,14 @@ def _autopay_step(
     noticed = any(c.kind == "installment_notice" and c.detail.startswith(marker) for c in account.contacts)
     if today >= installment.due_on - timedelta(days=remind_days) and not noticed:
         report.reminders.append(account.reference)
+        text = notices.render("installment_notice", account, installment.seq, due, installment.due_on)
+        notices.send("installment_notice", account, text)
         log_contact(
             session,
             account,
             "installment_notice",
             f"{marker} {due} {account.currency} will be collected by {plan.autopay_method} on "
-            f"{installment.due_on.isoformat()}",
+            f"{installment.due_on.isoformat()}; told: {text}",
             "plan",
         )
     if today >= installment.due_on:

@@ -55,6 +55,7 @@ def test_a_saved_mandate_is_announced_then_charged_on_the_due_date(client, setti
     _collect(client, settings, dues[0] - timedelta(days=3))
     [notice] = _log(client, "installment_notice")
     assert "50.00 EUR will be collected by sepa_debit on" in notice
+    assert "termijn 1 van uw regeling met Brightwater Energy, €\xa050,00, wordt zoals afgesproken op" in notice
     assert client.get(ACCOUNT, headers=AUTH).json()["payment_links"] == []  # no link: it is collected
     _collect(client, settings, dues[0])
     _collect(client, settings, dues[0] + timedelta(days=1))

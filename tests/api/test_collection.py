@@ -41,7 +41,10 @@ def test_a_reminder_with_a_link_goes_out_before_each_installment_once(client, se
     first = state["plans"][0]["installments"][0]
     [link] = state["payment_links"]
     assert first["payment_link_id"] == link["id"] and link["amount"] == "50.00"
-    assert [c["kind"] for c in state["contact_log"]].count("installment_reminder") == 1
+    [reminder] = [c["detail"] for c in state["contact_log"] if c["kind"] == "installment_reminder"]
+    # The words the debtor was sent, in their language and format, with the link.
+    assert f"installment 1 of your plan with Brightwater Energy, €50.00, is due on {dues[0].day}" in reminder
+    assert link["url"] in reminder
 
 
 def test_paying_the_links_pays_the_installments_and_completes_the_plan(client, settings):
