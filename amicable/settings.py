@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     stripe_api_key: str = ""
     # Where the Stripe API is reached (a stripe-mock or test server); Stripe's own by default.
     stripe_api_base: str = ""
+    # Twilio (SMS, WhatsApp, voice): the token validates X-Twilio-Signature over
+    # PUBLIC_BASE_URL + path, the URL Twilio was configured with.
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
     policies_dir: Path = ROOT / "policies"
     redis_url: str = ""
     # Requests larger than this are refused with 413 before they are read into memory.

@@ -21,6 +21,7 @@ from amicable.runtime.stack import Stack, free_port
 from amicable.settings import Settings
 
 API_KEY = "test-key-0123456789"
+TWILIO_TOKEN = "twilio-test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 
 
@@ -101,6 +102,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         public_base_url="http://testserver",
         rasa_url="http://127.0.0.1:9",  # nothing listens: the gateway's own replies are tested
+        twilio_auth_token=TWILIO_TOKEN,
         _env_file=None,
     )
 
@@ -120,6 +122,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp("stack")
     url = f"sqlite:///{workdir / 'stack.db'}"
     migrate(database_url=url)
-    running = Stack(workdir=workdir, api_key=API_KEY, database_url=url).start()
+    running = Stack(
+        workdir=workdir, api_key=API_KEY, database_url=url, web_env={"TWILIO_AUTH_TOKEN": TWILIO_TOKEN}
+    ).start()
     yield running
     running.stop()

@@ -79,10 +79,9 @@ async def forward_to_bot(request: Request, incoming: IncomingMessage, metadata: 
     return response.json()
 
 
-@router.post("/webhooks/rest/webhook")
-async def rest_webhook(incoming: IncomingMessage, request: Request) -> list[dict[str, Any]]:
-    channel = str(incoming.metadata.get("channel", "web"))
-    channel = channel if channel in CHANNELS else "web"
+async def converse(request: Request, incoming: IncomingMessage, channel: str) -> list[dict[str, Any]]:
+    """One debtor message through the gateway, whatever channel it came on: recorded, held back
+    from the bot while a person has the conversation, answered by the bot, replies recorded."""
     detected = detect(incoming.message[:500])
     language, reply = await run_in_threadpool(_before_bot, request, incoming, channel, detected)
     if reply is not None:
@@ -97,3 +96,9 @@ async def rest_webhook(incoming: IncomingMessage, request: Request) -> list[dict
             replies = [{"recipient_id": incoming.sender, "text": gateway_text("unavailable", language)}]
     await run_in_threadpool(_after_bot, request, incoming.sender, replies)
     return replies
+
+
+@router.post("/webhooks/rest/webhook")
+async def rest_webhook(incoming: IncomingMessage, request: Request) -> list[dict[str, Any]]:
+    channel = str(incoming.metadata.get("channel", "web"))
+    return await converse(request, incoming, channel if channel in CHANNELS else "web")

@@ -31,6 +31,8 @@ class Stack:
     web_port: int = field(default_factory=free_port)
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
+    # Settings for the web process beyond the defaults (a provider's token in tests, say).
+    web_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -92,6 +94,7 @@ class Stack:
                     "DATABASE_URL": self.database_url,
                     "RASA_URL": self.rasa_url,
                     "PUBLIC_BASE_URL": self.web_url,
+                    **self.web_env,
                 },
             )
         try:
