@@ -70,6 +70,9 @@ class AmicableApi:
             "POST", f"/api/v1/conversations/{conversation_id}/verification", {"reference": reference, "answer": answer}
         )
 
+    async def bound(self, conversation_id: str) -> bool:
+        return bool((await self._call("GET", f"/api/v1/conversations/{conversation_id}/binding"))["bound"])
+
     async def account(self, conversation_id: str) -> dict[str, Any]:
         return await self._call("GET", f"/api/v1/conversations/{conversation_id}/account")
 

@@ -52,6 +52,19 @@ class ValidateVerificationForm(FormValidationAction):
     def name(self) -> str:
         return "validate_verification_form"
 
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        """A conversation opened from a signed link or the debtor's own number is already tied
+        to the file: only the date of birth or postcode is asked."""
+        if tracker.get_slot("account_reference") is None and "account_reference" in domain_slots:
+            try:
+                if await AmicableApi().bound(tracker.sender_id):
+                    return [slot for slot in domain_slots if slot != "account_reference"]
+            except ApiError:
+                pass  # asking for the reference as well is the safe side
+        return domain_slots
+
     async def validate_account_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:

@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     # PUBLIC_BASE_URL + path, the URL Twilio was configured with.
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
+    # Telegram: the bot's token, the secret Telegram echoes in X-Telegram-Bot-Api-Secret-Token,
+    # the bot's @name for deep links, and where the Bot API is reached (a test server).
+    telegram_bot_token: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_bot_username: str = ""
+    telegram_api_base: str = "https://api.telegram.org"
     policies_dir: Path = ROOT / "policies"
     redis_url: str = ""
     # Requests larger than this are refused with 413 before they are read into memory.

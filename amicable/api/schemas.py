@@ -225,7 +225,8 @@ class ReasonIn(Strict):
 
 
 class VerificationIn(Strict):
-    reference: str = Field(min_length=1, max_length=200)
+    # May be empty when the conversation is bound to a file (a signed link, the debtor's number).
+    reference: str = Field("", max_length=200)
     answer: str = Field(min_length=1, max_length=200)
 
 

@@ -16,8 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from amicable.channels.replies import gateway_text
+from amicable.db.models import Account
 from amicable.language import detect
-from amicable.services import conversations
+from amicable.services import conversations, link_tokens
 
 log = structlog.get_logger()
 router = APIRouter(tags=["conversation"])
@@ -40,6 +41,12 @@ def _before_bot(
     with request.app.state.sessionmaker() as session, session.begin():
         conversation = conversations.get_or_create(session, incoming.sender, channel, incoming.metadata.get("address"))
         conversations.record_message(session, conversation, "debtor", incoming.message)
+        token = incoming.metadata.get("token")
+        if isinstance(token, str) and conversation.account is None:
+            account_id = link_tokens.read(token, settings.amicable_api_key)
+            account = session.get(Account, account_id) if account_id is not None else None
+            if account is not None:
+                conversations.bind(session, conversation, account, "signed link")
         if detected:
             conversation.language = detected
         language = conversation.language or incoming.metadata.get("language")

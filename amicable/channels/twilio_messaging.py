@@ -152,6 +152,17 @@ def _opt_out(request: Request, channel: str, address: str, conversation_id: str,
                 log_contact(session, account, "opt_out", f"STOP on {channel}", channel, conversation_id)
 
 
+def _bind_by_number(request: Request, channel: str, address: str, conversation_id: str) -> None:
+    """A number that belongs to exactly one file ties the conversation to it: the bot then asks
+    only for the date of birth or postcode. A number shared by several files binds nothing."""
+    with request.app.state.sessionmaker() as session, session.begin():
+        conversation = conversations.get_or_create(session, conversation_id, channel, address)
+        if conversation.account is None:
+            accounts = session.scalars(select(Account).join(Debtor).where(Debtor.phone == address).limit(2)).all()
+            if len(accounts) == 1:
+                conversations.bind(session, conversation, accounts[0], "the debtor's own number")
+
+
 async def _inbound(request: Request, channel: str) -> Response:
     form = await _verified_form(request)
     limit = SMS_PART if channel == "sms" else WHATSAPP_PART
@@ -174,6 +185,7 @@ async def _inbound(request: Request, channel: str) -> Response:
     metadata: dict[str, Any] = {"channel": channel, "address": address}
     if language:
         metadata["language"] = language
+    await run_in_threadpool(_bind_by_number, request, channel, address, conversation_id)
     incoming = IncomingMessage(sender=conversation_id, message=body, metadata=metadata)
     replies = await converse(request, incoming, channel)
     return _twiml([_as_text(reply) for reply in replies if _as_text(reply)], limit)

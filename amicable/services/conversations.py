@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import dateparser
 from dateparser.search import search_dates
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from amicable.db.models import Account, Conversation, Handoff, Message, OptOut
+from amicable.db.models import Account, ContactEvent, Conversation, Handoff, Message, OptOut
 from amicable.services import NotFound
 from amicable.services.accounts import log_contact
 
@@ -90,7 +90,16 @@ def verify(session: Session, conversation: Conversation, reference: str, answer:
     if conversation.failed_verifications >= MAX_VERIFICATION_FAILURES:
         return False, 0
     cleaned = reference.strip().strip(".").upper()
-    account = session.scalar(select(Account).where(func.upper(Account.reference) == cleaned))
+    if not cleaned and conversation.account is not None:
+        # Bound by a signed link or the debtor's own number: only the answer is asked.
+        account = conversation.account
+    else:
+        account = session.scalar(select(Account).where(func.upper(Account.reference) == cleaned))
+    if account is not None and _recent_failures(session, account) >= MAX_FAILURES_PER_ACCOUNT_PER_DAY:
+        # However many conversations are opened, a file can be guessed at only so often.
+        conversation.failed_verifications += 1
+        log_contact(session, account, "verification", "refused: too many failed checks today", conversation.channel)
+        return False, MAX_VERIFICATION_FAILURES - conversation.failed_verifications
     ok = account is not None and answer_matches(account, answer)
     if ok:
         assert account is not None
@@ -102,6 +111,34 @@ def verify(session: Session, conversation: Conversation, reference: str, answer:
         conversation.failed_verifications += 1
         log_contact(session, account, "verification", "identity not confirmed", conversation.channel, conversation.id)
     return ok, MAX_VERIFICATION_FAILURES - conversation.failed_verifications
+
+
+MAX_FAILURES_PER_ACCOUNT_PER_DAY = 5
+
+
+def _recent_failures(session: Session, account: Account) -> int:
+    since = datetime.now(UTC) - timedelta(days=1)
+    return (
+        session.scalar(
+            select(func.count(ContactEvent.id)).where(
+                ContactEvent.account_id == account.id,
+                ContactEvent.kind == "verification",
+                ContactEvent.detail == "identity not confirmed",
+                ContactEvent.created_at >= since,
+            )
+        )
+        or 0
+    )
+
+
+def bind(session: Session, conversation: Conversation, account: Account, how: str) -> None:
+    """Tie an unverified conversation to the file it is about (a signed link, the debtor's own
+    number), so the bot need not ask for the reference. Nothing is disclosed by it: the
+    identity check still comes first."""
+    if conversation.verified or conversation.account is not None:
+        return
+    conversation.account = account
+    log_contact(session, account, "conversation_bound", how, conversation.channel, conversation.id)
 
 
 def hand_over(session: Session, conversation: Conversation, reason: str, summary: str) -> Handoff:

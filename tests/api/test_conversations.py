@@ -90,3 +90,22 @@ def test_stop_twice_is_one_opt_out(client, account):
     for _ in range(2):
         assert client.post("/api/v1/conversations/c5/opt-outs", json={}, headers=AUTH).status_code == 201
     assert len(client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()["opt_outs"]) == 1
+
+
+def test_a_file_can_be_guessed_at_only_five_times_a_day_across_conversations(client):
+    client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
+    for n in range(5):
+        wrong = client.post(
+            f"/api/v1/conversations/guess-{n}/verification",
+            json={"reference": "ACC-1001", "answer": "01/01/1970"},
+            headers=AUTH,
+        ).json()
+        assert wrong["verified"] is False
+    right = client.post(
+        "/api/v1/conversations/guess-6/verification",
+        json={"reference": "ACC-1001", "answer": "12/03/1985"},
+        headers=AUTH,
+    ).json()
+    assert right["verified"] is False
+    log = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()["contact_log"]
+    assert any("too many failed checks" in c["detail"] for c in log)

@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 
+from tests.conftest import AUTH
 from tests.e2e.conftest import make_debtor
 
 pytestmark = pytest.mark.stack
@@ -127,3 +129,27 @@ def test_what_during_the_identity_check_asks_the_question_again_once(debtor):
     assert 1 <= len(lines) <= 3, reply  # never the same apology over and over
     assert "reference" in reply
     assert "120" not in reply
+
+
+def test_a_signed_link_opens_the_chat_on_the_file_and_still_asks_who_is_there(stack, debtor):
+    links = httpx.post(f"{stack.web_url}/api/v1/accounts/{debtor.reference}/links", headers=AUTH, timeout=30).json()
+    assert links["web_chat"].endswith(f"/?token={links['token']}")
+
+    def say(text: str) -> str:
+        response = httpx.post(
+            f"{stack.web_url}/webhooks/rest/webhook",
+            json={"sender": "link-1", "message": text, "metadata": {"channel": "web", "token": links["token"]}},
+            timeout=60,
+        )
+        return "\n".join(m.get("text", "") for m in response.json())
+
+    first = say("hello")
+    assert "date of birth" in first and "€" not in first
+    assert "€120.50" in say("12 March 1985") + say("how much do I owe?")
+    # A forged token binds nothing: the reference is asked as usual.
+    forged = httpx.post(
+        f"{stack.web_url}/webhooks/rest/webhook",
+        json={"sender": "link-2", "message": "hello", "metadata": {"token": links["token"][:-3] + "xyz"}},
+        timeout=60,
+    ).json()
+    assert "reference" in " ".join(m.get("text", "") for m in forged)

@@ -20,7 +20,7 @@ from amicable.api.schemas import (
     ReasonIn,
 )
 from amicable.money import fmt
-from amicable.services import accounts, autopay, outcomes, payments, plans
+from amicable.services import accounts, autopay, link_tokens, outcomes, payments, plans
 
 router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"], dependencies=[ApiKey])
 
@@ -39,6 +39,22 @@ def upsert_account(body: AccountIn, session: SessionDep, response: Response) -> 
 def read_account(reference: str, session: SessionDep) -> dict:
     account = accounts.get_account(session, reference)
     return accounts.account_state(account, outcomes.debtor_today(account))
+
+
+@router.post("/{reference}/links")
+def create_links(reference: str, session: SessionDep, settings: SettingsDep) -> dict:
+    """Signed links that open a conversation about this file (web chat, Telegram), valid 30
+    days; the debtor still confirms their identity there."""
+    account = accounts.get_account(session, reference)
+    token = link_tokens.sign(account.id, settings.amicable_api_key)
+    base = settings.public_base_url.rstrip("/")
+    return {
+        "token": token,
+        "web_chat": f"{base}/?token={token}",
+        "telegram": f"https://t.me/{settings.telegram_bot_username}?start={token}"
+        if settings.telegram_bot_username
+        else None,
+    }
 
 
 @router.get("/{reference}/ledger")

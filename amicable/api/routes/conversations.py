@@ -31,6 +31,14 @@ def verify(conversation_id: str, body: VerificationIn, session: SessionDep) -> V
     )
 
 
+@router.get("/{conversation_id}/binding")
+def binding(conversation_id: str, session: SessionDep) -> dict:
+    """Whether the conversation is already tied to a file, so the identity check need not ask
+    for the reference. Says nothing about which file."""
+    conversation = session.get(conversations.Conversation, conversation_id)
+    return {"bound": bool(conversation and conversation.account_id is not None)}
+
+
 @router.get("/{conversation_id}/account")
 def account_summary(conversation_id: str, session: SessionDep, settings: SettingsDep) -> dict:
     """The debt, for a conversation whose identity check passed; 403 otherwise."""

@@ -1,0 +1,51 @@
+"""Signed tokens that open a conversation already bound to a file: the web chat's
+`?token=`, Telegram's `/start` deep link. A token names the account and an expiry and is
+signed with a key derived from the API key; it binds the conversation, but never verifies
+it: the debtor still confirms their identity before anything about the debt is said.
+
+Telegram allows 64 characters of [A-Za-z0-9_-] in a deep link, so the token is compact:
+base64url of the account id and expiry day, and 12 bytes of HMAC-SHA256.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import struct
+from datetime import UTC, date, datetime, timedelta
+
+EPOCH = date(2020, 1, 1)
+VALID_DAYS = 30
+
+
+def _key(secret: str) -> bytes:
+    return hashlib.sha256(b"amicable-link-token:" + secret.encode()).digest()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def sign(account_id: int, secret: str, today: date | None = None, days: int = VALID_DAYS) -> str:
+    expires = ((today or datetime.now(UTC).date()) + timedelta(days=days) - EPOCH).days
+    payload = struct.pack(">IH", account_id, expires)
+    mac = hmac.new(_key(secret), payload, hashlib.sha256).digest()[:12]
+    return _b64(payload + mac)
+
+
+def read(token: str, secret: str, today: date | None = None) -> int | None:
+    """The account id, or None for a token that is malformed, forged or expired."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (ValueError, TypeError):
+        return None
+    if len(raw) != 18 or not secret:
+        return None
+    payload, mac = raw[:6], raw[6:]
+    if not hmac.compare_digest(mac, hmac.new(_key(secret), payload, hashlib.sha256).digest()[:12]):
+        return None
+    account_id, expires = struct.unpack(">IH", payload)
+    if EPOCH + timedelta(days=expires) < (today or datetime.now(UTC).date()):
+        return None
+    return account_id
