@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from amicable import __version__, language
 from amicable.api.limits import BodySizeLimit
 from amicable.api.routes import accounts, autopay, conversations, imports, payments, statements
-from amicable.channels import rest, twilio_messaging
+from amicable.channels import rest, telegram, twilio_messaging
 from amicable.db.session import make_engine, make_sessionmaker
 from amicable.logging import configure_logging
 from amicable.policy import check_policies
@@ -38,6 +38,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with httpx.AsyncClient(limits=httpx.Limits(max_connections=100)) as client:
             app.state.http = client
             yield
+        bot = getattr(app.state, "telegram_bot", None)
+        if bot is not None:
+            await bot.shutdown()
         app.state.engine.dispose()
 
     app = FastAPI(title="Amicable", version=__version__, lifespan=lifespan)
@@ -54,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Two requests created the same thing at once; nothing of this one was stored.
         return JSONResponse({"detail": "a concurrent request changed the same record; please retry"}, status_code=409)
 
-    for module in (accounts, autopay, conversations, imports, payments, statements, rest, twilio_messaging):
+    for module in (accounts, autopay, conversations, imports, payments, statements, rest, telegram, twilio_messaging):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

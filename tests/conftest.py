@@ -19,9 +19,12 @@ from amicable.cli import migrate
 from amicable.main import create_app
 from amicable.runtime.stack import Stack, free_port
 from amicable.settings import Settings
+from tests.fakes.telegram_api import FakeTelegram
 
 API_KEY = "test-key-0123456789"
 TWILIO_TOKEN = "twilio-test-token-0123456789"
+TELEGRAM_TOKEN = "123456:telegram-test-token"
+TELEGRAM_SECRET = "telegram-webhook-secret-0123456789"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 
 
@@ -114,7 +117,14 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def telegram_api() -> Iterator[FakeTelegram]:
+    """Telegram's Bot API, for the stack's web process (a local server in its format)."""
+    with FakeTelegram(TELEGRAM_TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, telegram_api: FakeTelegram) -> Iterator[Stack]:
     """Web, Rasa (trained model) and action server as real processes, on free ports."""
     from amicable.runtime.model import ensure_model
 
@@ -123,7 +133,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     url = f"sqlite:///{workdir / 'stack.db'}"
     migrate(database_url=url)
     running = Stack(
-        workdir=workdir, api_key=API_KEY, database_url=url, web_env={"TWILIO_AUTH_TOKEN": TWILIO_TOKEN}
+        workdir=workdir,
+        api_key=API_KEY,
+        database_url=url,
+        web_env={
+            "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+            "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+            "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+            "TELEGRAM_API_BASE": telegram_api.url,
+        },
     ).start()
     yield running
     running.stop()
