@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from amicable import __version__, language
 from amicable.api.limits import BodySizeLimit
 from amicable.api.routes import accounts, autopay, conversations, imports, payments, statements
-from amicable.channels import rest, telegram, twilio_messaging
+from amicable.channels import rest, telegram, twilio_messaging, twilio_voice
 from amicable.db.session import make_engine, make_sessionmaker
 from amicable.logging import configure_logging
 from amicable.policy import check_policies
@@ -57,7 +57,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Two requests created the same thing at once; nothing of this one was stored.
         return JSONResponse({"detail": "a concurrent request changed the same record; please retry"}, status_code=409)
 
-    for module in (accounts, autopay, conversations, imports, payments, statements, rest, telegram, twilio_messaging):
+    for module in (
+        accounts,
+        autopay,
+        conversations,
+        imports,
+        payments,
+        statements,
+        rest,
+        telegram,
+        twilio_messaging,
+        twilio_voice,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

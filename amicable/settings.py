@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     # PUBLIC_BASE_URL + path, the URL Twilio was configured with.
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
+    # The number texts and calls come from, Twilio's API address (a test server), and the
+    # agents' line a caller is put through to on hand-over.
+    twilio_from_number: str = ""
+    twilio_api_base: str = "https://api.twilio.com"
+    agent_phone_number: str = ""
     # Telegram: the bot's token, the secret Telegram echoes in X-Telegram-Bot-Api-Secret-Token,
     # the bot's @name for deep links, and where the Bot API is reached (a test server).
     telegram_bot_token: str = ""

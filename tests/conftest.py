@@ -20,9 +20,12 @@ from amicable.main import create_app
 from amicable.runtime.stack import Stack, free_port
 from amicable.settings import Settings
 from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.twilio_api import FakeTwilio
 
 API_KEY = "test-key-0123456789"
 TWILIO_TOKEN = "twilio-test-token-0123456789"
+TWILIO_SID = "AC" + "1" * 32
+TWILIO_FROM = "+3228080000"
 TELEGRAM_TOKEN = "123456:telegram-test-token"
 TELEGRAM_SECRET = "telegram-webhook-secret-0123456789"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
@@ -124,7 +127,16 @@ def telegram_api() -> Iterator[FakeTelegram]:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory, telegram_api: FakeTelegram) -> Iterator[Stack]:
+def twilio_api() -> Iterator[FakeTwilio]:
+    """Twilio's REST API (texts sent during calls), for the stack's web process."""
+    with FakeTwilio(TWILIO_SID, TWILIO_TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, telegram_api: FakeTelegram, twilio_api: FakeTwilio
+) -> Iterator[Stack]:
     """Web, Rasa (trained model) and action server as real processes, on free ports."""
     from amicable.runtime.model import ensure_model
 
@@ -138,6 +150,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory, telegram_api: FakeTelegram) 
         database_url=url,
         web_env={
             "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+            "TWILIO_ACCOUNT_SID": TWILIO_SID,
+            "TWILIO_FROM_NUMBER": TWILIO_FROM,
+            "TWILIO_API_BASE": twilio_api.url,
             "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
             "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
             "TELEGRAM_API_BASE": telegram_api.url,

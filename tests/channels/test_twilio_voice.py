@@ -1,0 +1,77 @@
+"""The phone through Twilio Voice: signed webhooks answered with TwiML in the debtor's
+language and regional voice, keypad fallbacks, silence handled twice before a person."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from amicable.channels.twilio_voice import for_speech, region
+from tests.conftest import AUTH, TWILIO_TOKEN
+from tests.factories import account_body
+
+PATH = "/channels/twilio/voice"
+
+
+def _call(client, caller: str, query: str = "", **params):
+    url = f"http://testserver{PATH}{query}"
+    form = {"CallSid": "CA" + "0" * 32, "From": caller, "To": "+3228080000", "Direction": "inbound", **params}
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, form)
+    response = client.post(f"{PATH}{query}", data=form, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 200, response.text
+    return ElementTree.fromstring(response.text)
+
+
+@pytest.mark.parametrize(
+    "debtor, language, voice",
+    [
+        ({"language": "fr", "country": "BE"}, "fr-BE", "Polly.Isabelle"),
+        ({"language": "nl", "country": "NL"}, "nl-NL", "Polly.Laura"),
+        ({"language": "nl", "country": "BE"}, "nl-BE", "Polly.Lisa"),
+        ({"language": "en", "country": "GB"}, "en-GB", "Polly.Amy"),
+    ],
+)
+def test_a_known_number_is_answered_in_the_debtors_language_and_voice(client, debtor, language, voice):
+    client.post("/api/v1/accounts", json=account_body(**debtor), headers=AUTH)
+    twiml = _call(client, "+32470123456")
+    gather = twiml.find("Gather")
+    assert gather.get("input") == "speech dtmf" and gather.get("language") == language
+    assert gather.get("hints") and gather.get("actionOnEmptyResult") == "true"
+    say = gather.find("Say")
+    assert say.get("voice") == voice and say.get("language") == language
+
+
+def test_unsigned_calls_are_refused_and_unknown_numbers_get_english(client):
+    assert client.post(PATH, data={"From": "+32470123456"}).status_code == 403
+    twiml = _call(client, "+447700900123")
+    assert twiml.find("Gather").get("language") == "en-GB"
+
+
+def test_silence_is_asked_about_once_then_a_person_is_offered(client, settings):
+    twiml = _call(client, "+447700900123", "?turn=1&silence=0", SpeechResult="")
+    assert "didn't hear anything" in twiml.find("Gather/Say").text
+    assert "silence=1" in twiml.find("Gather").get("action")
+    twiml = _call(client, "+447700900123", "?turn=1&silence=1", SpeechResult="")
+    # No agent line configured: a promise of a call back, then the call ends politely.
+    assert "call you back" in twiml.find("Say").text and twiml.find("Hangup") is not None
+
+
+def test_with_an_agent_line_the_second_silence_dials_it(settings):
+    from fastapi.testclient import TestClient
+
+    from amicable.main import create_app
+
+    with TestClient(create_app(settings.model_copy(update={"agent_phone_number": "+3225551234"}))) as client:
+        twiml = _call(client, "+447700900123", "?turn=1&silence=1", SpeechResult="")
+        assert twiml.find("Dial").text == "+3225551234"
+
+
+def test_amounts_are_spoken_as_money_and_links_never_read_out():
+    assert for_speech("You owe €120.50 in total.", "en") == "You owe 120 euros and 50 cents in total."
+    assert for_speech("Le solde est de 120,50 €.", "fr") == "Le solde est de 120 euros et 50 centimes."
+    assert for_speech("Nog € 1.234,00 te betalen", "nl") == "Nog 1234 euro te betalen."
+    spoken = for_speech("Here is a secure link to pay €120.50: http://x/pay/pl_1\nYou can pay by card.", "en")
+    assert "http" not in spoken and "pay_" not in spoken and "120 euros and 50 cents" in spoken
+    assert region("fr", "FR") == ("fr-FR", "Polly.Lea") and region("nl", None) == ("nl-BE", "Polly.Lisa")

@@ -1,0 +1,75 @@
+"""A local HTTP server answering Twilio's Messages resource (POST .../Messages.json) in the
+shape of Twilio's API reference, so the twilio library sends texts unchanged against it."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
+
+
+class FakeTwilio:
+    def __init__(self, account_sid: str, auth_token: str) -> None:
+        self.account_sid, self.auth_token = account_sid, auth_token
+        self.messages: list[dict] = []
+        self._ids = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeTwilio:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+        expected = "Basic " + base64.b64encode(f"{fake.account_sid}:{fake.auth_token}".encode()).decode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _reply(self, code: int, body: dict) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self) -> None:  # noqa: N802
+                if self.headers.get("Authorization") != expected:
+                    self._reply(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                    return
+                if self.path != f"/2010-04-01/Accounts/{fake.account_sid}/Messages.json":
+                    self._reply(404, {"code": 20404, "message": "The requested resource was not found", "status": 404})
+                    return
+                length = int(self.headers.get("Content-Length") or 0)
+                params = dict(parse_qsl(self.rfile.read(length).decode()))
+                if not params.get("To") or not params.get("Body"):
+                    self._reply(400, {"code": 21604, "message": "A 'To' phone number is required.", "status": 400})
+                    return
+                sid = f"SM{next(fake._ids):032d}"
+                message = {
+                    "sid": sid,
+                    "account_sid": fake.account_sid,
+                    "to": params["To"],
+                    "from": params.get("From"),
+                    "body": params["Body"],
+                    "status": "queued",
+                    "num_segments": str(max(1, (len(params["Body"]) + 152) // 153)),
+                    "direction": "outbound-api",
+                    "api_version": "2010-04-01",
+                    "uri": f"/2010-04-01/Accounts/{fake.account_sid}/Messages/{sid}.json",
+                }
+                fake.messages.append(message)
+                self._reply(201, message)
+
+        return Handler
