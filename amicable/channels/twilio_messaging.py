@@ -212,11 +212,16 @@ async def whatsapp(request: Request) -> Response:
 
 @router.post("/status")
 async def delivery_status(request: Request) -> Response:
-    """Twilio's status callback for a message we sent: queued, sent, delivered, failed…"""
+    """Twilio's status callback for a message or call we placed: queued, sent, delivered,
+    failed, or a call's ringing, completed, no-answer, busy…"""
     form = await _verified_form(request)
-    sid, state = form.get("MessageSid", ""), form.get("MessageStatus", "")
+    is_call = "CallStatus" in form and "MessageStatus" not in form
+    sid = form.get("CallSid" if is_call else "MessageSid", "")
+    state = form.get("CallStatus" if is_call else "MessageStatus", "")
     if not sid or not state:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "MessageSid and MessageStatus are required")
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, "MessageSid and MessageStatus (or CallSid and CallStatus) are required"
+        )
     address = e164(form.get("To", ""))
 
     def record() -> None:
@@ -227,7 +232,7 @@ async def delivery_status(request: Request) -> Response:
                 else None
             )
             detail = f"{sid} {state}" + (f" error {form['ErrorCode']}" if form.get("ErrorCode") else "")
-            channel = "whatsapp" if form.get("To", "").startswith("whatsapp:") else "sms"
+            channel = "voice" if is_call else "whatsapp" if form.get("To", "").startswith("whatsapp:") else "sms"
             log_contact(session, account, "delivery", detail, channel)
 
     await run_in_threadpool(record)

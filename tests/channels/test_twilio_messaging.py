@@ -121,6 +121,10 @@ def test_delivery_callbacks_are_recorded(client):
     log = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()["contact_log"]
     assert any(c["kind"] == "delivery" and c["detail"] == "SM123 undelivered error 30003" for c in log)
     assert _post(client, "/channels/twilio/status", {"MessageSid": "SM1"}).status_code == 400
+    call = {"CallSid": "CA9", "CallStatus": "no-answer", "To": NUMBER}
+    assert _post(client, "/channels/twilio/status", call).status_code == 204
+    log = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()["contact_log"]
+    assert any(c["channel"] == "voice" and c["detail"] == "CA9 no-answer" for c in log)
 
 
 def test_long_texts_are_split_at_sentence_ends_without_cutting_words_or_links():

@@ -75,3 +75,40 @@ def test_amounts_are_spoken_as_money_and_links_never_read_out():
     spoken = for_speech("Here is a secure link to pay €120.50: http://x/pay/pl_1\nYou can pay by card.", "en")
     assert "http" not in spoken and "pay_" not in spoken and "120 euros and 50 cents" in spoken
     assert region("fr", "FR") == ("fr-FR", "Polly.Lea") and region("nl", None) == ("nl-BE", "Polly.Lisa")
+
+
+def test_an_outbound_call_is_placed_with_our_voice_webhook(settings):
+    from fastapi.testclient import TestClient
+
+    from amicable.main import create_app
+    from tests.conftest import TWILIO_SID
+    from tests.fakes.twilio_api import FakeTwilio
+
+    with FakeTwilio(TWILIO_SID, TWILIO_TOKEN) as fake:
+        configured = settings.model_copy(
+            update={"twilio_account_sid": TWILIO_SID, "twilio_from_number": "+3228080000", "twilio_api_base": fake.url}
+        )
+        with TestClient(create_app(configured)) as client:
+            client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
+            placed = client.post("/api/v1/accounts/ACC-1001/calls", headers=AUTH)
+            assert placed.status_code == 201, placed.text
+            [call] = fake.calls
+            assert call["to"] == "+32470123456" and call["url"] == "http://testserver/channels/twilio/voice"
+            assert call["status_callback"] == "http://testserver/channels/twilio/status"
+            # The outbound call's webhook reads the debtor from the number called.
+            twiml = _outbound(client, call["sid"])
+            assert twiml.find("Gather").get("language") == "en-GB"
+
+
+def test_no_call_without_configuration_or_after_an_opt_out(client):
+    client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
+    refused = client.post("/api/v1/accounts/ACC-1001/calls", headers=AUTH)
+    assert refused.status_code == 409 and "TWILIO_ACCOUNT_SID" in refused.json()["detail"]
+
+
+def _outbound(client, sid: str):
+    url = f"http://testserver{PATH}"
+    form = {"CallSid": sid, "From": "+3228080000", "To": "+32470123456", "Direction": "outbound-api"}
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, form)
+    response = client.post(PATH, data=form, headers={"X-Twilio-Signature": signature})
+    return ElementTree.fromstring(response.text)

@@ -15,6 +15,7 @@ class FakeTwilio:
     def __init__(self, account_sid: str, auth_token: str) -> None:
         self.account_sid, self.auth_token = account_sid, auth_token
         self.messages: list[dict] = []
+        self.calls: list[dict] = []
         self._ids = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
@@ -47,6 +48,28 @@ class FakeTwilio:
             def do_POST(self) -> None:  # noqa: N802
                 if self.headers.get("Authorization") != expected:
                     self._reply(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                    return
+                base = f"/2010-04-01/Accounts/{fake.account_sid}"
+                if self.path == f"{base}/Calls.json":
+                    length = int(self.headers.get("Content-Length") or 0)
+                    params = dict(parse_qsl(self.rfile.read(length).decode()))
+                    if not params.get("To") or not (params.get("Url") or params.get("Twiml")):
+                        self._reply(400, {"code": 21205, "message": "Url parameter is required.", "status": 400})
+                        return
+                    sid = f"CA{next(fake._ids):032d}"
+                    call = {
+                        "sid": sid,
+                        "account_sid": fake.account_sid,
+                        "to": params["To"],
+                        "from": params.get("From"),
+                        "status": "queued",
+                        "direction": "outbound-api",
+                        "api_version": "2010-04-01",
+                        "uri": f"{base}/Calls/{sid}.json",
+                        "url": params.get("Url"),
+                    }
+                    fake.calls.append({**call, "status_callback": params.get("StatusCallback")})
+                    self._reply(201, call)
                     return
                 if self.path != f"/2010-04-01/Accounts/{fake.account_sid}/Messages.json":
                     self._reply(404, {"code": 20404, "message": "The requested resource was not found", "status": 404})

@@ -20,7 +20,7 @@ from amicable.api.schemas import (
     ReasonIn,
 )
 from amicable.money import fmt
-from amicable.services import accounts, autopay, link_tokens, outcomes, payments, plans
+from amicable.services import accounts, autopay, calls, link_tokens, outcomes, payments, plans
 
 router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"], dependencies=[ApiKey])
 
@@ -39,6 +39,12 @@ def upsert_account(body: AccountIn, session: SessionDep, response: Response) -> 
 def read_account(reference: str, session: SessionDep) -> dict:
     account = accounts.get_account(session, reference)
     return accounts.account_state(account, outcomes.debtor_today(account))
+
+
+@router.post("/{reference}/calls", status_code=status.HTTP_201_CREATED)
+def place_call(reference: str, session: SessionDep, settings: SettingsDep) -> dict:
+    """Ring the debtor through Twilio; the call runs the same conversation as an inbound one."""
+    return {"call_sid": calls.place_call(session, settings, accounts.get_account(session, reference))}
 
 
 @router.post("/{reference}/links")

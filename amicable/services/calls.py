@@ -1,0 +1,40 @@
+"""Outbound calls through Twilio: the call is placed with our voice webhook as its TwiML, so
+the same conversation runs whichever side dialled. Nobody is called on a line they opted out
+of, or without a number; what the law allows when (hours, frequency) is checked by outreach
+before it asks for a call."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+from twilio.base.exceptions import TwilioException
+from twilio.rest import Client
+
+from amicable.db.models import Account
+from amicable.services import ServiceError
+from amicable.services.accounts import log_contact
+from amicable.settings import Settings
+
+
+def place_call(session: Session, settings: Settings, account: Account) -> str:
+    """Ring the debtor; return Twilio's call sid."""
+    if not (settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from_number):
+        raise ServiceError("calls need TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER", 409)
+    number = account.debtor.phone
+    if not number:
+        raise ServiceError("the debtor has no phone number", 409)
+    if any(o.channel == "voice" for o in account.opt_outs):
+        raise ServiceError("the debtor asked not to be called", 409)
+    base = settings.public_base_url.rstrip("/")
+    client = Client(settings.twilio_account_sid, settings.twilio_auth_token)
+    client.api.base_url = settings.twilio_api_base.rstrip("/")
+    try:
+        call = client.calls.create(
+            to=number,
+            from_=settings.twilio_from_number,
+            url=f"{base}/channels/twilio/voice",
+            status_callback=f"{base}/channels/twilio/status",
+        )
+    except TwilioException as error:
+        raise ServiceError(f"Twilio refused or could not be reached: {error}", 502) from None
+    log_contact(session, account, "call_placed", call.sid, "voice")
+    return call.sid
