@@ -86,6 +86,28 @@ def scheduler(every: int = typer.Option(900, help="Seconds between collection ru
         time.sleep(every)
 
 
+@app.command("agent-add")
+def agent_add(
+    email: str = typer.Argument(..., help="The agent's e-mail, used to sign in"),
+    name: str = typer.Option("", help="Name shown to colleagues"),
+    role: str = typer.Option("agent", help="agent or supervisor"),
+) -> None:
+    """Create an agent for the console at /agent; the password is asked, never echoed."""
+    from amicable.db.session import make_engine, make_sessionmaker, transaction
+    from amicable.services import ServiceError
+    from amicable.services.agents import create_agent
+
+    password = typer.prompt("Password (at least 12 characters)", hide_input=True, confirmation_prompt=True)
+    factory = make_sessionmaker(make_engine(_settings().database_url))
+    try:
+        with transaction(factory) as session:
+            agent = create_agent(session, email, name, role, password)
+            typer.echo(f"{agent.email} can now sign in at /agent as {agent.role}")
+    except ServiceError as error:
+        typer.echo(error.message, err=True)
+        raise typer.Exit(1) from None
+
+
 @app.command()
 def seed(demo: bool = typer.Option(False, "--demo", help="Create the demo accounts")) -> None:
     """Load starting data."""

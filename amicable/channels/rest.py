@@ -7,16 +7,18 @@ from the bot, and answers itself when the bot cannot be reached, so nothing is l
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
 import structlog
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from amicable.channels.replies import gateway_text
-from amicable.db.models import Account
+from amicable.db.models import Account, Message
 from amicable.language import detect
 from amicable.services import conversations, link_tokens
 
@@ -103,6 +105,23 @@ async def converse(request: Request, incoming: IncomingMessage, channel: str) ->
             replies = [{"recipient_id": incoming.sender, "text": gateway_text("unavailable", language)}]
     await run_in_threadpool(_after_bot, request, incoming.sender, replies)
     return replies
+
+
+@router.get("/webhooks/rest/messages")
+def agent_messages(request: Request, sender: str, after: int = 0) -> list[dict[str, Any]]:
+    """What a person wrote in this conversation since message `after`: the web chat asks every
+    few seconds, so an agent's reply appears without the debtor writing first. The sender id
+    is the web chat's own random 128-bit id, known only to that browser."""
+    if not re.fullmatch(r"[\w:+.@-]{1,128}", sender):
+        return []
+    with request.app.state.sessionmaker() as session:
+        rows = session.scalars(
+            select(Message)
+            .where(Message.conversation_id == sender, Message.author == "agent", Message.id > after)
+            .order_by(Message.id)
+            .limit(50)
+        ).all()
+        return [{"id": m.id, "text": m.text} for m in rows]
 
 
 @router.post("/webhooks/rest/webhook")

@@ -288,7 +288,49 @@ class Handoff(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="waiting")  # waiting, active, closed
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The agent who took it (none while it waits in the queue).
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
     account: Mapped[Account | None] = relationship(back_populates="handoffs")
+    agent: Mapped[Agent | None] = relationship()
+
+
+class Agent(Base):
+    """A person who takes over conversations. Supervisors may open any conversation; agents
+    the queue and their own."""
+
+    __tablename__ = "agents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # agent, supervisor
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AgentSession(Base):
+    """A signed-in browser. Only a digest of the cookie's token is stored."""
+
+    __tablename__ = "agent_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    agent: Mapped[Agent] = relationship()
+
+
+class ConversationNote(Base):
+    """An agent's note on a conversation, never shown to the debtor."""
+
+    __tablename__ = "conversation_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    agent: Mapped[Agent] = relationship()
 
 
 class OptOut(Base):

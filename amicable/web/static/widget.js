@@ -773,6 +773,40 @@
     if (current) showNotice("offline");
   });
 
+  // ---------------------------------------------------------------- a person's replies
+
+  // When a colleague has taken the conversation, their messages arrive without the debtor
+  // writing first: ask for them every few seconds while the chat is open.
+  var AGENT_KEY = "amicable.agentSeen." + SENDER;
+  var agentSeen = parseInt(storageGet("localStorage", AGENT_KEY) || "0", 10) || 0;
+  var POLL_MS = 4000;
+
+  function pollAgent() {
+    if (!isOpen() || !items.length) return;
+    fetch(BASE + "/webhooks/rest/messages?sender=" + encodeURIComponent(SENDER) + "&after=" + agentSeen, {
+      headers: { Accept: "application/json" },
+      credentials: "omit",
+    })
+      .then(function (response) {
+        return response.ok ? response.json() : [];
+      })
+      .then(function (messages) {
+        if (!Array.isArray(messages)) return;
+        messages.forEach(function (message) {
+          if (!message || typeof message.text !== "string" || typeof message.id !== "number") return;
+          agentSeen = Math.max(agentSeen, message.id);
+          append({ id: nextId++, from: "bot", text: message.text, agent: true });
+        });
+        if (messages.length) {
+          storageSet("localStorage", AGENT_KEY, String(agentSeen));
+          saveTranscript();
+        }
+      })
+      .catch(function () { /* offline: the next tick asks again */ });
+  }
+
+  setInterval(pollAgent, POLL_MS);
+
   // ---------------------------------------------------------------- open / close
 
   function isOpen() {

@@ -1,0 +1,75 @@
+"""An agent's reply, delivered on the debtor's own channel.
+
+The web chat fetches what agents wrote (it asks every few seconds while open), so nothing is
+pushed there. SMS and WhatsApp go through Twilio's API, Telegram through the Bot API. WhatsApp
+allows free text only within 24 hours of the debtor's last message; outside it the agent is
+told, since only an approved template may be sent then. A caller is on the phone: replies are
+spoken on the agent line, not typed.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+from telegram import Bot
+from telegram.error import TelegramError
+from twilio.base.exceptions import TwilioException
+from twilio.rest import Client
+
+from amicable.channels.twilio_messaging import whatsapp_window_open
+from amicable.db.models import Conversation
+
+
+class NotDelivered(Exception):
+    """The reply was kept in the transcript but could not reach the debtor; says why."""
+
+
+def _twilio(app: FastAPI) -> Client:
+    settings = app.state.settings
+    if not (settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from_number):
+        raise NotDelivered(
+            "Twilio sending is not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER)"
+        )
+    client = Client(settings.twilio_account_sid, settings.twilio_auth_token)
+    client.api.base_url = settings.twilio_api_base.rstrip("/")
+    return client
+
+
+async def deliver(app: FastAPI, conversation: Conversation, text: str) -> str:
+    channel, address = conversation.channel, conversation.address
+    if channel in ("web", "rest"):
+        return "shown in the web chat"
+    if channel == "voice":
+        raise NotDelivered("the debtor is on a call: speak to them on the agent line")
+    if not address:
+        raise NotDelivered("no address is known for this conversation")
+    if channel in ("sms", "whatsapp"):
+        settings = app.state.settings
+        if channel == "whatsapp":
+            with app.state.sessionmaker() as session:
+                if not whatsapp_window_open(session, conversation.id):
+                    raise NotDelivered(
+                        "more than 24 hours since the debtor last wrote on WhatsApp: only a template may go"
+                    )
+        prefix = "whatsapp:" if channel == "whatsapp" else ""
+        client = _twilio(app)
+        try:
+            message = await run_in_threadpool(
+                client.messages.create, to=prefix + address, from_=prefix + settings.twilio_from_number, body=text
+            )
+        except TwilioException as error:
+            raise NotDelivered(f"Twilio refused the message: {error}") from None
+        return f"sent by {channel} ({message.sid})"
+    if channel == "telegram":
+        settings = app.state.settings
+        bot = getattr(app.state, "telegram_bot", None)
+        if bot is None:
+            bot = Bot(settings.telegram_bot_token, base_url=f"{settings.telegram_api_base.rstrip('/')}/bot")
+            await bot.initialize()
+            app.state.telegram_bot = bot
+        try:
+            await bot.send_message(int(address), text[:4096])
+        except (TelegramError, ValueError) as error:
+            raise NotDelivered(f"Telegram refused the message: {error}") from None
+        return "sent on Telegram"
+    raise NotDelivered(f"no way to reach the {channel} channel")

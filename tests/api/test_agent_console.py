@@ -1,0 +1,188 @@
+"""The agent console's rules: hashed passwords and expiring sessions, who may open what,
+replies on the debtor's channel, notes, outcomes, and handing back to the bot."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from amicable.db.models import Agent
+from amicable.db.session import transaction
+from amicable.services import agents, conversations
+from tests.conftest import AUTH
+from tests.factories import account_body
+
+CSRF = {"X-Requested-With": "amicable"}
+PASSWORD = "correct horse battery staple"
+
+
+def _agent(client, email: str, role: str = "agent") -> None:
+    with transaction(client.app.state.sessionmaker) as session:
+        agents.create_agent(session, email, email.split("@")[0].title(), role, PASSWORD)
+
+
+def _login(client, email: str) -> None:
+    response = client.post("/agent/api/login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+
+
+def _handoff(client, conversation_id: str = "web-abc", verified: bool = True) -> None:
+    """A web conversation that asked for a person (verified on ACC-1001 when asked)."""
+    client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
+    if verified:
+        client.post(
+            f"/api/v1/conversations/{conversation_id}/verification",
+            json={"reference": "ACC-1001", "answer": "12/03/1985"},
+            headers=AUTH,
+        )
+    with transaction(client.app.state.sessionmaker) as session:
+        conversation = conversations.get_or_create(session, conversation_id, "web")
+        conversations.record_message(session, conversation, "debtor", "I want to talk to someone")
+        conversations.hand_over(session, conversation, "request_human", "asked for a person after a plan")
+
+
+def test_passwords_are_hashed_and_wrong_ones_refused_without_saying_which(client):
+    _agent(client, "ana@example.com")
+    with client.app.state.sessionmaker() as session:
+        stored = session.query(Agent).one().password_hash
+    assert stored.startswith("$argon2") and PASSWORD not in stored
+    wrong = client.post("/agent/api/login", json={"email": "ana@example.com", "password": "nope"})
+    unknown = client.post("/agent/api/login", json={"email": "who@example.com", "password": PASSWORD})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json()
+    assert client.get("/agent/api/queue").status_code == 401
+
+
+def test_a_session_expires_after_idle_time_and_at_sign_out(client):
+    _agent(client, "ana@example.com")
+    with transaction(client.app.state.sessionmaker) as session:
+        token = agents.sign_in(session, "ana@example.com", PASSWORD)
+    with transaction(client.app.state.sessionmaker) as session:
+        assert agents.agent_for(session, token) is not None
+        later = datetime.now(UTC) + agents.IDLE + timedelta(minutes=1)
+        assert agents.agent_for(session, token, later) is None
+    _login(client, "ana@example.com")
+    assert client.get("/agent/api/me").json()["role"] == "agent"
+    client.post("/agent/api/logout", headers=CSRF)
+    assert client.get("/agent/api/me").status_code == 401
+
+
+def test_the_queue_shows_the_waiting_conversation_with_its_reason_and_summary(client):
+    _agent(client, "ana@example.com")
+    _handoff(client)
+    _login(client, "ana@example.com")
+    [row] = client.get("/agent/api/queue").json()
+    assert (row["conversation_id"], row["reason"], row["account_reference"]) == ("web-abc", "request_human", "ACC-1001")
+    assert row["summary"] == "asked for a person after a plan" and row["status"] == "waiting"
+    opened = client.get("/agent/api/conversations/web-abc").json()
+    assert opened["messages"][0]["text"] == "I want to talk to someone"
+    assert opened["account"]["balance"] == "120.50"
+
+
+def test_changes_need_the_console_header(client):
+    _agent(client, "ana@example.com")
+    _handoff(client)
+    _login(client, "ana@example.com")
+    assert client.post("/agent/api/conversations/web-abc/take").status_code == 403
+
+
+def test_an_agent_replies_notes_records_a_promise_and_hands_back(client):
+    _agent(client, "ana@example.com")
+    _handoff(client)
+    _login(client, "ana@example.com")
+    url = "/agent/api/conversations/web-abc"
+    assert client.post(f"{url}/take", headers=CSRF).json()["status"] == "active"
+    sent = client.post(f"{url}/reply", json={"text": "Hello Sam, I'm Ana. How can I help?"}, headers=CSRF).json()
+    assert sent == {"recorded": True, "delivered": True, "detail": "shown in the web chat"}
+    # The web chat picks the reply up on its next poll.
+    polled = client.get("/webhooks/rest/messages", params={"sender": "web-abc", "after": 0}).json()
+    assert [m["text"] for m in polled] == ["Hello Sam, I'm Ana. How can I help?"]
+    # While a person holds it, the bot stays silent for that debtor.
+    quiet = client.post("/webhooks/rest/webhook", json={"sender": "web-abc", "message": "thanks"}).json()
+    assert "colleague has your conversation" in quiet[0]["text"]
+    client.post(f"{url}/notes", json={"text": "Lost her job in October; call after the 25th"}, headers=CSRF)
+    due = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
+    recorded = client.post(f"{url}/outcome", json={"kind": "promise", "due_on": due}, headers=CSRF)
+    assert recorded.status_code == 201, recorded.text
+    state = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()
+    assert state["promises"][0]["due_on"] == due
+    assert client.get(url).json()["notes"][0]["text"].startswith("Lost her job")
+    assert client.post(f"{url}/release", headers=CSRF).json() == {"handled_by": "bot"}
+    assert client.get("/agent/api/queue").json() == []
+
+
+def test_an_agent_cannot_open_a_colleagues_conversation_but_a_supervisor_can(client):
+    _agent(client, "ana@example.com")
+    _agent(client, "bo@example.com")
+    _agent(client, "sue@example.com", role="supervisor")
+    _handoff(client)
+    _login(client, "ana@example.com")
+    client.post("/agent/api/conversations/web-abc/take", headers=CSRF)
+    client.cookies.clear()
+    _login(client, "bo@example.com")
+    assert client.get("/agent/api/queue").json() == []
+    assert client.get("/agent/api/conversations/web-abc").status_code == 403
+    client.cookies.clear()
+    _login(client, "sue@example.com")
+    assert client.get("/agent/api/conversations/web-abc").status_code == 200
+
+
+def test_outcomes_need_a_confirmed_identity(client):
+    _agent(client, "ana@example.com")
+    _handoff(client, "web-unverified", verified=False)
+    _login(client, "ana@example.com")
+    client.post("/agent/api/conversations/web-unverified/take", headers=CSRF)
+    refused = client.post("/agent/api/conversations/web-unverified/outcome", json={"kind": "dispute"}, headers=CSRF)
+    assert refused.status_code == 409 and "identity" in refused.json()["detail"]
+
+
+@pytest.mark.parametrize("bad", [{"email": "x@y.z", "password": "short"}, {"role": "admin"}])
+def test_agents_are_created_only_with_a_long_password_and_a_known_role(client, bad):
+    with pytest.raises(Exception, match="12 characters|role"), transaction(client.app.state.sessionmaker) as session:
+        agents.create_agent(
+            session, bad.get("email", "a@b.c"), "A", bad.get("role", "agent"), bad.get("password", PASSWORD)
+        )
+
+
+def test_replies_reach_sms_through_twilio_and_whatsapp_only_inside_its_window(settings):
+    from fastapi.testclient import TestClient
+
+    from amicable.db.models import Message
+    from amicable.main import create_app
+    from tests.conftest import TWILIO_SID, TWILIO_TOKEN
+    from tests.fakes.twilio_api import FakeTwilio
+
+    with FakeTwilio(TWILIO_SID, TWILIO_TOKEN) as fake:
+        configured = settings.model_copy(
+            update={"twilio_account_sid": TWILIO_SID, "twilio_from_number": "+3228080000", "twilio_api_base": fake.url}
+        )
+        with TestClient(create_app(configured)) as client:
+            _agent(client, "ana@example.com")
+            with transaction(client.app.state.sessionmaker) as session:
+                for channel in ("sms", "whatsapp"):
+                    conversation = conversations.get_or_create(
+                        session, f"{channel}:+32470123456", channel, "+32470123456"
+                    )
+                    session.add(
+                        Message(
+                            conversation=conversation,
+                            author="debtor",
+                            text="help",
+                            created_at=datetime.now(UTC) - timedelta(hours=30 if channel == "whatsapp" else 0),
+                        )
+                    )
+                    conversations.hand_over(session, conversation, "request_human", "")
+            _login(client, "ana@example.com")
+            for channel in ("sms", "whatsapp"):
+                client.post(f"/agent/api/conversations/{channel}:+32470123456/take", headers=CSRF)
+            sms = client.post(
+                "/agent/api/conversations/sms:+32470123456/reply", json={"text": "Hi, Ana here."}, headers=CSRF
+            )
+            assert sms.json()["delivered"] is True
+            [message] = fake.messages
+            assert (message["to"], message["from"], message["body"]) == ("+32470123456", "+3228080000", "Hi, Ana here.")
+            late = client.post(
+                "/agent/api/conversations/whatsapp:+32470123456/reply", json={"text": "Hi"}, headers=CSRF
+            ).json()
+            assert late["recorded"] is True and late["delivered"] is False and "24 hours" in late["detail"]

@@ -1,0 +1,71 @@
+"""The agent console in headless Chromium: sign in, the queue updates without reloading, open
+a conversation, take it, reply (the debtor's web chat shows it), note, hand back."""
+
+from __future__ import annotations
+
+import httpx
+
+from amicable.services import agents, conversations
+from tests.conftest import AUTH
+from tests.factories import account_body
+
+PASSWORD = "correct horse battery staple"
+
+
+def _setup(web: str, sessionmaker) -> None:
+    from amicable.db.session import transaction
+
+    httpx.post(f"{web}/api/v1/accounts", json=account_body(), headers=AUTH).raise_for_status()
+    httpx.post(
+        f"{web}/api/v1/conversations/web-console/verification",
+        json={"reference": "ACC-1001", "answer": "12/03/1985"},
+        headers=AUTH,
+    ).raise_for_status()
+    with transaction(sessionmaker) as session:
+        agents.create_agent(session, "ana@example.com", "Ana", "agent", PASSWORD)
+
+
+def _hand_over(sessionmaker) -> None:
+    from amicable.db.session import transaction
+
+    with transaction(sessionmaker) as session:
+        conversation = conversations.get_or_create(session, "web-console", "web")
+        conversations.record_message(session, conversation, "debtor", "Can I speak to someone please?")
+        conversations.hand_over(session, conversation, "request_human", "wants a person about a plan")
+
+
+def test_an_agent_signs_in_takes_a_conversation_and_replies(web, browser, settings):
+    from amicable.db.session import make_engine, make_sessionmaker
+
+    sessionmaker = make_sessionmaker(make_engine(settings.database_url))
+    _setup(web, sessionmaker)
+    page = browser.new_page()
+    page.goto(f"{web}/agent")
+    page.get_by_label("E-mail").fill("ana@example.com")
+    page.get_by_label("Password").fill("wrong password!!")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("#login-status:has-text('wrong e-mail or password')")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("#who:has-text('Ana (agent)')")
+    assert page.inner_text("#queue-count") == "(0)"
+    # A debtor asks for a person: the queue shows it within a few seconds, no reload.
+    _hand_over(sessionmaker)
+    page.wait_for_selector("#queue button:has-text('ACC-1001')", timeout=10_000)
+    page.click("#queue button:has-text('ACC-1001')")
+    page.wait_for_selector("#transcript li:has-text('Can I speak to someone please?')")
+    assert "balance EUR 120.50" in page.inner_text("#account")
+    page.get_by_role("button", name="Take the conversation").click()
+    page.wait_for_selector("#status:has-text('the bot is silent')")
+    page.get_by_label("Reply to the debtor").fill("Hello Sam, this is Ana. Let's find a plan together.")
+    page.get_by_role("button", name="Send reply").click()
+    page.wait_for_selector("#status:has-text('shown in the web chat')")
+    polled = httpx.get(f"{web}/webhooks/rest/messages", params={"sender": "web-console", "after": 0}).json()
+    assert polled[-1]["text"] == "Hello Sam, this is Ana. Let's find a plan together."
+    page.get_by_label("Note for colleagues").fill("Prefers calls after 6pm")
+    page.get_by_role("button", name="Add note").click()
+    page.wait_for_selector("#notes li:has-text('Prefers calls after 6pm')")
+    page.get_by_role("button", name="Hand back to the bot").click()
+    page.wait_for_selector("#status:has-text('Handed back to the bot')")
+    page.wait_for_selector("#queue-count:has-text('(0)')", timeout=10_000)
+    page.close()
