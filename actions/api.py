@@ -119,5 +119,8 @@ class AmicableApi:
             "POST", f"/api/v1/conversations/{conversation_id}/handoffs", {"reason": reason, "summary": summary[:4000]}
         )
 
+    async def callback(self, conversation_id: str, at: str) -> dict[str, Any]:
+        return await self._call("POST", f"/api/v1/conversations/{conversation_id}/callback", {"at": at})
+
     async def opt_out(self, conversation_id: str) -> dict[str, Any]:
         return await self._call("POST", f"/api/v1/conversations/{conversation_id}/opt-outs", {})

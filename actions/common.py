@@ -4,10 +4,10 @@ and the identity check that guards every action that discloses or changes an acc
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -32,6 +32,19 @@ def money(amount: str, currency: str, lang: str) -> str:
 
 def day(iso: str, lang: str) -> str:
     return format_date(date.fromisoformat(iso), format="EEEE d MMMM yyyy", locale=LOCALES.get(lang, "en_GB"))
+
+
+MOMENT_FORMATS = {"en": "EEEE d MMMM 'at' HH:mm", "fr": "EEEE d MMMM 'à' HH'h'mm", "nl": "EEEE d MMMM 'om' HH:mm"}
+
+
+def moment(iso: str, lang: str) -> str:
+    """A day and time as people say them ("Monday 24 November at 09:00"); `iso` carries the
+    offset of the zone it is to be told in."""
+    return format_datetime(
+        datetime.fromisoformat(iso),
+        format=MOMENT_FORMATS.get(lang, MOMENT_FORMATS["en"]),
+        locale=LOCALES.get(lang, "en_GB"),
+    )
 
 
 def verified(tracker: Tracker) -> bool:

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api import AmicableApi, ApiError
-from actions.common import clear_pending, language, service_problem, summary_of
+from actions.common import clear_pending, language, moment, service_problem, summary_of
 from actions.outcomes import ActionOfferPaymentLink, answer_vulnerability_consent
 from actions.plans import accept_plan, decline_plan
 
@@ -26,11 +26,35 @@ class ActionHandoff(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         reason = "asked_for_person" if intent == "request_human" else "bot_offer_accepted"
         try:
-            await AmicableApi().handoff(tracker.sender_id, reason, summary_of(tracker))
+            result = await AmicableApi().handoff(tracker.sender_id, reason, summary_of(tracker))
         except ApiError:
             return service_problem(dispatcher)
+        slots = result.get("callback_slots") or []
+        if result.get("agents_available") is False and slots:
+            # Nobody on duty: say when someone will answer, and offer a call back then.
+            dispatcher.utter_message(
+                response="utter_handoff_closed", when=moment(slots[0], language(tracker)), custom={"handoff": True}
+            )
+            return [*clear_pending(), SlotSet("offer", "callback"), SlotSet("callback_at", slots[0])]
         dispatcher.utter_message(response="utter_handoff", custom={"handoff": True})
         return [*clear_pending(), SlotSet("offer", None)]
+
+
+async def answer_callback(dispatcher: CollectingDispatcher, tracker: Tracker, accepted: bool) -> list[EventType]:
+    at = tracker.get_slot("callback_at")
+    reset = [SlotSet("offer", None), SlotSet("callback_at", None)]
+    if not at:
+        return reset
+    when = moment(at, language(tracker))
+    if not accepted:
+        dispatcher.utter_message(response="utter_handoff_queued", when=when)
+        return reset
+    try:
+        await AmicableApi().callback(tracker.sender_id, at)
+    except ApiError:
+        return [*service_problem(dispatcher), *reset]
+    dispatcher.utter_message(response="utter_callback_booked", when=when)
+    return reset
 
 
 class ActionOptOut(Action):
@@ -63,6 +87,8 @@ class ActionAcceptOffer(Action):
             return await accept_plan(dispatcher, tracker, domain)
         if offer == "vulnerability_consent":
             return await answer_vulnerability_consent(dispatcher, tracker, consent=True)
+        if offer == "callback":
+            return await answer_callback(dispatcher, tracker, accepted=True)
         dispatcher.utter_message(response="utter_ok")
         dispatcher.utter_message(response="utter_anything_else")
         return []
@@ -77,6 +103,8 @@ class ActionDeclineOffer(Action):
             return decline_plan(dispatcher, tracker)
         if tracker.get_slot("offer") == "vulnerability_consent":
             return await answer_vulnerability_consent(dispatcher, tracker, consent=False)
+        if tracker.get_slot("offer") == "callback":
+            return await answer_callback(dispatcher, tracker, accepted=False)
         dispatcher.utter_message(response="utter_ok")
         dispatcher.utter_message(response="utter_anything_else")
         return [SlotSet("offer", None)]

@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -84,6 +85,41 @@ class BankTransferPolicy(_Strict):
         return bool(self.iban)
 
 
+class HandoverPolicy(_Strict):
+    """When colleagues take over conversations, in their own time zone: "09:00-17:00" per
+    weekday, empty for closed. Outside these hours a hand-over offers a call back."""
+
+    timezone: str = "Europe/Brussels"
+    hours: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], str] = {
+        "mon": "09:00-17:00",
+        "tue": "09:00-17:00",
+        "wed": "09:00-17:00",
+        "thu": "09:00-17:00",
+        "fri": "09:00-17:00",
+    }
+    slot_minutes: int = Field(30, ge=5, le=240)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value} is not a time zone (e.g. Europe/Brussels)") from None
+        return value
+
+    @field_validator("hours")
+    @classmethod
+    def _valid_hours(cls, value: dict) -> dict:
+        for day, spec in value.items():
+            if not spec:
+                continue
+            match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)", spec)
+            if not match or spec.split("-")[0] >= spec.split("-")[1]:
+                raise ValueError(f"{day}: {spec!r} is not an opening like 09:00-17:00")
+        return value
+
+
 class Policy(_Strict):
     payment_link: PaymentLinkPolicy = PaymentLinkPolicy()
     promise: PromisePolicy = PromisePolicy()
@@ -92,6 +128,7 @@ class Policy(_Strict):
     # Which open invoices a payment settles first (by due date).
     allocation: Literal["oldest_first", "newest_first"] = "oldest_first"
     bank_transfer: BankTransferPolicy = BankTransferPolicy()
+    handover: HandoverPolicy = HandoverPolicy()
 
     def methods_for(self, country: str | None) -> list[str]:
         return list(self.payment_link.methods.get((country or "").upper(), self.payment_link.methods["default"]))

@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import date
 from glob import glob
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from fastapi.testclient import TestClient
 from amicable.cli import migrate
 from amicable.main import create_app
 from amicable.runtime.stack import Stack, free_port
-from amicable.settings import Settings
+from amicable.settings import ROOT, Settings
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.twilio_api import FakeTwilio
 
@@ -103,7 +104,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
+    policies = tmp_path / "shipped-policies"
+    policies.mkdir()
+    for path in (ROOT / "policies").glob("*.yml"):
+        shutil.copy(path, policies / path.name)
+        with (policies / path.name).open("a") as handle:
+            handle.write(ALWAYS_OPEN)
     return Settings(
+        policies_dir=policies,
         amicable_api_key=API_KEY,
         database_url=database_url,
         public_base_url="http://testserver",
@@ -117,6 +125,20 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+ALWAYS_OPEN = "\nhandover:\n  hours:\n" + "".join(
+    f'    {day}: "00:00-24:00"\n' for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+)
+
+
+def closed_today_policy() -> str:
+    """A creditor whose team works only on the day three days from now: whenever the tests
+    run, nobody is on duty, so the out-of-hours path is tested at any hour."""
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    open_day = days[(date.today().weekday() + 3) % 7]
+    hours = "\n".join(f'    {d}: "{"09:00-17:00" if d == open_day else ""}"' for d in days)
+    return f"handover:\n  timezone: Europe/Brussels\n  hours:\n{hours}\n"
 
 
 @pytest.fixture(scope="session")
@@ -142,6 +164,16 @@ def stack(
 
     ensure_model()
     workdir = tmp_path_factory.mktemp("stack")
+    policies = workdir / "policies"
+    policies.mkdir()
+    for path in (ROOT / "policies").glob("*.yml"):
+        shutil.copy(path, policies / path.name)
+    (policies / "night-owl-energy.yml").write_text(closed_today_policy())
+    # Everyone else's team is on duty around the clock here, so a hand-over reaches a person
+    # at whatever hour the tests run.
+    for name in ("brightwater-energy.yml", "polder-telecom.yml", "default.yml"):
+        with (policies / name).open("a") as handle:
+            handle.write(ALWAYS_OPEN)
     url = f"sqlite:///{workdir / 'stack.db'}"
     migrate(database_url=url)
     running = Stack(
@@ -149,6 +181,7 @@ def stack(
         api_key=API_KEY,
         database_url=url,
         web_env={
+            "POLICIES_DIR": str(policies),
             "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
             "TWILIO_ACCOUNT_SID": TWILIO_SID,
             "TWILIO_FROM_NUMBER": TWILIO_FROM,

@@ -288,6 +288,8 @@ class Handoff(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="waiting")  # waiting, active, closed
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A call-back time the debtor chose when nobody was on duty.
+    callback_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The agent who took it (none while it waits in the queue).
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
     account: Mapped[Account | None] = relationship(back_populates="handoffs")

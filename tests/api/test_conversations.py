@@ -109,3 +109,35 @@ def test_a_file_can_be_guessed_at_only_five_times_a_day_across_conversations(cli
     assert right["verified"] is False
     log = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()["contact_log"]
     assert any("too many failed checks" in c["detail"] for c in log)
+
+
+def test_out_of_hours_a_hand_over_says_when_and_takes_a_call_back(settings, tmp_path):
+    from datetime import date, datetime
+
+    from fastapi.testclient import TestClient
+
+    from amicable.main import create_app
+    from tests.conftest import closed_today_policy
+
+    (tmp_path / "brightwater-energy.yml").write_text(closed_today_policy())
+    with TestClient(create_app(settings.model_copy(update={"policies_dir": tmp_path}))) as client:
+        client.post("/api/v1/accounts", json=account_body(timezone="Europe/Amsterdam"), headers=AUTH)
+        _verify(client, "night-1", "ACC-1001", "12/03/1985")
+        result = client.post(
+            "/api/v1/conversations/night-1/handoffs", json={"reason": "asked_for_person"}, headers=AUTH
+        )
+        body = result.json()
+        assert result.status_code == 201 and body["agents_available"] is False
+        first = datetime.fromisoformat(body["callback_slots"][0])
+        assert body["next_open"] == body["callback_slots"][0] and first.date() > date.today()
+        assert first.strftime("%H:%M") == "09:00"
+        # Outside the team's hours, or in the past: refused; the offered slot: booked.
+        late = first.replace(hour=20).isoformat()
+        assert client.post("/api/v1/conversations/night-1/callback", json={"at": late}, headers=AUTH).status_code == 422
+        booked = client.post(
+            "/api/v1/conversations/night-1/callback", json={"at": body["callback_slots"][0]}, headers=AUTH
+        )
+        assert booked.status_code == 201
+        state = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()
+        assert any(c["kind"] == "callback_booked" for c in state["contact_log"])
+        assert state["handoffs"][0]["status"] == "waiting"  # it lands in the queue all the same

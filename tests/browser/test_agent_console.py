@@ -48,7 +48,7 @@ def test_an_agent_signs_in_takes_a_conversation_and_replies(web, browser, settin
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector("#who:has-text('Ana (agent)')")
-    assert page.inner_text("#queue-count") == "(0)"
+    page.wait_for_selector("#queue-count:has-text('(0)')")
     # A debtor asks for a person: the queue shows it within a few seconds, no reload.
     _hand_over(sessionmaker)
     page.wait_for_selector("#queue button:has-text('ACC-1001')", timeout=10_000)

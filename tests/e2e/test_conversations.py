@@ -153,3 +153,17 @@ def test_a_signed_link_opens_the_chat_on_the_file_and_still_asks_who_is_there(st
         timeout=60,
     ).json()
     assert "reference" in " ".join(m.get("text", "") for m in forged)
+
+
+def test_outside_hours_the_debtor_hears_when_and_books_a_call_back(stack):
+    """Night Owl Energy's team (a test policy) is never on duty today."""
+    debtor = make_debtor(stack, creditor="Night Owl Energy", language="nl", country="NL", timezone="Europe/Amsterdam")
+    debtor.verify("12-03-1985")
+    closed = debtor.say("ik wil met een medewerker praten")
+    assert "niet bereikbaar" in closed or "niemand van dienst" in closed, closed
+    assert "09:00" in closed
+    booked = debtor.say("ja graag")
+    assert "belt u" in booked and "09:00" in booked, booked
+    log = debtor.account()["contact_log"]
+    assert any(c["kind"] == "callback_booked" for c in log)
+    assert debtor.account()["handoffs"][0]["status"] == "waiting"

@@ -126,6 +126,7 @@ def queue(agent: AgentDep, session: SessionDep) -> list[dict]:
                 "summary": handoff.summary,
                 "status": handoff.status,
                 "waiting_since": handoff.created_at,
+                "callback_at": handoff.callback_at,
                 "agent": handoff.agent.name if handoff.agent else None,
                 "account_reference": handoff.account.reference if handoff.account else None,
             }
@@ -202,12 +203,12 @@ def record_outcome(
         raise HTTPException(status.HTTP_409_CONFLICT, "the debtor's identity is not confirmed in this conversation")
     if body.kind == "promise":
         if body.due_on is None:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "a promise needs due_on")
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "a promise needs due_on")
         promise = outcomes.record_promise(session, settings, account, body.due_on, None, conversation_id)
         return {"kind": "promise", "amount": str(promise.amount), "due_on": promise.due_on}
     if body.kind == "plan":
         if body.monthly_amount is None:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "a plan needs monthly_amount")
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "a plan needs monthly_amount")
         plan = plans.record_plan(session, settings, account, Decimal(body.monthly_amount), conversation_id)
         return {"kind": "plan", "installments": len(plan.installments)}
     outcomes.record_dispute(session, account, body.reason, body.details or f"recorded by {agent.name}", conversation_id)

@@ -4,16 +4,21 @@ the bot, so a mistake in one cannot leak debt details."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
 
 from amicable.api.deps import ApiKey, SessionDep, SettingsDep
 from amicable.api.schemas import HandoffIn, OptOutIn, OutcomeOut, VerificationIn, VerificationOut
 from amicable.compliance import vulnerability_needs_consent
+from amicable.db.models import Handoff
 from amicable.money import fmt
-from amicable.policy import load_policy
-from amicable.services import accounts, conversations, outcomes, references
+from amicable.policy import HandoverPolicy, load_policy
+from amicable.services import accounts, agent_hours, conversations, outcomes, references
+from amicable.settings import Settings
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"], dependencies=[ApiKey])
 
@@ -85,11 +90,69 @@ def account_summary(conversation_id: str, session: SessionDep, settings: Setting
     }
 
 
-@router.post("/{conversation_id}/handoffs", response_model=OutcomeOut, status_code=status.HTTP_201_CREATED)
-def hand_over(conversation_id: str, body: HandoffIn, session: SessionDep) -> OutcomeOut:
+def _team_hours(settings: Settings, conversation: conversations.Conversation) -> HandoverPolicy:
+    account = conversation.account
+    return load_policy(settings.policies_dir, account.creditor.name if account else "").handover
+
+
+def _debtor_zone(conversation: conversations.Conversation, team: HandoverPolicy) -> ZoneInfo:
+    """Times are told in the debtor's zone when their file is known, else the team's."""
+    account = conversation.account if conversation.verified else None
+    return ZoneInfo(account.debtor.timezone if account else team.timezone)
+
+
+@router.post("/{conversation_id}/handoffs", status_code=status.HTTP_201_CREATED)
+def hand_over(conversation_id: str, body: HandoffIn, session: SessionDep, settings: SettingsDep) -> dict:
+    """Into the agents' queue; says whether someone is on duty now, and if not, when, with the
+    first call-back times (in the debtor's time zone)."""
     conversation = conversations.get_or_create(session, conversation_id, "rest")
     conversations.hand_over(session, conversation, body.reason, body.summary)
-    return OutcomeOut(account_reference=conversation.account.reference if conversation.account else None)
+    team = _team_hours(settings, conversation)
+    now = datetime.now(UTC)
+    available = agent_hours.on_duty(team, now)
+    if not available:
+        # Nobody can answer yet: the bot keeps helping until a colleague takes the conversation.
+        conversation.handled_by = "bot"
+    zone = _debtor_zone(conversation, team)
+    return {
+        "ok": True,
+        "account_reference": conversation.account.reference if conversation.verified and conversation.account else None,
+        "agents_available": available,
+        "next_open": None if available else agent_hours.next_opening(team, now).astimezone(zone).isoformat(),
+        "callback_slots": []
+        if available
+        else [slot.astimezone(zone).isoformat() for slot in agent_hours.callback_slots(team, now)],
+    }
+
+
+class CallbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    at: datetime
+
+
+@router.post("/{conversation_id}/callback", status_code=status.HTTP_201_CREATED)
+def book_callback(conversation_id: str, body: CallbackIn, session: SessionDep, settings: SettingsDep) -> dict:
+    """The debtor's chosen call-back time, on their waiting hand-over; it must fall in the
+    team's hours and in the future."""
+    conversation = conversations.get(session, conversation_id)
+    handoff = session.scalar(
+        select(Handoff)
+        .where(Handoff.conversation_id == conversation_id, Handoff.status != "closed")
+        .order_by(Handoff.id.desc())
+        .limit(1)
+    )
+    if handoff is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, "no hand-over is waiting in this conversation")
+    if body.at.tzinfo is None:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "give the time with its offset")
+    team = _team_hours(settings, conversation)
+    if body.at <= datetime.now(UTC) or not agent_hours.on_duty(team, body.at):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "that time is outside the team's hours")
+    handoff.callback_at = body.at
+    accounts.log_contact(
+        session, handoff.account, "callback_booked", body.at.isoformat(), conversation.channel, conversation.id
+    )
+    return {"ok": True, "callback_at": body.at.isoformat()}
 
 
 @router.post("/{conversation_id}/opt-outs", response_model=OutcomeOut, status_code=status.HTTP_201_CREATED)
