@@ -1,0 +1,61 @@
+"""The web chat as a debtor uses it, in headless Chromium on a phone-sized screen: opened with
+the keyboard, a message survives a network drop and is sent when the connection returns, a
+reminder's signed link ties the chat to the file, and a colleague's reply appears by itself."""
+
+from __future__ import annotations
+
+import httpx
+
+from amicable.db.session import make_engine, make_sessionmaker, transaction
+from amicable.services import conversations
+from tests.conftest import AUTH
+from tests.factories import account_body
+
+
+def _open_chat(page, url: str) -> None:
+    """The page opens the chat by itself; if it is closed, the launcher opens it by keyboard."""
+    page.goto(url)
+    page.wait_for_selector("#amicable-input", state="attached")
+    if not page.is_visible("#amicable-input"):
+        page.focus("#amicable-launcher")
+        page.keyboard.press("Enter")
+    page.wait_for_selector("#amicable-input", state="visible")
+    page.focus("#amicable-input")
+
+
+def test_keyboard_labels_and_a_message_kept_through_a_network_drop(web, phone):
+    _open_chat(phone, f"{web}/?lang=fr")
+    assert phone.get_attribute("#amicable-launcher", "aria-expanded") == "true"
+    assert phone.get_by_label("Votre message").count() == 1
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    phone.context.set_offline(True)
+    phone.fill("#amicable-input", "bonjour")
+    phone.keyboard.press("Enter")
+    phone.wait_for_selector(".amicable-notice-text:has-text('hors ligne'), .amicable-notice-text:has-text('connexion')")
+    phone.context.set_offline(False)
+    # Back online: the message goes out without being typed again (the bot is not running in
+    # this test, so the gateway's calm answer comes back).
+    phone.wait_for_selector(".amicable-log :text('Rien de ce que vous avez écrit')", timeout=20_000)
+    phone.keyboard.press("Escape")
+    assert phone.get_attribute("#amicable-launcher", "aria-expanded") == "false"
+    phone.focus("#amicable-launcher")
+    phone.keyboard.press("Enter")
+    # The conversation is still there after closing and reopening.
+    assert phone.is_visible(".amicable-log :text('Rien de ce que vous avez écrit')")
+
+
+def test_a_signed_link_and_a_colleagues_reply(web, phone, settings):
+    httpx.post(f"{web}/api/v1/accounts", json=account_body(), headers=AUTH).raise_for_status()
+    links = httpx.post(f"{web}/api/v1/accounts/ACC-1001/links", headers=AUTH).json()
+    _open_chat(phone, links["web_chat"])
+    phone.fill("#amicable-input", "hello")
+    phone.keyboard.press("Enter")
+    phone.wait_for_selector(".amicable-log :text('Nothing you wrote is lost')", timeout=20_000)
+    sender = phone.evaluate("Object.keys(localStorage).map(k => localStorage.getItem(k)).find(v => /^web-/.test(v))")
+    sessionmaker = make_sessionmaker(make_engine(settings.database_url))
+    with transaction(sessionmaker) as session:
+        conversation = conversations.get(session, sender)
+        assert conversation.account is not None and not conversation.verified  # bound, not disclosed
+        conversations.hand_over(session, conversation, "asked_for_person", "")
+        conversations.record_message(session, conversation, "agent", "Hello, this is Ana from the team.")
+    phone.wait_for_selector(".amicable-log :text('Hello, this is Ana from the team.')", timeout=15_000)
