@@ -17,6 +17,7 @@ from amicable.runtime.stack import Stack
 
 SCRIPT = ["hello", "{reference}", "12/03/1985", "how much do I owe?", "which invoices is it?", "thanks", "bye"]
 KEY = "bench-key-0123456789"
+TWILIO_TOKEN = "bench-twilio-token"
 
 
 @dataclass
@@ -84,6 +85,40 @@ async def _drive(name: str, url: str, references: list[str], concurrency: int, p
     return Result(name, latencies, seconds, errors)
 
 
+async def _call(client: httpx.AsyncClient, url: str, caller: str, reference: str, latencies: list[float]) -> int:
+    """One phone call: the opening turn, then each scripted line as Twilio's speech result."""
+    from twilio.request_validator import RequestValidator
+
+    validator, errors = RequestValidator(TWILIO_TOKEN), 0
+    for n, line in enumerate(["", *SCRIPT[1:]]):
+        target = url if n == 0 else f"{url}?turn=1&silence=0"
+        form = {"CallSid": f"CA{caller[-8:]:0>32}", "From": caller, "To": "+3228080000", "Direction": "inbound"}
+        if n:
+            form["SpeechResult"] = line.format(reference=reference)
+        headers = {"X-Twilio-Signature": validator.compute_signature(target, form)}
+        started = time.perf_counter()
+        response = await client.post(target, data=form, headers=headers)
+        latencies.append(time.perf_counter() - started)
+        if response.status_code != 200 or "<Gather" not in response.text:
+            errors += 1
+    return errors
+
+
+async def _drive_calls(url: str, references: list[str], concurrency: int) -> Result:
+    latencies: list[float] = []
+    semaphore = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(timeout=120) as client:
+
+        async def one(i: int, reference: str) -> int:
+            async with semaphore:
+                return await _call(client, url, f"+3247090{i:04d}", reference, latencies)
+
+        started = time.perf_counter()
+        errors = sum(await asyncio.gather(*(one(i, r) for i, r in enumerate(references))))
+        seconds = time.perf_counter() - started
+    return Result("phone turn (TwiML)", latencies, seconds, errors)
+
+
 def _seed(stack: Stack, count: int) -> list[str]:
     from tests.factories import account_body  # the same shape the API tests use
 
@@ -109,7 +144,8 @@ def run_bench(turns: int = 300, concurrency: int = 4) -> int:
     database = f"sqlite:///{workdir / 'bench.db'}"
     migrate(database_url=database)
     started = time.perf_counter()
-    with Stack(workdir=workdir, api_key=KEY, database_url=database).start() as stack:
+    stack_env = {"TWILIO_AUTH_TOKEN": TWILIO_TOKEN}
+    with Stack(workdir=workdir, api_key=KEY, database_url=database, web_env=stack_env).start() as stack:
         cold_start = time.perf_counter() - started
         references = _seed(stack, conversations * 2)
         full_url, bare_url = f"{stack.web_url}/webhooks/rest/webhook", f"{stack.rasa_url}/webhooks/rest/webhook"
@@ -127,6 +163,7 @@ def run_bench(turns: int = 300, concurrency: int = 4) -> int:
         results = [
             asyncio.run(_drive(name, url, refs, concurrency, f"{name}{i}")) for i, (name, url, refs) in enumerate(runs)
         ]
+        voice = asyncio.run(_drive_calls(f"{stack.web_url}/channels/twilio/voice", references[:half], concurrency))
         full = Result.merge("whole stack (gateway)", [r for r in results if r.name == "full"])
         bare = Result.merge("bare Rasa REST webhook", [r for r in results if r.name == "bare"])
         memory = {name: _rss_mb(process.pid) for name, process in stack.processes.items()}
@@ -141,6 +178,7 @@ def run_bench(turns: int = 300, concurrency: int = 4) -> int:
     print("|------------------------------|-------|----------|----------|----------|--------|")
     print(full.row())
     print(bare.row())
+    print(voice.row())
     ratio_p50 = statistics.median(full.latencies) / statistics.median(bare.latencies)
     ratio_rate = (len(full.latencies) / full.seconds) / (len(bare.latencies) / bare.seconds)
     print(f"\nratio whole stack / bare Rasa: p50 latency x{ratio_p50:.2f}, throughput x{ratio_rate:.2f}")
@@ -151,4 +189,4 @@ def run_bench(turns: int = 300, concurrency: int = 4) -> int:
         + ", ".join(f"{k} {v:.0f} MB" for k, v in memory.items())
         + f", total {sum(memory.values()):.0f} MB"
     )
-    return 1 if full.errors or bare.errors else 0
+    return 1 if full.errors or bare.errors or voice.errors else 0
