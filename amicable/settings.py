@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     twilio_from_number: str = ""
     twilio_api_base: str = "https://api.twilio.com"
     agent_phone_number: str = ""
+    # An approved WhatsApp template (Twilio Content SID) inviting the debtor to reply: the only
+    # message allowed more than 24 hours after they last wrote.
+    whatsapp_reopen_template_sid: str = ""
     # Telegram: the bot's token, the secret Telegram echoes in X-Telegram-Bot-Api-Secret-Token,
     # the bot's @name for deep links, and where the Bot API is reached (a test server).
     telegram_bot_token: str = ""

@@ -24,6 +24,30 @@ class NotDelivered(Exception):
     """The reply was kept in the transcript but could not reach the debtor; says why."""
 
 
+async def _reopen_whatsapp(app: FastAPI, client: Client, address: str) -> str:
+    """Outside the 24 hours only an approved template may go: it asks the debtor to reply; the
+    agent's words stay in the transcript and can be sent once the debtor has answered."""
+    settings = app.state.settings
+    if not settings.whatsapp_reopen_template_sid:
+        raise NotDelivered(
+            "more than 24 hours since the debtor last wrote on WhatsApp, and no approved template is configured "
+            "(WHATSAPP_REOPEN_TEMPLATE_SID)"
+        )
+    try:
+        message = await run_in_threadpool(
+            client.messages.create,
+            to=f"whatsapp:{address}",
+            from_=f"whatsapp:{settings.twilio_from_number}",
+            content_sid=settings.whatsapp_reopen_template_sid,
+        )
+    except TwilioException as error:
+        raise NotDelivered(f"Twilio refused the template: {error}") from None
+    return (
+        f"outside WhatsApp's 24 hours: the approved template inviting a reply went ({message.sid}); "
+        "send your message again once they answer"
+    )
+
+
 def _twilio(app: FastAPI) -> Client:
     settings = app.state.settings
     if not (settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from_number):
@@ -45,14 +69,13 @@ async def deliver(app: FastAPI, conversation: Conversation, text: str) -> str:
         raise NotDelivered("no address is known for this conversation")
     if channel in ("sms", "whatsapp"):
         settings = app.state.settings
-        if channel == "whatsapp":
-            with app.state.sessionmaker() as session:
-                if not whatsapp_window_open(session, conversation.id):
-                    raise NotDelivered(
-                        "more than 24 hours since the debtor last wrote on WhatsApp: only a template may go"
-                    )
         prefix = "whatsapp:" if channel == "whatsapp" else ""
         client = _twilio(app)
+        if channel == "whatsapp":
+            with app.state.sessionmaker() as session:
+                window_open = whatsapp_window_open(session, conversation.id)
+            if not window_open:
+                return await _reopen_whatsapp(app, client, address)
         try:
             message = await run_in_threadpool(
                 client.messages.create, to=prefix + address, from_=prefix + settings.twilio_from_number, body=text

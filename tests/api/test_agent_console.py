@@ -186,3 +186,13 @@ def test_replies_reach_sms_through_twilio_and_whatsapp_only_inside_its_window(se
                 "/agent/api/conversations/whatsapp:+32470123456/reply", json={"text": "Hi"}, headers=CSRF
             ).json()
             assert late["recorded"] is True and late["delivered"] is False and "24 hours" in late["detail"]
+        # With an approved template configured, that is what goes instead of free text.
+        with_template = configured.model_copy(update={"whatsapp_reopen_template_sid": "HX" + "0" * 32})
+        with TestClient(create_app(with_template)) as client:
+            _login(client, "ana@example.com")
+            sent = client.post(
+                "/agent/api/conversations/whatsapp:+32470123456/reply", json={"text": "Hi"}, headers=CSRF
+            ).json()
+            assert sent["delivered"] is True and "template" in sent["detail"]
+            assert fake.messages[-1]["content_sid"] == "HX" + "0" * 32
+            assert fake.messages[-1]["to"] == "whatsapp:+32470123456" and fake.messages[-1]["body"] == ""

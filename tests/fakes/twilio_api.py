@@ -76,7 +76,7 @@ class FakeTwilio:
                     return
                 length = int(self.headers.get("Content-Length") or 0)
                 params = dict(parse_qsl(self.rfile.read(length).decode()))
-                if not params.get("To") or not params.get("Body"):
+                if not params.get("To") or not (params.get("Body") or params.get("ContentSid")):
                     self._reply(400, {"code": 21604, "message": "A 'To' phone number is required.", "status": 400})
                     return
                 sid = f"SM{next(fake._ids):032d}"
@@ -85,9 +85,10 @@ class FakeTwilio:
                     "account_sid": fake.account_sid,
                     "to": params["To"],
                     "from": params.get("From"),
-                    "body": params["Body"],
+                    "body": params.get("Body", ""),
+                    "content_sid": params.get("ContentSid"),
                     "status": "queued",
-                    "num_segments": str(max(1, (len(params["Body"]) + 152) // 153)),
+                    "num_segments": str(max(1, (len(params.get("Body", "")) + 152) // 153)),
                     "direction": "outbound-api",
                     "api_version": "2010-04-01",
                     "uri": f"/2010-04-01/Accounts/{fake.account_sid}/Messages/{sid}.json",
