@@ -59,3 +59,46 @@ def test_a_signed_link_and_a_colleagues_reply(web, phone, settings):
         conversations.hand_over(session, conversation, "asked_for_person", "")
         conversations.record_message(session, conversation, "agent", "Hello, this is Ana from the team.")
     phone.wait_for_selector(".amicable-log :text('Hello, this is Ana from the team.')", timeout=15_000)
+
+
+CONTRAST = """
+() => {
+  function rgb(value) {
+    const m = value.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    const [r, g, b, a] = m[1].split(",").map(Number);
+    return { r, g, b, a: a === undefined ? 1 : a };
+  }
+  function luminance({ r, g, b }) {
+    const c = [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  }
+  function background(el) {
+    for (let node = el; node; node = node.parentElement) {
+      const bg = rgb(getComputedStyle(node).backgroundColor);
+      if (bg && bg.a > 0.5) return bg;
+    }
+    return { r: 255, g: 255, b: 255, a: 1 };
+  }
+  const failures = [];
+  for (const el of document.querySelectorAll("[data-amicable] *")) {
+    const style = getComputedStyle(el);
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || style.visibility === "hidden" || el.offsetParent === null) continue;
+    const fg = rgb(style.color), bg = background(el);
+    const [l1, l2] = [luminance(fg), luminance(bg)].sort((x, y) => y - x);
+    const ratio = (l1 + 0.05) / (l2 + 0.05);
+    const large = parseFloat(style.fontSize) >= 24 || (parseFloat(style.fontSize) >= 18.66 && Number(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) failures.push(`${el.className || el.tagName}: ${ratio.toFixed(2)} "${el.textContent.trim().slice(0, 30)}"`);
+  }
+  return failures;
+}
+"""
+
+
+def test_every_text_in_the_chat_meets_wcag_aa_contrast(web, phone):
+    _open_chat(phone, f"{web}/?lang=nl")
+    phone.fill("#amicable-input", "hallo")
+    phone.keyboard.press("Enter")
+    phone.wait_for_selector(".amicable-log :text('Niets van wat u schreef is verloren')", timeout=20_000)
+    assert phone.evaluate(CONTRAST) == []
