@@ -44,3 +44,18 @@ def require_api_key(
 
 
 ApiKey = Depends(require_api_key)
+
+
+async def uploaded_file(request: Request, what: str) -> bytes:
+    """A file sent as `multipart/form-data` (field `file`) or as the request body itself;
+    400 when there is none or it is empty."""
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        upload = (await request.form()).get("file")
+        if upload is None or isinstance(upload, str):
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, f"send the {what} in a form field named 'file'")
+        raw = await upload.read()
+    else:
+        raw = await request.body()
+    if not raw.strip():
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "the file is empty")
+    return raw

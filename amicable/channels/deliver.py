@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
-from telegram import Bot
 from telegram.error import TelegramError
 from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
 
+from amicable.channels.providers import telegram_bot, twilio_client
 from amicable.channels.twilio_messaging import whatsapp_window_open
 from amicable.db.models import Conversation
 
@@ -49,13 +49,11 @@ async def _reopen_whatsapp(app: FastAPI, client: Client, address: str) -> str:
 
 
 def _twilio(app: FastAPI) -> Client:
-    settings = app.state.settings
-    if not (settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from_number):
+    client = twilio_client(app.state.settings)
+    if client is None:
         raise NotDelivered(
             "Twilio sending is not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER)"
         )
-    client = Client(settings.twilio_account_sid, settings.twilio_auth_token)
-    client.api.base_url = settings.twilio_api_base.rstrip("/")
     return client
 
 
@@ -84,12 +82,7 @@ async def deliver(app: FastAPI, conversation: Conversation, text: str) -> str:
             raise NotDelivered(f"Twilio refused the message: {error}") from None
         return f"sent by {channel} ({message.sid})"
     if channel == "telegram":
-        settings = app.state.settings
-        bot = getattr(app.state, "telegram_bot", None)
-        if bot is None:
-            bot = Bot(settings.telegram_bot_token, base_url=f"{settings.telegram_api_base.rstrip('/')}/bot")
-            await bot.initialize()
-            app.state.telegram_bot = bot
+        bot = await telegram_bot(app)
         try:
             await bot.send_message(int(address), text[:4096])
         except (TelegramError, ValueError) as error:

@@ -28,9 +28,12 @@ router = APIRouter(tags=["conversation"])
 CHANNELS = {"web", "rest", "sms", "whatsapp", "telegram", "voice"}
 
 
+SENDER = r"[\w:+.@-]{1,128}"
+
+
 class IncomingMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    sender: str = Field(min_length=1, max_length=128, pattern=r"^[\w:+.@-]+$")
+    sender: str = Field(pattern=rf"^{SENDER}$")
     message: str = Field(max_length=100_000)
     metadata: dict[str, Any] = Field(default_factory=dict)
 
@@ -112,7 +115,7 @@ def agent_messages(request: Request, sender: str, after: int = 0) -> list[dict[s
     """What a person wrote in this conversation since message `after`: the web chat asks every
     few seconds, so an agent's reply appears without the debtor writing first. The sender id
     is the web chat's own random 128-bit id, known only to that browser."""
-    if not re.fullmatch(r"[\w:+.@-]{1,128}", sender):
+    if not re.fullmatch(SENDER, sender):
         return []
     with request.app.state.sessionmaker() as session:
         rows = session.scalars(

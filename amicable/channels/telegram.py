@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
+from amicable.channels.providers import telegram_bot
 from amicable.channels.replies import gateway_text
 from amicable.channels.rest import IncomingMessage, converse
 from amicable.db.models import Account
@@ -29,16 +30,6 @@ router = APIRouter(prefix="/channels", tags=["channels"], include_in_schema=Fals
 # Telegram's limit on one message, and on a button's callback data.
 MESSAGE_LIMIT = 4096
 CALLBACK_LIMIT = 64
-
-
-async def _bot(request: Request) -> Bot:
-    bot = getattr(request.app.state, "telegram_bot", None)
-    if bot is None:
-        settings = request.app.state.settings
-        bot = Bot(settings.telegram_bot_token, base_url=f"{settings.telegram_api_base.rstrip('/')}/bot")
-        await bot.initialize()
-        request.app.state.telegram_bot = bot
-    return bot
 
 
 def _check_secret(request: Request) -> None:
@@ -95,7 +86,7 @@ async def telegram_webhook(request: Request) -> dict:
         update = Update.de_json(data, None)
     except Exception:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "not a Telegram update") from None
-    bot = await _bot(request)
+    bot = await telegram_bot(request.app)
     query = update.callback_query
     message = update.effective_message
     chat = update.effective_chat

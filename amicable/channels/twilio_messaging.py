@@ -27,10 +27,10 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from amicable.channels.replies import gateway_text
 from amicable.channels.rest import IncomingMessage, converse
-from amicable.db.models import Account, Debtor, Message, OptOut
+from amicable.db.models import Message, OptOut
 from amicable.language import detect
 from amicable.services import conversations
-from amicable.services.accounts import log_contact
+from amicable.services.accounts import accounts_for_phone, log_contact
 
 log = structlog.get_logger()
 router = APIRouter(prefix="/channels/twilio", tags=["channels"], include_in_schema=False)
@@ -106,7 +106,7 @@ def whatsapp_window_open(session, conversation_id: str, now: datetime | None = N
     return last is not None and (now or datetime.now(UTC)) - last < WHATSAPP_WINDOW
 
 
-async def _verified_form(request: Request) -> dict[str, str]:
+async def verified_form(request: Request) -> dict[str, str]:
     settings = request.app.state.settings
     form = {key: str(value) for key, value in (await request.form()).multi_items()}
     url = settings.public_base_url.rstrip("/") + request.url.path
@@ -134,8 +134,8 @@ def _twiml(texts: list[str], limit: int) -> Response:
 
 def _debtor_language(request: Request, address: str) -> str | None:
     with request.app.state.sessionmaker() as session:
-        debtor = session.scalar(select(Debtor).where(Debtor.phone == address).limit(1))
-        return debtor.language if debtor else None
+        files = accounts_for_phone(session, address)
+        return files[0].debtor.language if files else None
 
 
 def _opt_out(request: Request, channel: str, address: str, conversation_id: str, body: str) -> None:
@@ -145,26 +145,25 @@ def _opt_out(request: Request, channel: str, address: str, conversation_id: str,
         conversation = conversations.get_or_create(session, conversation_id, channel, address)
         conversations.record_message(session, conversation, "debtor", body)
         conversations.opt_out(session, conversation, channel)
-        accounts = session.scalars(select(Account).join(Debtor).where(Debtor.phone == address)).all()
-        for account in accounts:
+        for account in accounts_for_phone(session, address):
             if not any(o.channel == channel for o in account.opt_outs):
                 account.opt_outs.append(OptOut(channel=channel, address=address))
                 log_contact(session, account, "opt_out", f"STOP on {channel}", channel, conversation_id)
 
 
-def _bind_by_number(request: Request, channel: str, address: str, conversation_id: str) -> None:
+def bind_by_number(request: Request, channel: str, address: str, conversation_id: str) -> None:
     """A number that belongs to exactly one file ties the conversation to it: the bot then asks
     only for the date of birth or postcode. A number shared by several files binds nothing."""
     with request.app.state.sessionmaker() as session, session.begin():
         conversation = conversations.get_or_create(session, conversation_id, channel, address)
         if conversation.account is None:
-            accounts = session.scalars(select(Account).join(Debtor).where(Debtor.phone == address).limit(2)).all()
-            if len(accounts) == 1:
-                conversations.bind(session, conversation, accounts[0], "the debtor's own number")
+            files = accounts_for_phone(session, address)
+            if len(files) == 1:
+                conversations.bind(session, conversation, files[0], "the debtor's own number")
 
 
 async def _inbound(request: Request, channel: str) -> Response:
-    form = await _verified_form(request)
+    form = await verified_form(request)
     limit = SMS_PART if channel == "sms" else WHATSAPP_PART
     address = e164(form.get("From", ""))
     body = form.get("Body", "").strip()
@@ -185,7 +184,7 @@ async def _inbound(request: Request, channel: str) -> Response:
     metadata: dict[str, Any] = {"channel": channel, "address": address}
     if language:
         metadata["language"] = language
-    await run_in_threadpool(_bind_by_number, request, channel, address, conversation_id)
+    await run_in_threadpool(bind_by_number, request, channel, address, conversation_id)
     incoming = IncomingMessage(sender=conversation_id, message=body, metadata=metadata)
     replies = await converse(request, incoming, channel)
     return _twiml([_as_text(reply) for reply in replies if _as_text(reply)], limit)
@@ -214,7 +213,7 @@ async def whatsapp(request: Request) -> Response:
 async def delivery_status(request: Request) -> Response:
     """Twilio's status callback for a message or call we placed: queued, sent, delivered,
     failed, or a call's ringing, completed, no-answer, busy…"""
-    form = await _verified_form(request)
+    form = await verified_form(request)
     is_call = "CallStatus" in form and "MessageStatus" not in form
     sid = form.get("CallSid" if is_call else "MessageSid", "")
     state = form.get("CallStatus" if is_call else "MessageStatus", "")
@@ -226,11 +225,8 @@ async def delivery_status(request: Request) -> Response:
 
     def record() -> None:
         with request.app.state.sessionmaker() as session, session.begin():
-            account = (
-                session.scalar(select(Account).join(Debtor).where(Debtor.phone == address).limit(1))
-                if address
-                else None
-            )
+            files = accounts_for_phone(session, address) if address else []
+            account = files[0] if files else None
             detail = f"{sid} {state}" + (f" error {form['ErrorCode']}" if form.get("ErrorCode") else "")
             channel = "voice" if is_call else "whatsapp" if form.get("To", "").startswith("whatsapp:") else "sms"
             log_contact(session, account, "delivery", detail, channel)

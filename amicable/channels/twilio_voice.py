@@ -17,16 +17,15 @@ from urllib.parse import urlencode
 
 import structlog
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from twilio.base.exceptions import TwilioException
-from twilio.rest import Client
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from amicable.channels.providers import twilio_client
 from amicable.channels.rest import IncomingMessage, converse
-from amicable.channels.twilio_messaging import _bind_by_number, _verified_form, e164
-from amicable.db.models import Debtor
+from amicable.channels.twilio_messaging import bind_by_number, e164, verified_form
 from amicable.services import conversations
+from amicable.services.accounts import accounts_for_phone
 
 log = structlog.get_logger()
 router = APIRouter(prefix="/channels/twilio", tags=["channels"], include_in_schema=False)
@@ -139,8 +138,8 @@ def _debtor(request: Request, address: str | None) -> tuple[str, str | None]:
     if address is None:
         return "en", None
     with request.app.state.sessionmaker() as session:
-        debtor = session.scalar(select(Debtor).where(Debtor.phone == address).limit(1))
-        return (debtor.language, debtor.country) if debtor else ("en", None)
+        files = accounts_for_phone(session, address)
+        return (files[0].debtor.language, files[0].debtor.country) if files else ("en", None)
 
 
 def _state(request: Request, conversation_id: str) -> tuple[bool, bool]:
@@ -154,11 +153,10 @@ def _state(request: Request, conversation_id: str) -> tuple[bool, bool]:
 
 def _text_link(request: Request, to: str, body: str) -> bool:
     settings = request.app.state.settings
-    if not (settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from_number):
+    client = twilio_client(settings)
+    if client is None:
         log.warning("payment link not texted: Twilio sending is not configured", to=to)
         return False
-    client = Client(settings.twilio_account_sid, settings.twilio_auth_token)
-    client.api.base_url = settings.twilio_api_base.rstrip("/")
     try:
         client.messages.create(to=to, from_=settings.twilio_from_number, body=body)
     except TwilioException as error:
@@ -203,7 +201,7 @@ def _hand_over(request: Request, response: VoiceResponse, language: str, country
 
 @router.post("/voice")
 async def voice(request: Request) -> Response:
-    form = await _verified_form(request)
+    form = await verified_form(request)
     address = _caller(form)
     conversation_id = f"voice:{address or form.get('CallSid', 'unknown')}"
     language, country = await run_in_threadpool(_debtor, request, address)
@@ -217,7 +215,7 @@ async def voice(request: Request) -> Response:
 
     if first:
         if address:
-            await run_in_threadpool(_bind_by_number, request, "voice", address, conversation_id)
+            await run_in_threadpool(bind_by_number, request, "voice", address, conversation_id)
         text = "hello"
     elif digits in KEYPAD:
         text = SAY[KEYPAD[digits]][language]

@@ -138,6 +138,12 @@ def log_contact(
     )
 
 
+def accounts_for_phone(session: Session, number: str) -> list[Account]:
+    """Every file whose debtor has this number (E.164), oldest first: one number may be
+    shared by a household or reused by the phone company."""
+    return list(session.scalars(select(Account).join(Debtor).where(Debtor.phone == number).order_by(Account.id)))
+
+
 def link_state(link: PaymentLink) -> dict:
     return {
         "id": link.id,

@@ -17,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from amicable.db.models import Agent, AgentSession, Conversation, Handoff
+from amicable.db.models import Agent, AgentSession, Handoff
 from amicable.services import ServiceError
 
 IDLE = timedelta(hours=2)
@@ -81,7 +81,7 @@ def sign_out(session: Session, token: str | None) -> None:
         session.execute(delete(AgentSession).where(AgentSession.token_hash == _digest(token)))
 
 
-def may_open(agent: Agent, conversation: Conversation, handoff: Handoff | None) -> bool:
+def may_open(agent: Agent, handoff: Handoff | None) -> bool:
     if agent.role == "supervisor":
         return True
     if handoff is None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException
-from twilio.rest import Client
 
+from amicable.channels.providers import twilio_client
 from amicable.db.models import Account
 from amicable.services import ServiceError
 from amicable.services.accounts import log_contact
@@ -17,7 +17,8 @@ from amicable.settings import Settings
 
 def place_call(session: Session, settings: Settings, account: Account) -> str:
     """Ring the debtor; return Twilio's call sid."""
-    if not (settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from_number):
+    client = twilio_client(settings)
+    if client is None:
         raise ServiceError("calls need TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER", 409)
     number = account.debtor.phone
     if not number:
@@ -25,8 +26,6 @@ def place_call(session: Session, settings: Settings, account: Account) -> str:
     if any(o.channel == "voice" for o in account.opt_outs):
         raise ServiceError("the debtor asked not to be called", 409)
     base = settings.public_base_url.rstrip("/")
-    client = Client(settings.twilio_account_sid, settings.twilio_auth_token)
-    client.api.base_url = settings.twilio_api_base.rstrip("/")
     try:
         call = client.calls.create(
             to=number,

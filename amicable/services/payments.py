@@ -118,6 +118,35 @@ def open_links(session: Session, account: Account) -> list[PaymentLink]:
     )
 
 
+def book_payment(
+    session: Session,
+    settings: Settings,
+    account: Account,
+    amount: Decimal,
+    provider: str,
+    provider_reference: str | None,
+    how: str,
+    link: PaymentLink | None = None,
+) -> tuple[Payment, Decimal]:
+    """Money received, however it came: settle invoices in the policy's order and log it,
+    flagging what is more than owed for refund. Returns the payment and that excess."""
+    payment = Payment(
+        account=account,
+        amount=amount,
+        currency=account.currency,
+        provider=provider,
+        provider_reference=provider_reference,
+        payment_link_id=link.id if link else None,
+    )
+    session.add(payment)
+    left = allocate(settings, account, payment)
+    detail = f"{amount} {account.currency} {how}"
+    if left > 0:
+        detail += f"; {left} more than owed, flagged for refund"
+    log_contact(session, account, "payment", detail, "payment")
+    return payment, left
+
+
 def record_payment(
     session: Session,
     settings: Settings,
@@ -126,26 +155,11 @@ def record_payment(
     provider: str,
     provider_reference: str | None,
 ) -> Payment:
-    """Money received for a link: settle invoices oldest first, flag what is more than owed,
-    and grant the link's pay-in-full discount when the whole amount came in."""
-    account = link.account
-    payment = Payment(
-        account=account,
-        amount=amount,
-        currency=link.currency,
-        provider=provider,
-        provider_reference=provider_reference,
-        payment_link_id=link.id,
-    )
-    session.add(payment)
-    left = allocate(settings, account, payment)
+    """Money received for a link; the link's pay-in-full discount is granted when the whole
+    amount came in."""
+    how = f"by link {link.id}" + (f" (the link asked {link.amount})" if amount != link.amount else "")
+    payment, _ = book_payment(session, settings, link.account, amount, provider, provider_reference, how, link)
     link.status = "paid"
-    detail = f"{amount} {link.currency} by link {link.id}"
-    if amount != link.amount:
-        detail += f" (the link asked {link.amount})"
-    if left > 0:
-        detail += f"; {left} more than owed, flagged for refund"
-    log_contact(session, account, "payment", detail, "payment")
     if link.discount > 0 and amount >= link.amount:
         _grant_discount(session, settings, link)
     session.flush()
@@ -162,20 +176,8 @@ def record_plan_charge(
     installment: str | None,
 ) -> Payment:
     """An installment charged on the plan's saved method: booked like any payment."""
-    account = plan.account
-    payment = Payment(
-        account=account,
-        amount=amount,
-        currency=account.currency,
-        provider=provider,
-        provider_reference=provider_reference,
-    )
-    session.add(payment)
-    left = allocate(settings, account, payment)
-    detail = f"{amount} {account.currency} for installment {installment} of plan {plan.id} by {plan.autopay_method}"
-    if left > 0:
-        detail += f"; {left} more than owed, flagged for refund"
-    log_contact(session, account, "payment", detail, "payment")
+    how = f"for installment {installment} of plan {plan.id} by {plan.autopay_method}"
+    payment, _ = book_payment(session, settings, plan.account, amount, provider, provider_reference, how)
     session.flush()
     return payment
 
@@ -184,12 +186,13 @@ def record_refund(session: Session, settings: Settings, payment: Payment, amount
     """Money given back: first from what the payment paid beyond the debt (already flagged
     for refund), then by reopening invoices in the reverse of the settling order, so that
     what stays paid sits where payments would have put it."""
-    refunded_before = -sum((r.amount for r in refunds_of(session, payment)), ZERO)
+    earlier = refunds_of(session, payment)
+    refunded_before = -sum((r.amount for r in earlier), ZERO)
     if amount > payment.amount - refunded_before:
         raise ServiceError(
             f"refund of {amount} is more than the {payment.amount - refunded_before} left of the payment"
         )
-    allocated = sum((a.amount for source in [payment, *refunds_of(session, payment)] for a in source.allocations), ZERO)
+    allocated = sum((a.amount for source in [payment, *earlier] for a in source.allocations), ZERO)
     excess = max(ZERO, payment.amount - refunded_before - allocated)
     refund = Payment(
         account=payment.account,

@@ -22,11 +22,10 @@ from defusedxml import ElementTree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from amicable.db.models import Account, Payment, StatementLine
+from amicable.db.models import Account, StatementLine
 from amicable.money import CENT
 from amicable.services import ServiceError, references
-from amicable.services.accounts import log_contact
-from amicable.services.payments import allocate
+from amicable.services.payments import book_payment
 from amicable.settings import Settings
 
 
@@ -292,24 +291,16 @@ def _match(session: Session, settings: Settings, line: Line, record: StatementLi
         record.status = "unmatched"
         record.reason = f"{line.currency} transfer for an account in {account.currency}"
         return
-    payment = Payment(
-        account=account,
-        amount=line.amount,
-        currency=line.currency,
-        provider="bank_transfer",
-        provider_reference=line.bank_reference or record.source_key[:120],
+    reference = line.bank_reference or record.source_key[:120]
+    payment, left = book_payment(
+        session, settings, account, line.amount, "bank_transfer", reference, "by bank transfer"
     )
-    session.add(payment)
-    left = allocate(settings, account, payment)
     record.account, record.payment = account, payment
-    detail = f"{line.amount} {line.currency} by bank transfer"
     if left > 0:
         record.status = "overpaid"
         record.reason = f"{left} {line.currency} more than owed: refund it"
-        detail += f"; {left} more than owed, flagged for refund"
     else:
         record.status = "matched"
-    log_contact(session, account, "payment", detail, "payment")
 
 
 def _account_by_reference(session: Session, reference: str) -> Account | None:

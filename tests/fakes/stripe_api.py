@@ -13,14 +13,15 @@ from __future__ import annotations
 import copy
 import itertools
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 import httpx
 import stripe
+
+from tests.fakes.local_server import JsonHandler, LocalServer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "stripe"
 
@@ -52,7 +53,7 @@ def decode_form(body: str) -> dict:
     return root
 
 
-class FakeStripe:
+class FakeStripe(LocalServer):
     def __init__(self, api_key: str = "sk_test_amicable") -> None:
         self.api_key = api_key
         self.sessions: dict[str, dict] = {}
@@ -62,17 +63,7 @@ class FakeStripe:
         self.requests: list[tuple[str, str, dict, dict]] = []  # method, path, params, headers
         self.fail_next: dict | None = None
         self._ids = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakeStripe:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._start(self._handler())
 
     # What Stripe would do -------------------------------------------------------------
     def create_session(self, params: dict) -> tuple[int, dict]:
@@ -204,18 +195,9 @@ class FakeStripe:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def _reply(self, code: int, body: dict) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Request-Id", f"req_{next(fake._ids)}")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+        class Handler(JsonHandler):
+            def _reply(self, code: int, body: object, headers: dict[str, str] | None = None) -> None:
+                super()._reply(code, body, {"Request-Id": f"req_{next(fake._ids)}"})
 
             def _authorised(self) -> bool:
                 if self.headers.get("Authorization") != f"Bearer {fake.api_key}":

@@ -5,46 +5,25 @@ from __future__ import annotations
 
 import base64
 import itertools
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl
 
+from tests.fakes.local_server import JsonHandler, LocalServer
 
-class FakeTwilio:
+
+class FakeTwilio(LocalServer):
     def __init__(self, account_sid: str, auth_token: str) -> None:
         self.account_sid, self.auth_token = account_sid, auth_token
         self.messages: list[dict] = []
         self.calls: list[dict] = []
         self._ids = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakeTwilio:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._start(self._handler())
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
         expected = "Basic " + base64.b64encode(f"{fake.account_sid}:{fake.auth_token}".encode()).decode()
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def _reply(self, code: int, body: dict) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(JsonHandler):
             def do_POST(self) -> None:  # noqa: N802
                 if self.headers.get("Authorization") != expected:
                     self._reply(401, {"code": 20003, "message": "Authenticate", "status": 401})

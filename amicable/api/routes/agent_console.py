@@ -70,7 +70,7 @@ def _open(session: Session, agent: Agent, conversation_id: str) -> tuple[Convers
     handoff = session.scalar(
         select(Handoff).where(Handoff.conversation_id == conversation_id).order_by(Handoff.id.desc()).limit(1)
     )
-    if not agents.may_open(agent, conversation, handoff):
+    if not agents.may_open(agent, handoff):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this conversation is with another colleague")
     return conversation, handoff
 

@@ -3,21 +3,17 @@ API call that gives the bot (or an agent) the page to send."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict
 
 from amicable.api.deps import ApiKey, SessionDep, SettingsDep
 from amicable.db.models import Plan
 from amicable.services import autopay
 from amicable.settings import Settings
-from amicable.web import pay_texts
+from amicable.web import pay_texts, templates
 
 router = APIRouter(tags=["plans"])
-templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent.parent / "web" / "templates")
 
 
 class AutopayOut(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, status
 from starlette.concurrency import run_in_threadpool
 
-from amicable.api.deps import ApiKey, SessionDep
+from amicable.api.deps import ApiKey, SessionDep, uploaded_file
 from amicable.api.schemas import ImportReport
 from amicable.services.imports import import_csv
 
@@ -15,17 +15,7 @@ router = APIRouter(prefix="/api/v1/imports", tags=["imports"], dependencies=[Api
 @router.post("", response_model=ImportReport)
 async def import_accounts(request: Request, session: SessionDep) -> ImportReport:
     """Send `multipart/form-data` with a `file` field, or the CSV itself as `text/csv`."""
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith("multipart/form-data"):
-        form = await request.form()
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise HTTPException(status.HTTP_400_BAD_REQUEST, "send the CSV in a form field named 'file'")
-        raw = await upload.read()
-    else:
-        raw = await request.body()
-    if not raw.strip():
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "the file is empty")
+    raw = await uploaded_file(request, "CSV")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import structlog
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 
 from amicable.api.deps import SessionDep, SettingsDep
 from amicable.db.models import PaymentLink
 from amicable.policy import load_policy
 from amicable.services import ServiceError, payment_events, payments, references, stripe_checkout
 from amicable.settings import Settings
-from amicable.web import pay_texts
+from amicable.web import pay_texts, templates
 
 log = structlog.get_logger()
 router = APIRouter(tags=["payments"])
-templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent.parent / "web" / "templates")
 
 
 @router.post("/webhooks/stripe")

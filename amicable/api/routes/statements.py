@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from amicable.api.deps import ApiKey, SessionDep, SettingsDep
+from amicable.api.deps import ApiKey, SessionDep, SettingsDep, uploaded_file
 from amicable.services import statements
 
 router = APIRouter(prefix="/api/v1/bank-statements", tags=["bank statements"], dependencies=[ApiKey])
@@ -17,17 +17,7 @@ async def import_statement(request: Request, session: SessionDep, settings: Sett
 
     Each credit line is matched by its structured reference; the answer says what became of
     every line. Importing the same statement again books nothing twice."""
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith("multipart/form-data"):
-        form = await request.form()
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise HTTPException(status.HTTP_400_BAD_REQUEST, "send the statement in a form field named 'file'")
-        raw = await upload.read()
-    else:
-        raw = await request.body()
-    if not raw.strip():
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "the file is empty")
+    raw = await uploaded_file(request, "statement")
     result = await run_in_threadpool(statements.import_statement, session, settings, raw)
     return result.__dict__
 
