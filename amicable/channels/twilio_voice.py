@@ -42,11 +42,33 @@ SPEECH = {
     ("nl", "NL"): ("nl-NL", "Polly.Laura"),
 }
 DEFAULT_REGION = {"en": ("en", "GB"), "fr": ("fr", "BE"), "nl": ("nl", "BE")}
+# What the recogniser should listen for, by what the caller is being asked: before identity is
+# confirmed, a file reference, a date of birth or a postcode; after, the choices of the
+# conversation (and the titles of any buttons the bot just offered).
 HINTS = {
-    "en": "yes, no, pay, card, payment plan, installments, person, agent, date of birth, dispute",
-    "fr": "oui, non, payer, carte, plan de paiement, mensualités, conseiller, date de naissance, contester",
-    "nl": "ja, nee, betalen, kaart, betalingsregeling, termijnen, medewerker, geboortedatum, betwisten",
+    "identify": {
+        "en": "date of birth, postcode, January, February, March, April, May, June, July, August, September, "
+        "October, November, December, nineteen, two thousand",
+        "fr": "date de naissance, code postal, janvier, février, mars, avril, mai, juin, juillet, août, "
+        "septembre, octobre, novembre, décembre, mille neuf cent, deux mille",
+        "nl": "geboortedatum, postcode, januari, februari, maart, april, mei, juni, juli, augustus, september, "
+        "oktober, november, december, negentienhonderd, tweeduizend",
+    },
+    "choose": {
+        "en": "yes, no, pay, card, payment plan, installments, next week, payday, person, agent, dispute",
+        "fr": "oui, non, payer, carte, plan de paiement, mensualités, semaine prochaine, conseiller, contester",
+        "nl": "ja, nee, betalen, kaart, betalingsregeling, termijnen, volgende week, medewerker, betwisten",
+    },
 }
+
+
+def hints_for(language: str, verified: bool, buttons: list[str]) -> str:
+    """Twilio's hints, at most 100 phrases: the question's own words first."""
+    base = HINTS["choose" if verified else "identify"].get(language, HINTS["choose"]["en"])
+    phrases = [b.strip() for b in buttons if b.strip() and len(b) <= 100] + base.split(", ")
+    return ", ".join(dict.fromkeys(phrases[:100]))
+
+
 KEYPAD = {"1": "pay_by_card", "2": "plan", "0": "person"}
 SAY = {
     "pay_by_card": {
@@ -165,12 +187,12 @@ def _text_link(request: Request, to: str, body: str) -> bool:
     return True
 
 
-def _gather(language: str, country: str | None, texts: list[str], silence: int) -> Gather:
+def _gather(language: str, country: str | None, texts: list[str], silence: int, hints: str) -> Gather:
     recogniser, voice = region(language, country)
     gather = Gather(
         input="speech dtmf",
         language=recogniser,
-        hints=HINTS.get(language, HINTS["en"]),
+        hints=hints,
         action=f"{PATH}?{urlencode({'turn': 1, 'silence': silence})}",
         method="POST",
         speech_timeout="auto",
@@ -227,7 +249,9 @@ async def voice(request: Request) -> Response:
         if silence + 1 >= 2:
             log.info("caller silent twice: offering a person", channel="voice", address=address or "")
             return _hand_over(request, response, language, country)
-        response.append(_gather(language, country, [PROMPTS["silence"][language]], silence + 1))
+        verified, _ = await run_in_threadpool(_state, request, conversation_id)
+        hints = hints_for(language, verified, [])
+        response.append(_gather(language, country, [PROMPTS["silence"][language]], silence + 1, hints))
         response.redirect(f"{PATH}?{urlencode({'turn': 1, 'silence': silence + 1})}", method="POST")
         return _twiml(response)
 
@@ -246,6 +270,7 @@ async def voice(request: Request) -> Response:
         return _hand_over(request, response, language, country)
     if verified and first is False:
         spoken.append(PROMPTS["menu"][language])
-    response.append(_gather(language, country, spoken, 0))
+    buttons = [b.get("title", "") for r in replies for b in r.get("buttons") or []]
+    response.append(_gather(language, country, spoken, 0, hints_for(language, verified, buttons)))
     response.redirect(f"{PATH}?{urlencode({'turn': 1, 'silence': 0})}", method="POST")
     return _twiml(response)

@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 import pytest
 from twilio.request_validator import RequestValidator
 
-from amicable.channels.twilio_voice import for_speech, region
+from amicable.channels.twilio_voice import for_speech, hints_for, region
 from tests.conftest import AUTH, TWILIO_TOKEN
 from tests.factories import account_body
 
@@ -38,9 +38,18 @@ def test_a_known_number_is_answered_in_the_debtors_language_and_voice(client, de
     twiml = _call(client, "+32470123456")
     gather = twiml.find("Gather")
     assert gather.get("input") == "speech dtmf" and gather.get("language") == language
-    assert gather.get("hints") and gather.get("actionOnEmptyResult") == "true"
+    assert gather.get("actionOnEmptyResult") == "true"
+    # Nobody is verified on the first turn: the recogniser listens for a date or a postcode.
+    assert gather.get("hints") == hints_for(language[:2], False, [])
     say = gather.find("Say")
     assert say.get("voice") == voice and say.get("language") == language
+
+
+def test_hints_follow_the_question():
+    assert "date de naissance" in hints_for("fr", False, []) and "janvier" in hints_for("fr", False, [])
+    chosen = hints_for("nl", True, ["Betalingsregeling", "Nu betalen"]).split(", ")
+    assert chosen[:2] == ["Betalingsregeling", "Nu betalen"] and "medewerker" in chosen
+    assert "geboortedatum" not in chosen and len(chosen) == len(set(chosen)) <= 100
 
 
 def test_unsigned_calls_are_refused_and_unknown_numbers_get_english(client):
