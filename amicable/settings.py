@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     telegram_bot_username: str = ""
     telegram_api_base: str = "https://api.telegram.org"
     policies_dir: Path = ROOT / "policies"
+    # Trained late-payment models, one per creditor (`amicable model train`), and their reports.
+    risk_models_dir: Path = ROOT / "var" / "risk-models"
     redis_url: str = ""
     # Requests larger than this are refused with 413 before they are read into memory.
     max_body_bytes: int = 1_000_000

@@ -77,6 +77,9 @@ class Debtor(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     postcode: Mapped[str | None] = mapped_column(String(16))
+    # Hours the debtor asked to be contacted in ("18:00-21:00", their own time); outreach keeps
+    # inside them as well as inside the law's window.
+    preferred_hours: Mapped[str | None] = mapped_column(String(16))
 
 
 class Account(Base):
@@ -90,6 +93,10 @@ class Account(Base):
     vulnerable: Mapped[bool] = mapped_column(Boolean, default=False)
     # Collection is paused (hardship, illness, bereavement) until a person resumes it.
     on_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A hold with an end date, such as the UK's Breathing Space: no collection contact before.
+    hold_until: Mapped[date | None] = mapped_column(Date)
+    # The debtor asked that all contact about this debt stop; only closing notices may follow.
+    cease_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The structured reference a bank transfer carries (+++…+++ in Belgium, RF… elsewhere).
     payment_reference: Mapped[str | None] = mapped_column(String(40), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -107,6 +114,7 @@ class Account(Base):
     handoffs: Mapped[list[Handoff]] = relationship(back_populates="account", order_by="Handoff.id")
     opt_outs: Mapped[list[OptOut]] = relationship(back_populates="account", order_by="OptOut.id")
     contacts: Mapped[list[ContactEvent]] = relationship(back_populates="account", order_by="ContactEvent.id")
+    consents: Mapped[list[Consent]] = relationship(back_populates="account", order_by="Consent.id")
 
 
 class Invoice(Base):
@@ -392,3 +400,71 @@ class StatementLine(Base):
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     account: Mapped[Account | None] = relationship()
     payment: Mapped[Payment | None] = relationship()
+
+
+class Consent(Base):
+    """Permission to reach the debtor on a channel, and where it came from (a number given with
+    the debt, a WhatsApp opt-in with its wording). Some channels and countries need one."""
+
+    __tablename__ = "consents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(32))  # provided_with_debt, opt_in, debtor_request
+    wording: Mapped[str] = mapped_column(Text, default="")
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    account: Mapped[Account] = relationship(back_populates="consents")
+
+
+class PaymentHistory(Base):
+    """One past invoice of a creditor's customer and how it was paid: what the late-payment
+    model learns from. Imported from the creditor's books or generated for the demo; kept apart
+    from live invoices so years of history cost nothing to the accounts in collection."""
+
+    __tablename__ = "payment_history"
+    __table_args__ = (UniqueConstraint("creditor_id", "account_reference", "invoice_number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditors.id"), index=True)
+    account_reference: Mapped[str] = mapped_column(String(64), index=True)
+    invoice_number: Mapped[str] = mapped_column(String(64))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(String(3))
+    issued_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    # None: never paid (written off or still open when the history was taken).
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    # Reminders sent before it was paid.
+    reminders: Mapped[int] = mapped_column(Integer, default=0)
+    # The channel and local hour of the debtor's first answer to a reminder, when they answered.
+    response_channel: Mapped[str | None] = mapped_column(String(16))
+    response_hour: Mapped[int | None] = mapped_column(Integer)
+
+
+class OutreachContact(Base):
+    """One strategy step for one account in one collection cycle: planned, deferred, sent or
+    blocked, with the rule and reason. The unique key makes a step happen at most once, so a
+    run that restarts half-way sends nothing twice."""
+
+    __tablename__ = "outreach_contacts"
+    __table_args__ = (UniqueConstraint("account_id", "cycle", "step"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    # The due date of the oldest open invoice when the step was planned: a new debt starts the
+    # strategy again, the same debt never repeats a step.
+    cycle: Mapped[date] = mapped_column(Date)
+    step: Mapped[str] = mapped_column(String(32))
+    # deferred, queued, sending, sent, blocked, failed
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    template: Mapped[str] = mapped_column(String(64))
+    tone: Mapped[str] = mapped_column(String(16))
+    # "experiment:variant" when the account is in an A/B test.
+    variant: Mapped[str | None] = mapped_column(String(80))
+    send_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    rule: Mapped[str] = mapped_column(String(48), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    provider_id: Mapped[str | None] = mapped_column(String(120))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    account: Mapped[Account] = relationship()
