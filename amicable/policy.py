@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
+
+from amicable import yaml_source
+from amicable.yaml_source import Lines, SourceError, describe
 
 
 class _Strict(BaseModel):
@@ -143,14 +145,17 @@ def load_policy(policies_dir: Path, creditor_name: str) -> Policy:
     """The creditor's policy: `default.yml` with `<creditor-slug>.yml` laid over it, so a
     creditor's file names only what differs (its own discount, a longer plan)."""
     default = policies_dir / "default.yml"
-    merged = _read(default) if default.exists() else {}
+    merged, default_lines = _read(default) if default.exists() else ({}, {})
+    sources = [(default, default_lines)]
     own = policies_dir / f"{slug(creditor_name)}.yml"
     if own.exists():
-        merged = _overlay(merged, _read(own))
+        own_data, own_lines = _read(own)
+        merged = _overlay(merged, own_data)
+        sources.insert(0, (own, own_lines))
     try:
         return Policy.model_validate(merged)
-    except Exception as error:  # pydantic's message names the field at fault
-        raise ValueError(f"policy {own if own.exists() else default}: {error}") from error
+    except ValidationError as error:
+        raise SourceError(describe(error, sources)) from None
 
 
 def check_policies(policies_dir: Path) -> list[str]:
@@ -164,11 +169,11 @@ def check_policies(policies_dir: Path) -> list[str]:
     return slugs
 
 
-def _read(path: Path) -> dict:
-    data = yaml.safe_load(path.read_text()) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"policy {path}: expected a mapping of sections")
-    return data
+def _read(path: Path) -> tuple[dict, Lines]:
+    data, lines = yaml_source.load(path)
+    if not isinstance(data or {}, dict):
+        raise SourceError(f"{path} line 1: expected a mapping of sections")
+    return data or {}, lines
 
 
 def _overlay(base: dict, over: dict) -> dict:
