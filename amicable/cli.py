@@ -15,6 +15,12 @@ from amicable.runtime.paths import MODEL, RASA_BIN, ROOT
 app = typer.Typer(help="Amicable: an empathetic collections assistant.", no_args_is_help=True, add_completion=False)
 
 
+def _add_groups() -> None:
+    from amicable.outreach.campaign_cli import campaign_app
+
+    app.add_typer(campaign_app, name="campaign")
+
+
 def _settings():  # type: ignore[no-untyped-def]
     from amicable.settings import get_settings
 
@@ -314,3 +320,6 @@ def evaluate(
     if check and failures:
         typer.echo("below floor: " + "; ".join(failures), err=True)
         raise typer.Exit(1)
+
+
+_add_groups()

@@ -1,0 +1,1 @@
+"""Outreach: who hears from us, when, where and how."""

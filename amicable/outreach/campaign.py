@@ -1,0 +1,129 @@
+"""A campaign run: plan every account for an instant, store the plan, send what is due.
+
+Stored contacts carry a unique (account, cycle, step) key, so planning again after a crash
+finds what was already decided, and `dispatch.claim` makes each send happen once. Dispatch
+runs in this process on the embedded default, or on Celery workers when REDIS_URL is set.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from amicable.compliance.rules import rulebook
+from amicable.db.models import OutreachContact
+from amicable.db.session import transaction
+from amicable.outreach import dispatch
+from amicable.outreach.planner import Planned, plan
+from amicable.outreach.snapshot import AccountState, load_states
+from amicable.outreach.strategy import load_strategy
+from amicable.settings import Settings
+
+log = structlog.get_logger()
+STORED = {"send": "queued", "defer": "deferred", "blocked": "blocked"}
+
+
+@dataclass
+class RunReport:
+    planned: list[Planned]
+    notes: list[str] = field(default_factory=list)
+    sent: int = 0
+    failed: int = 0
+    queued_on_workers: int = 0
+    seconds_planning: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(p.action for p in self.planned))
+
+
+def risks(session: Session, settings: Settings, states: list[AccountState], notes: list[str]) -> dict[int, float]:
+    """The chance each account's oldest open invoice is paid late, per creditor's model."""
+    from amicable.outreach import risk
+
+    found: dict[int, float] = {}
+    by_creditor: dict[str, list[AccountState]] = {}
+    for state in states:
+        if state.open_invoices:
+            by_creditor.setdefault(state.creditor, []).append(state)
+    for creditor, group in by_creditor.items():
+        upcoming = {}
+        for state in group:
+            oldest = min(state.open_invoices, key=lambda i: i.due_on)
+            upcoming[state.reference] = risk.Upcoming(oldest.amount_due, oldest.issued_on, oldest.due_on)
+        estimate = risk.late_risk(session, settings, creditor, upcoming)
+        if estimate.source != "model":
+            notes.append(f"{creditor}: no trained late-payment model; {estimate.source} used (amicable model train)")
+        index = {state.reference: state.id for state in group}
+        found.update({index[ref]: p for ref, p in estimate.probabilities.items() if ref in index})
+    return found
+
+
+def make_plan(session: Session, settings: Settings, now: datetime, creditor: str | None = None) -> RunReport:
+    import time
+
+    started = time.perf_counter()
+    notes: list[str] = []
+    states = load_states(session, now, creditor)
+    book = rulebook(settings.policies_dir)
+    planned = plan(
+        states,
+        lambda name: load_strategy(settings.policies_dir, name),
+        book,
+        now,
+        risks(session, settings, states, notes),
+        notes,
+    )
+    return RunReport(planned, notes, seconds_planning=time.perf_counter() - started)
+
+
+def store(session: Session, planned: list[Planned]) -> list[int]:
+    """Write the plan; return the ids of contacts to send now. A step already stored keeps
+    its row: only a deferred one is decided again."""
+    existing = {
+        (c.account_id, c.cycle, c.step): c
+        for c in session.scalars(select(OutreachContact).where(OutreachContact.status.in_(("deferred",))))
+    }
+    to_send = []
+    for item in planned:
+        if item.action not in STORED or item.step is None:
+            continue
+        row = existing.get((item.account_id, item.cycle, item.step))
+        if row is None:
+            row = OutreachContact(account_id=item.account_id, cycle=item.cycle, step=item.step)
+            session.add(row)
+        row.status = STORED[item.action]
+        row.channel, row.template, row.tone, row.variant = (
+            item.channel,
+            item.template or "",
+            item.tone or "",
+            item.variant,
+        )
+        row.send_at = item.send_at or datetime.now().astimezone()
+        row.rule, row.reason = item.rule, item.reason
+    session.flush()
+    for row in session.scalars(select(OutreachContact).where(OutreachContact.status == "queued")):
+        to_send.append(row.id)
+    return to_send
+
+
+def run(factory: sessionmaker[Session], settings: Settings, now: datetime, creditor: str | None = None) -> RunReport:
+    with transaction(factory) as session:
+        report = make_plan(session, settings, now, creditor)
+        to_send = store(session, report.planned)
+    if settings.redis_url:
+        from amicable.outreach.tasks import dispatch_contact
+
+        for contact_id in to_send:
+            dispatch_contact.delay(contact_id)
+        report.queued_on_workers = len(to_send)
+        return report
+    for contact_id in to_send:
+        outcome = dispatch.send_contact(factory, settings, contact_id)
+        report.sent += outcome == "sent"
+        report.failed += outcome == "failed"
+    return report
