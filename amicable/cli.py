@@ -78,14 +78,17 @@ def collect(
 
 @app.command()
 def scheduler(every: int = typer.Option(900, help="Seconds between collection runs")) -> None:
-    """Run `collect` for ever (the scheduler process of `make run`); each run touches a
-    heartbeat file that the container's health check reads."""
+    """Run `collect` and `campaign run` for ever (the scheduler process of `make run`); each
+    run touches a heartbeat file that the container's health check reads."""
     import time
+
+    from amicable.outreach.campaign_cli import run as campaign_run
 
     heartbeat = Path("/tmp/amicable-scheduler.heartbeat")
     while True:
         try:
             collect(at="")
+            campaign_run(now="", dry_run=False, as_json=False, creditor="")
             heartbeat.touch()
         except Exception as error:  # a failed run is retried at the next tick, never fatal
             typer.echo(f"collection run failed: {error}", err=True)
@@ -188,15 +191,15 @@ def run() -> None:
 @app.command()
 def validate() -> None:
     """The creditors' policies, then Rasa's own check of the training data and domain."""
-    from amicable.policy import check_policies
+    from amicable.policy import check_all
     from amicable.runtime.model import rasa_env
 
     try:
-        own = check_policies(_settings().policies_dir)
+        own = check_all(_settings().policies_dir)
     except ValueError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"policies: default{''.join(', ' + name for name in own)}: valid")
+    typer.echo(f"policies, strategies, templates, country rules: default{''.join(', ' + name for name in own)}: valid")
 
     result = subprocess.run([str(RASA_BIN / "rasa"), "data", "validate"], cwd=ROOT, env=rasa_env())
     raise typer.Exit(result.returncode)

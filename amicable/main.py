@@ -20,7 +20,7 @@ from amicable.api.routes import accounts, agent_console, autopay, conversations,
 from amicable.channels import rest, telegram, twilio_messaging, twilio_voice
 from amicable.db.session import make_engine, make_sessionmaker
 from amicable.logging import configure_logging
-from amicable.policy import check_policies
+from amicable.policy import check_all
 from amicable.services import ServiceError
 from amicable.settings import Settings, get_settings
 
@@ -30,7 +30,7 @@ STATIC = Path(__file__).resolve().parent / "web" / "static"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging()
-    check_policies(settings.policies_dir)
+    check_all(settings.policies_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]

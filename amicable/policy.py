@@ -185,3 +185,16 @@ def _overlay(base: dict, over: dict) -> dict:
         else:
             merged[key] = value
     return merged
+
+
+def check_all(policies_dir: Path) -> list[str]:
+    """Every file under policies/: collection policies, outreach strategies and templates,
+    and the countries' compliance rules. What each creditor has of its own is returned."""
+    from amicable.compliance.rules import Rulebook, rulebook
+    from amicable.outreach.strategy import check_strategies
+
+    own = check_policies(policies_dir)
+    strategies = check_strategies(policies_dir)
+    rulebook.cache_clear()
+    Rulebook(policies_dir / "compliance")
+    return sorted(set(own) | set(strategies))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# What the tests start themselves must be installed: PostgreSQL (tests/conftest.py starts its
-# own server) and Chromium (the browser tests drive Debian's, never a downloaded one).
+# What the tests start themselves must be installed: PostgreSQL and Redis (the tests start
+# their own servers) and Chromium (the browser tests drive Debian's, never a downloaded one).
 # Nothing is started here.
 set -euo pipefail
 missing=()
@@ -9,6 +9,9 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
 fi
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
   missing+=(chromium)
+fi
+if ! command -v redis-server >/dev/null 2>&1; then
+  missing+=(redis-server)
 fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -89,6 +89,42 @@ def postgres() -> Iterator[PostgresServer]:
     server.stop()
 
 
+class RedisServer:
+    """A throw-away Redis on a free loopback port, without persistence."""
+
+    def __init__(self) -> None:
+        binary = shutil.which("redis-server")
+        if not binary:
+            pytest.fail("redis-server is not installed; `make test` installs it (scripts/test-services.sh)")
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        import socket
+
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        pytest.fail("redis-server did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer()
+    yield server
+    server.stop()
+
+
 _counter = iter(range(1_000_000))
 
 
@@ -104,11 +140,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    policies = tmp_path / "shipped-policies"
-    policies.mkdir()
-    for path in (ROOT / "policies").glob("*.yml"):
-        shutil.copy(path, policies / path.name)
-        with (policies / path.name).open("a") as handle:
+    policies = copy_policies(tmp_path / "shipped-policies")
+    for path in policies.glob("*.yml"):
+        with path.open("a") as handle:
             handle.write(ALWAYS_OPEN)
     return Settings(
         policies_dir=policies,
@@ -125,6 +159,12 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+def copy_policies(destination: Path) -> Path:
+    """The shipped policies with their strategies, templates and country rules."""
+    shutil.copytree(ROOT / "policies", destination)
+    return destination
 
 
 ALWAYS_OPEN = "\nhandover:\n  hours:\n" + "".join(
@@ -164,10 +204,7 @@ def stack(
 
     ensure_model()
     workdir = tmp_path_factory.mktemp("stack")
-    policies = workdir / "policies"
-    policies.mkdir()
-    for path in (ROOT / "policies").glob("*.yml"):
-        shutil.copy(path, policies / path.name)
+    policies = copy_policies(workdir / "policies")
     (policies / "night-owl-energy.yml").write_text(closed_today_policy())
     # Everyone else's team is on duty around the clock here, so a hand-over reaches a person
     # at whatever hour the tests run.

@@ -35,6 +35,17 @@ class DebtorIn(Strict):
     country: str | None = Field(None, min_length=2, max_length=2)
     date_of_birth: date | None = None
     postcode: str | None = Field(None, max_length=16)
+    # When the debtor asked to be contacted, in their own time ("18:00-21:00").
+    preferred_hours: str | None = None
+
+    @field_validator("preferred_hours")
+    @classmethod
+    def _window(cls, value: str | None) -> str | None:
+        if value:
+            from amicable.compliance.rules import parse_window
+
+            parse_window(value)
+        return value or None
 
     @field_validator("language")
     @classmethod
@@ -79,11 +90,21 @@ class InvoiceIn(Strict):
         return value.upper()
 
 
+class ConsentIn(Strict):
+    """Permission to reach the debtor on a channel: a number given with the debt
+    (`provided_with_debt`), an opt-in with its wording (`opt_in`), or the debtor's own request."""
+
+    channel: Literal["whatsapp", "sms", "telegram", "voice"]
+    source: Literal["provided_with_debt", "opt_in", "debtor_request"]
+    wording: str = Field("", max_length=1000)
+
+
 class AccountIn(Strict):
     reference: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
     creditor: str = Field(min_length=1, max_length=200)
     debtor: DebtorIn
     invoices: list[InvoiceIn] = Field(min_length=1, max_length=1000)
+    consents: list[ConsentIn] = Field(default_factory=list, max_length=10)
 
 
 class InvoiceOut(BaseModel):

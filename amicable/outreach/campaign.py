@@ -116,10 +116,9 @@ def run(factory: sessionmaker[Session], settings: Settings, now: datetime, credi
         report = make_plan(session, settings, now, creditor)
         to_send = store(session, report.planned)
     if settings.redis_url:
-        from amicable.outreach.tasks import dispatch_contact
+        from amicable.outreach.tasks import enqueue
 
-        for contact_id in to_send:
-            dispatch_contact.delay(contact_id)
+        enqueue(settings, to_send)
         report.queued_on_workers = len(to_send)
         return report
     for contact_id in to_send:

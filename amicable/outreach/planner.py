@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from statistics import median
 from zoneinfo import ZoneInfo
@@ -124,16 +124,19 @@ def _addresses(state: AccountState) -> dict[str, str]:
     return found
 
 
-def _target(now: datetime, zone: ZoneInfo, state: AccountState, strategy: Strategy) -> tuple[datetime, str]:
-    """Today at the hour this debtor usually answers (or the creditor's usual hour), and why."""
+def _target(now: datetime, zone: ZoneInfo, state: AccountState, strategy: Strategy, hours: str) -> tuple[datetime, str]:
+    """Today at the hour this debtor usually answers (or the creditor's usual hour), moved
+    inside the hours that apply to them, and why."""
     if state.answer_hours:
-        hour, minute = int(median(state.answer_hours)), 0
-        why = "the hour this debtor usually answers"
+        at, why = time(int(median(state.answer_hours))), "near the hour this debtor usually answers"
     else:
         hour, minute = (int(p) for p in strategy.default_hour.split(":"))
-        why = "the creditor's usual sending hour"
+        at, why = time(hour, minute), "the creditor's usual sending hour"
+    window = parse_window(hours)
+    if window and not window[0] <= at < window[1]:
+        at = window[0] if at < window[0] else max(window[0], time(max(window[1].hour - 1, 0), window[1].minute))
     local = now.astimezone(zone)
-    return max(now, local.replace(hour=hour, minute=minute, second=0, microsecond=0)), why
+    return max(now, local.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)), why
 
 
 def decide(
@@ -180,13 +183,14 @@ def decide(
         variant = f"{experiment.id}:{chosen}"
         tone, template = (chosen, template) if experiment.vary == "tone" else (tone, chosen)
 
+    hours = _hours(strategy, state.preferred_hours)
     facts = Facts(
         country=state.country,
         zones=zones,
         addresses=_addresses(state),
         opted_out=frozenset(state.opted_out),
         consents=frozenset(state.consents),
-        preferred_hours=_hours(strategy, state.preferred_hours),
+        preferred_hours=hours,
         cease=state.cease,
         on_hold=state.on_hold,
         hold_until=state.hold_until,
@@ -200,7 +204,7 @@ def decide(
     channels = _channels(state, strategy, step)
     if channels and all(c in state.opted_out for c in channels) and "opted_out" in step.skip_if:
         return _skip(state, "opted_out", f"opted out of every channel of this step ({', '.join(channels)})", **base)
-    start, hour_reason = _target(now, ZoneInfo(zones[0]), state, strategy)
+    start, hour_reason = _target(now, ZoneInfo(zones[0]), state, strategy, hours)
     refusals = []
     for channel in channels:
         kind = "call" if channel == "voice" else "message"

@@ -4,30 +4,34 @@ duplicated task harmless."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from celery import Celery
+from sqlalchemy.orm import Session, sessionmaker
 
-from amicable.settings import get_settings
+from amicable.settings import Settings, get_settings
 
-settings = get_settings()
-app = Celery("amicable", broker=settings.redis_url or "memory://")
+app = Celery("amicable", broker=get_settings().redis_url or "memory://")
 app.conf.update(task_acks_late=True, worker_prefetch_multiplier=1, broker_connection_retry_on_startup=True)
+
+
+@lru_cache(maxsize=1)
+def _factory() -> sessionmaker[Session]:
+    from amicable.db.session import make_engine, make_sessionmaker
+
+    return make_sessionmaker(make_engine(get_settings().database_url))
 
 
 @app.task(name="amicable.outreach.dispatch_contact")
 def dispatch_contact(contact_id: int) -> str:
     from amicable.outreach.dispatch import send_contact
 
-    factory = _factory()
-    return send_contact(factory, get_settings(), contact_id)
+    return send_contact(_factory(), get_settings(), contact_id)
 
 
-_FACTORY = None
-
-
-def _factory():  # type: ignore[no-untyped-def]
-    global _FACTORY
-    if _FACTORY is None:
-        from amicable.db.session import make_engine, make_sessionmaker
-
-        _FACTORY = make_sessionmaker(make_engine(get_settings().database_url))
-    return _FACTORY
+def enqueue(settings: Settings, contact_ids: list[int]) -> None:
+    """Hand contacts to the workers through the broker these settings name."""
+    app.conf.broker_url = settings.redis_url
+    with app.connection_for_write() as connection:
+        for contact_id in contact_ids:
+            dispatch_contact.apply_async((contact_id,), connection=connection)

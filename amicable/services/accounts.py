@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amicable.api.schemas import AccountIn
-from amicable.db.models import Account, ContactEvent, Creditor, Debtor, Invoice, PaymentLink
+from amicable.db.models import Account, Consent, ContactEvent, Creditor, Debtor, Invoice, PaymentLink
 from amicable.services import NotFound, ServiceError, references
 
 ZERO = Decimal("0.00")
@@ -64,6 +64,11 @@ def upsert_account(session: Session, data: AccountIn) -> tuple[Account, bool, di
         # Fields the client left out keep their stored value: an update never erases by omission.
         for key, value in data.debtor.model_dump(exclude_unset=True).items():
             setattr(account.debtor, key, value)
+
+    held = {(c.channel, c.source) for c in account.consents}
+    for consent in data.consents:
+        if (consent.channel, consent.source) not in held:
+            account.consents.append(Consent(channel=consent.channel, source=consent.source, wording=consent.wording))
 
     existing = {invoice.number: invoice for invoice in account.invoices}
     outcome: dict[str, bool] = {}

@@ -1,0 +1,294 @@
+"""Campaigns: who hears from us, when, where and how, checked against the law before anything
+leaves, and sent at most once."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from amicable.db.models import Account, Consent, ContactEvent, Dispute, Handoff, Message, OptOut, OutreachContact
+from amicable.db.session import make_engine, make_sessionmaker, transaction
+from amicable.outreach import campaign, dispatch
+from amicable.outreach.strategy import Experiment, load_strategy
+from amicable.settings import ROOT
+from amicable.yaml_source import SourceError
+from tests.conftest import AUTH
+from tests.factories import account_body
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+TODAY = date.today()
+
+
+def moment(days: int, hour: int, minute: int = 0, zone: ZoneInfo = BRUSSELS) -> datetime:
+    """A weekday `days` from today (moved off Sundays and holidays by the caller's choice)."""
+    return datetime.combine(TODAY + timedelta(days=days), datetime.min.time(), zone).replace(hour=hour, minute=minute)
+
+
+def next_open_day(after: int = 0) -> int:
+    """Days from today to a Tuesday, Wednesday or Thursday that is no public holiday anywhere here."""
+    import holidays
+
+    offset = after
+    while True:
+        day = TODAY + timedelta(days=offset)
+        if day.weekday() in (1, 2, 3) and all(
+            day not in holidays.country_holidays(c, years=day.year) for c in ("BE", "NL", "FR", "GB", "US")
+        ):
+            return offset
+        offset += 1
+
+
+def overdue(reference: str, days: int, **debtor) -> dict:
+    body = account_body(reference, **debtor)
+    body["invoices"] = [
+        {
+            "number": "INV-1",
+            "amount": "84.20",
+            "currency": "EUR",
+            "issued_on": (TODAY - timedelta(days=days + 30)).isoformat(),
+            "due_on": (TODAY - timedelta(days=days)).isoformat(),
+        }
+    ]
+    return body
+
+
+@pytest.fixture
+def factory(settings):
+    return make_sessionmaker(make_engine(settings.database_url))
+
+
+def plan_of(factory, settings, when):
+    with transaction(factory) as session:
+        report = campaign.make_plan(session, settings, when)
+        session.rollback()
+    return {p.reference: p for p in report.planned}
+
+
+def test_the_law_the_opt_outs_and_disputes_decide_before_the_strategy(client, settings, factory):
+    day = next_open_day(1)
+    client.post("/api/v1/accounts", json=overdue("BE-1", 2 - day), headers=AUTH)
+    client.post("/api/v1/accounts", json=overdue("BE-OPTED", 2 - day, phone="+32470000001"), headers=AUTH)
+    client.post("/api/v1/accounts", json=overdue("BE-DISPUTED", 2 - day, phone="+32470000002"), headers=AUTH)
+    with transaction(factory) as session:
+        opted = session.scalar(select(Account).where(Account.reference == "BE-OPTED"))
+        session.add(OptOut(account=opted, channel="sms", address=opted.debtor.phone))
+        disputed = session.scalar(select(Account).where(Account.reference == "BE-DISPUTED"))
+        session.add(Dispute(account=disputed, reason="not_mine"))
+
+    early = plan_of(factory, settings, moment(day, 7, 30))
+    assert early["BE-1"].action == "defer" and early["BE-1"].rule == "contact_hours"
+    assert early["BE-1"].send_at == moment(day, 10)  # the creditor's usual hour
+    assert early["BE-DISPUTED"].action == "skip" and early["BE-DISPUTED"].rule == "dispute_open"
+    # Opted out of SMS, no WhatsApp consent: the only channel left is a call.
+    assert early["BE-OPTED"].channel == "voice"
+
+    later = plan_of(factory, settings, moment(day, 10, 5))
+    assert later["BE-1"].action == "send" and later["BE-1"].channel == "sms"
+    assert later["BE-1"].template == "due_reminder" and later["BE-1"].step == "reminder"
+
+
+def test_a_run_sends_each_step_once_even_when_restarted(client, settings, factory):
+    day = next_open_day(1)
+    client.post("/api/v1/accounts", json=overdue("BE-1", 2 - day), headers=AUTH)
+    when = moment(day, 10, 5)
+    with transaction(factory) as session:
+        report = campaign.make_plan(session, settings, when)
+        [contact_id] = campaign.store(session, report.planned)
+    # The run stops here (a crash after planning): the next run sends what was queued, once.
+    again = campaign.run(factory, settings, when + timedelta(minutes=15))
+    assert again.sent == 1
+    assert dispatch.send_contact(factory, settings, contact_id) == "not-claimed"
+    third = campaign.run(factory, settings, when + timedelta(minutes=30))
+    assert third.sent == 0 and third.counts() == {"skip": 1}
+    with transaction(factory) as session:
+        [contact] = session.scalars(select(OutreachContact)).all()
+        assert contact.status == "sent" and "Sam" in contact.text
+        # The first message says it comes from an automated assistant and how to stop them.
+        assert "automated assistant" in contact.text and "Reply STOP" in contact.text
+        assert "€84.20" in contact.text  # Belgium: the number on file may hear the amount
+        logged = session.scalars(select(ContactEvent).where(ContactEvent.kind == "outreach_sent")).all()
+        assert len(logged) == 1
+        # It joins the debtor's SMS thread, so an agent sees it and a reply continues it.
+        [message] = session.scalars(select(Message).where(Message.conversation_id == "sms:+32470123456")).all()
+        assert message.author == "bot" and message.text == contact.text
+
+
+def test_each_step_keeps_its_spacing_and_the_last_one_calls_a_person(client, settings, factory):
+    client.post("/api/v1/accounts", json=overdue("BE-1", 40), headers=AUTH)
+    sent = []
+    for offset in range(0, 40):
+        when = moment(offset, 12)
+        report = campaign.run(factory, settings, when)
+        sent += [(offset, p.step) for p in report.planned if p.action == "send"]
+    steps = [step for _, step in sent]
+    # A debt imported 40 days late starts with the first reminder, not with the hand-over.
+    assert steps == ["reminder", "second-reminder", "personal", "plan-offer", "handover"]
+    days = [offset for offset, _ in sent]
+    assert all(b - a >= gap for (a, b), gap in zip(zip(days, days[1:]), (3, 4, 7, 7)))
+    with transaction(factory) as session:
+        assert session.scalar(select(Handoff).where(Handoff.reason == "strategy")) is not None
+
+
+def test_the_debtors_hours_and_best_channel_come_first(client, settings, factory):
+    from amicable.db.models import PaymentHistory
+
+    day = next_open_day(1)
+    body = overdue("BE-EVENING", 2 - day, preferred_hours="18:00-21:00")
+    body["consents"] = [{"channel": "whatsapp", "source": "opt_in", "wording": "Yes, WhatsApp me about my bills"}]
+    client.post("/api/v1/accounts", json=body, headers=AUTH)
+    with transaction(factory) as session:
+        account = session.scalar(select(Account).where(Account.reference == "BE-EVENING"))
+        assert [c.channel for c in session.scalars(select(Consent))] == ["whatsapp"]
+        for n in range(3):
+            session.add(
+                PaymentHistory(
+                    creditor_id=account.creditor_id,
+                    account_reference="BE-EVENING",
+                    invoice_number=f"H-{n}",
+                    amount=50,
+                    currency="EUR",
+                    issued_on=TODAY - timedelta(days=90 - 30 * n),
+                    due_on=TODAY - timedelta(days=80 - 30 * n),
+                    paid_on=TODAY - timedelta(days=75 - 30 * n),
+                    reminders=1,
+                    response_channel="whatsapp",
+                    response_hour=19,
+                )
+            )
+    planned = plan_of(factory, settings, moment(day, 10, 5))["BE-EVENING"]
+    assert planned.channel == "whatsapp" and planned.action == "defer"
+    # They usually answer at 19:00 and asked for 18:00-21:00; the creditor sends until 19:00.
+    assert planned.send_at == moment(day, 18)
+
+
+def test_holds_plans_and_cease_requests(client, settings, factory):
+    day = next_open_day(1)
+    for ref in ("HOLD", "CEASE", "SPACE"):
+        client.post("/api/v1/accounts", json=overdue(ref, 2 - day, phone=f"+3247000010{len(ref)}"), headers=AUTH)
+    with transaction(factory) as session:
+        accounts = {a.reference: a for a in session.scalars(select(Account))}
+        accounts["HOLD"].on_hold = True
+        accounts["CEASE"].cease_requested_at = moment(-1, 12)
+        accounts["SPACE"].hold_until = TODAY + timedelta(days=day + 20)
+    planned = plan_of(factory, settings, moment(day, 10, 5))
+    assert (planned["HOLD"].action, planned["HOLD"].rule) == ("skip", "on_hold")
+    assert (planned["CEASE"].action, planned["CEASE"].rule) == ("blocked", "cease_request")
+    assert planned["SPACE"].action == "defer" and planned["SPACE"].rule == "hold_until"
+    assert planned["SPACE"].send_at.date() >= TODAY + timedelta(days=day + 20)
+
+
+def test_us_and_uk_debtors_hear_nothing_about_the_debt_before_confirming_who_they_are(client, settings, factory):
+    day = next_open_day(1)
+    body = overdue("US-1", 2 - day, phone="+12125550100", timezone="America/New_York", country="US")
+    body["consents"] = [{"channel": "sms", "source": "provided_with_debt"}]
+    client.post("/api/v1/accounts", json=body, headers=AUTH)
+    report = campaign.run(factory, settings, moment(day, 11, 0, ZoneInfo("America/New_York")))
+    assert report.sent == 1
+    with transaction(factory) as session:
+        [contact] = session.scalars(select(OutreachContact)).all()
+    assert contact.template == "private_contact" and "84" not in contact.text
+    assert "debt collector" in contact.text and "Reply STOP" in contact.text
+
+
+def test_ab_assignment_is_random_across_files_and_stable_for_one():
+    experiment = Experiment(id="reminder-tone", step="reminder", vary="tone", variants=["neutral", "warm"])
+    counts = Counter(experiment.variant_for(f"ACC-{n}") for n in range(2000))
+    assert abs(counts["neutral"] - counts["warm"]) < 150
+    assert {experiment.variant_for("ACC-7") for _ in range(5)} == {experiment.variant_for("ACC-7")}
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            ("day: 1\n    template: due_reminder", "day: 1\n    template: due_remindr"),
+            r"line \d+: steps.1.template: no template 'due_remindr'",
+        ),
+        (('send_hours: "09:00-19:00"', 'send_hours: "19:00-09:00"'), r"line \d+: send_hours"),
+        (("  - id: reminder\n", "  - id: reminder\n    colour: blue\n"), r"line \d+: steps.1.colour: unknown key"),
+    ],
+)
+def test_a_strategy_with_a_mistake_is_refused_with_its_line(tmp_path, change, message):
+    import shutil
+
+    shutil.copytree(ROOT / "policies", tmp_path / "p")
+    path = tmp_path / "p" / "strategies" / "default.yml"
+    text = path.read_text()
+    assert change[0] in text
+    path.write_text(text.replace(change[0], change[1], 1))
+    load_strategy.cache_clear()
+    with pytest.raises(SourceError, match=message):
+        load_strategy(tmp_path / "p", "Anyone")
+    load_strategy.cache_clear()
+
+
+def test_the_command_prints_the_plan_as_the_contract_says(tmp_path: Path):
+    from amicable.cli import migrate
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    migrate(database_url=url)
+    env = {**os.environ, "DATABASE_URL": url, "AMICABLE_API_KEY": "k" * 20}
+    subprocess.run(
+        [sys.executable, "-m", "amicable", "seed", "--demo"], env=env, check=True, cwd=ROOT, capture_output=True
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "amicable",
+            "campaign",
+            "run",
+            "--now",
+            "2026-12-01T07:30:00+01:00",
+            "--dry-run",
+            "--json",
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    keys = {"reference", "action", "channel", "send_at", "rule", "reason", "template", "tone"}
+    assert len(plan) == 3 and all(set(item) == keys for item in plan)
+    assert all(item["action"] in ("send", "skip", "blocked", "defer") for item in plan)
+    belgian = next(item for item in plan if item["reference"] == "DEMO-1001")
+    assert belgian["action"] != "send"
+    # A dry run stores and sends nothing.
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "amicable",
+            "campaign",
+            "run",
+            "--now",
+            "2026-12-01T07:30:00+01:00",
+            "--dry-run",
+            "--json",
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(again.stdout) == plan
+    bad = subprocess.run(
+        [sys.executable, "-m", "amicable", "campaign", "run", "--now", "tomorrow"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2 and "ISO 8601" in bad.stderr
