@@ -34,7 +34,10 @@ def test_the_shipped_policies_are_valid():
     "text, field",
     [
         ("discount:\n  pay_in_full_percent: 80\n", "line 2: discount.pay_in_full_percent"),
-        ("# a comment\nplan:\n  min_installment: 10\n  max_instalments: 6\n", "line 4: plan.max_instalments: unknown key"),
+        (
+            "# a comment\nplan:\n  min_installment: 10\n  max_instalments: 6\n",
+            "line 4: plan.max_instalments: unknown key",
+        ),
         ("promise:\n  max_days: 0\n", "line 2: promise.max_days"),
         ("- just a list\n", "line 1: expected a mapping"),
         ("handover:\n  hours:\n    mon: 17:00-09:00\n", "line 2: handover.hours: mon"),

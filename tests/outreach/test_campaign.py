@@ -133,7 +133,8 @@ def test_each_step_keeps_its_spacing_and_the_last_one_calls_a_person(client, set
     # A debt imported 40 days late starts with the first reminder, not with the hand-over.
     assert steps == ["reminder", "second-reminder", "personal", "plan-offer", "handover"]
     days = [offset for offset, _ in sent]
-    assert all(b - a >= gap for (a, b), gap in zip(zip(days, days[1:]), (3, 4, 7, 7)))
+    gaps = [b - a for a, b in zip(days, days[1:], strict=False)]
+    assert all(gap >= least for gap, least in zip(gaps, (3, 4, 7, 7), strict=True))
     with transaction(factory) as session:
         assert session.scalar(select(Handoff).where(Handoff.reason == "strategy")) is not None
 

@@ -9,7 +9,6 @@ import sys
 import time
 
 import pytest
-
 from sqlalchemy import select
 
 from amicable.db.models import OutreachContact
