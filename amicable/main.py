@@ -16,7 +16,16 @@ from starlette.concurrency import run_in_threadpool
 
 from amicable import __version__, language
 from amicable.api.limits import BodySizeLimit
-from amicable.api.routes import accounts, agent_console, autopay, conversations, imports, payments, statements
+from amicable.api.routes import (
+    accounts,
+    agent_console,
+    autopay,
+    conversations,
+    imports,
+    outreach,
+    payments,
+    statements,
+)
 from amicable.channels import rest, telegram, twilio_messaging, twilio_voice
 from amicable.db.session import make_engine, make_sessionmaker
 from amicable.logging import configure_logging
@@ -63,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         autopay,
         conversations,
         imports,
+        outreach,
         payments,
         statements,
         rest,

@@ -122,7 +122,7 @@ def run(factory: sessionmaker[Session], settings: Settings, now: datetime, credi
         report.queued_on_workers = len(to_send)
         return report
     for contact_id in to_send:
-        outcome = dispatch.send_contact(factory, settings, contact_id)
+        outcome = dispatch.send_contact(factory, settings, contact_id, now)
         report.sent += outcome == "sent"
         report.failed += outcome == "failed"
     return report

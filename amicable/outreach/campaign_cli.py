@@ -58,3 +58,38 @@ def run(
             typer.echo(f"{report.queued_on_workers} contacts handed to the Celery workers")
         else:
             typer.echo(f"sent {report.sent}, failed {report.failed}")
+
+
+@campaign_app.command("report")
+def report(
+    experiment: str = typer.Option("", "--experiment", help="Only this A/B test"),
+    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON"),
+) -> None:
+    """A/B test results per variant: reply rate, payment rate and time to pay, as counted."""
+    from amicable.db.session import make_engine, make_sessionmaker, transaction
+    from amicable.outreach.experiments import payment_rate_p_value, results
+    from amicable.settings import get_settings
+
+    factory = make_sessionmaker(make_engine(get_settings().database_url))
+    with transaction(factory) as session:
+        found = results(session, experiment or None)
+    if as_json:
+        typer.echo(json.dumps([r.as_dict() for r in found], indent=2))
+        return
+    if not found:
+        typer.echo("no A/B test has sent anything yet")
+        return
+    typer.echo("| test | variant | accounts | replied | paid | median days to pay |\n|---|---|---|---|---|---|")
+    for r in found:
+        days = "-" if r.median_days_to_pay is None else f"{r.median_days_to_pay:.1f}"
+        typer.echo(
+            f"| {r.experiment} | {r.variant} | {r.accounts} | {r.reply_rate:.1%} | {r.payment_rate:.1%} | {days} |"
+        )
+    by_test: dict[str, list] = {}
+    for r in found:
+        by_test.setdefault(r.experiment, []).append(r)
+    for name, variants in by_test.items():
+        if len(variants) == 2:
+            p = payment_rate_p_value(*variants)
+            if p is not None:
+                typer.echo(f"{name}: payment-rate difference p = {p:.3f} (two-proportion z-test)")

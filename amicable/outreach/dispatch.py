@@ -47,15 +47,18 @@ def claim(factory: sessionmaker[Session], contact_id: int) -> bool:
         return claimed.rowcount == 1
 
 
-def send_contact(factory: sessionmaker[Session], settings: Settings, contact_id: int) -> str:
-    """Send a queued contact; returns what became of it (sent, failed, or not-claimed)."""
+def send_contact(
+    factory: sessionmaker[Session], settings: Settings, contact_id: int, now: datetime | None = None
+) -> str:
+    """Send a queued contact; returns what became of it (sent, failed, or not-claimed).
+    `now` is the run's instant (a run planned as of another moment records that moment)."""
     if not claim(factory, contact_id):
         return "not-claimed"
     try:
         with transaction(factory) as session:
             contact = session.get(OutreachContact, contact_id)
             assert contact is not None
-            _send(session, settings, contact)
+            _send(session, settings, contact, now or datetime.now(UTC))
             return "sent"
     except (SendFailed, ServiceError, TwilioException) as error:
         reason = getattr(error, "message", None) or str(error)
@@ -106,7 +109,7 @@ def render(session: Session, settings: Settings, contact: OutreachContact) -> st
     return " ".join([text, *words])
 
 
-def _send(session: Session, settings: Settings, contact: OutreachContact) -> None:
+def _send(session: Session, settings: Settings, contact: OutreachContact, now: datetime) -> None:
     account: Account = contact.account
     channel = contact.channel
     if channel == "voice":
@@ -117,7 +120,7 @@ def _send(session: Session, settings: Settings, contact: OutreachContact) -> Non
         contact.text = text
         contact.provider_id = _deliver_text(session, settings, channel or "", account, text)
         _into_transcript(session, account, channel or "", text)
-    contact.status, contact.sent_at = "sent", datetime.now(UTC)
+    contact.status, contact.sent_at = "sent", now
     log_contact(
         session,
         account,

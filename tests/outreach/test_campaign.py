@@ -293,3 +293,50 @@ def test_the_command_prints_the_plan_as_the_contract_says(tmp_path: Path):
         text=True,
     )
     assert bad.returncode == 2 and "ISO 8601" in bad.stderr
+
+
+def test_ab_results_are_counted_from_what_happened(client, settings, factory):
+    from amicable.db.models import Conversation, Payment
+
+    day = next_open_day(1)
+    references = [f"AB-{n}" for n in range(12)]
+    for n, reference in enumerate(references):
+        client.post("/api/v1/accounts", json=overdue(reference, 2 - day, phone=f"+324700003{n:02d}"), headers=AUTH)
+    when = moment(day, 10, 5)
+    report = campaign.run(factory, settings, when)
+    assert report.sent == 12
+    with transaction(factory) as session:
+        contacts = {c.account.reference: c for c in session.scalars(select(OutreachContact))}
+        variants = {ref: c.variant for ref, c in contacts.items()}
+        payers = references[:5]
+        for reference in payers:
+            account = contacts[reference].account
+            session.add(
+                Payment(
+                    account=account,
+                    amount=84.20,
+                    currency="EUR",
+                    provider="local",
+                    received_at=when + timedelta(days=2),
+                )
+            )
+        repliers = references[5:8]
+        for reference in repliers:
+            account = contacts[reference].account
+            conversation = Conversation(id=f"web:{reference}", channel="web", account=account)
+            session.add(
+                Message(conversation=conversation, author="debtor", text="ok", created_at=when + timedelta(hours=3))
+            )
+    expected = Counter(variants.values())
+    found = client.get("/api/v1/outreach/experiments", headers=AUTH).json()
+    assert {f"{r['experiment']}:{r['variant']}": r["accounts"] for r in found} == dict(expected)
+    for row in found:
+        key = f"{row['experiment']}:{row['variant']}"
+        paid = sum(1 for ref in payers if variants[ref] == key)
+        replied = sum(1 for ref in repliers if variants[ref] == key)
+        assert (row["paid"], row["replied"]) == (paid, replied)
+        assert row["median_days_to_pay"] == (2.0 if paid else None)
+    # The plan is also there for a creditor's dashboard, without sending anything.
+    plan = client.get("/api/v1/outreach/plan", params={"now": when.isoformat()}, headers=AUTH)
+    assert plan.status_code == 200 and len(plan.json()) == 12
+    assert client.get("/api/v1/outreach/plan", params={"now": "soon"}, headers=AUTH).status_code == 422
