@@ -9,7 +9,7 @@ it waits for a person to look (the contact log says where it stopped).
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import structlog
@@ -88,7 +88,11 @@ def render(session: Session, settings: Settings, contact: OutreachContact) -> st
         "pay_by": long_date(contact.cycle, locale),
     }
     if "link" in needed and owed > Decimal("0"):
-        values["link"] = create_payment_link(session, settings, account).url
+        offer = _early_offer(settings, account, contact)
+        link = create_payment_link(session, settings, account, early_payment=offer)
+        values["link"] = link.url
+        if offer is not None:
+            values["amount"] = money(link.amount, account.currency, locale)
     if "chat_link" in needed:
         token = link_tokens.sign(account.id, settings.amicable_api_key)
         values["chat_link"] = f"{settings.public_base_url.rstrip('/')}/?token={token}"
@@ -107,6 +111,16 @@ def render(session: Session, settings: Settings, contact: OutreachContact) -> st
     book = rulebook(settings.policies_dir)
     words = [book.notice(name, language) for name in dict.fromkeys(notices)]
     return " ".join([text, *words])
+
+
+def _early_offer(settings: Settings, account: Account, contact: OutreachContact) -> tuple[Decimal, date] | None:
+    """The creditor's discount for paying before the due date, when this message offers it."""
+    if contact.template != "pre_due_discount":
+        return None
+    from amicable.outreach.strategy import load_strategy
+
+    percent = load_strategy(settings.policies_dir, account.creditor.name).early_payment_discount_percent
+    return (percent, contact.cycle) if percent > 0 else None
 
 
 def _send(session: Session, settings: Settings, contact: OutreachContact, now: datetime) -> None:

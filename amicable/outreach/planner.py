@@ -214,6 +214,8 @@ def decide(
             continue
         disclose = rules.disclose_before_verification or channel in state.verified_channels
         chosen_template = template if disclose else "private_contact"
+        if disclose and step.day < 0 and strategy.early_payment_discount_percent > 0 and variant is None:
+            chosen_template = "pre_due_discount"  # the creditor's offer for paying before the due date
         if moment <= now + NOW_SLACK:
             return Planned(state.reference, "send", channel, now, "", "", chosen_template, tone, **base)
         local = moment.astimezone(ZoneInfo(zones[0]))

@@ -327,8 +327,8 @@ def _estimator() -> Any:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     trees = HistGradientBoostingClassifier(
-        learning_rate=0.05,
-        max_iter=300,
+        learning_rate=0.1,
+        max_iter=150,
         max_leaf_nodes=15,
         min_samples_leaf=40,
         l2_regularization=1.0,

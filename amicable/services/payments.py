@@ -7,8 +7,9 @@ invoice first, refunds that reopen invoices, and pay-in-full discounts.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,23 +31,32 @@ def create_payment_link(
     amount: Decimal | None = None,
     conversation_id: str | None = None,
     discount: bool = False,
+    early_payment: tuple[Decimal, date] | None = None,
 ) -> PaymentLink:
     """A link for `amount`, or for the whole balance.
 
     With `discount`, a link for the whole balance less the pay-in-full discount the creditor's
     policy offers (none when it offers none); the discount is granted only once the link is
-    paid, so an unpaid offer changes nothing on the file.
+    paid, so an unpaid offer changes nothing on the file. With `early_payment` (percent, last
+    day), the whole balance less that percent, valid until the end of that day in the
+    debtor's time: an offer for paying before the due date.
     """
     owed = balance(account)
     if owed <= 0:
         raise ServiceError("this account has nothing left to pay", 409)
-    if discount and amount is not None and amount != owed:
+    if (discount or early_payment) and amount is not None and amount != owed:
         raise ServiceError("a pay-in-full discount applies only to a link for the whole balance")
     amount = owed if amount is None else amount
     if amount > owed:
         raise ServiceError(f"the amount {amount} is more than the balance {owed}")
     policy = load_policy(settings.policies_dir, account.creditor.name)
     off = pay_in_full_discount(owed, policy.discount.pay_in_full_percent) if discount else ZERO
+    expires_at = datetime.now(UTC) + timedelta(days=policy.payment_link.valid_days)
+    if early_payment is not None:
+        percent, last_day = early_payment
+        off = pay_in_full_discount(owed, percent)
+        zone = ZoneInfo(account.debtor.timezone or "UTC")
+        expires_at = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), zone).astimezone(UTC)
     link = PaymentLink(
         account=account,
         amount=amount - off,
@@ -55,7 +65,7 @@ def create_payment_link(
         methods=policy.methods_for(account.debtor.country),
         provider="local",
         url="",
-        expires_at=datetime.now(UTC) + timedelta(days=policy.payment_link.valid_days),
+        expires_at=expires_at,
     )
     session.add(link)
     session.flush()
@@ -66,7 +76,8 @@ def create_payment_link(
         session,
         account,
         "payment_link",
-        f"{link.id} for {link.amount} {account.currency}" + (f" ({off} off for paying in full)" if off else ""),
+        f"{link.id} for {link.amount} {account.currency}"
+        + (f" ({off} off for paying {'before the due date' if early_payment else 'in full'})" if off else ""),
         conversation_id=conversation_id,
     )
     return link

@@ -340,3 +340,43 @@ def test_ab_results_are_counted_from_what_happened(client, settings, factory):
     plan = client.get("/api/v1/outreach/plan", params={"now": when.isoformat()}, headers=AUTH)
     assert plan.status_code == 200 and len(plan.json()) == 12
     assert client.get("/api/v1/outreach/plan", params={"now": "soon"}, headers=AUTH).status_code == 422
+
+
+def test_a_discount_for_paying_before_the_due_date(client, settings, factory):
+    from amicable.db.models import PaymentLink
+
+    strategy = (ROOT / "policies" / "strategies" / "default.yml").read_text()
+    strategy = strategy.replace("early_payment_discount_percent: 0", "early_payment_discount_percent: 5")
+    strategy = strategy.replace("    only_if_likely_late: true\n", "")
+    (settings.policies_dir / "strategies" / "brightwater-energy.yml").write_text(strategy)
+    load_strategy.cache_clear()
+    day = next_open_day(1)
+    body = overdue("EARLY", -(day + 3))  # due three days after the run
+    body["invoices"][0]["amount"] = "120.00"
+    client.post("/api/v1/accounts", json=body, headers=AUTH)
+    report = campaign.run(factory, settings, moment(day, 10, 5))
+    assert report.sent == 1
+    with transaction(factory) as session:
+        [contact] = session.scalars(select(OutreachContact)).all()
+        [link] = session.scalars(select(PaymentLink)).all()
+        assert contact.step == "nudge" and contact.template == "pre_due_discount"
+        assert link.amount == 114 and link.discount == 6
+        # The offer ends with the due date, at midnight in the debtor's time.
+        due = TODAY + timedelta(days=day + 3)
+        assert link.expires_at == datetime.combine(due + timedelta(days=1), datetime.min.time(), BRUSSELS)
+        assert "€114.00" in contact.text and "€120.00" in contact.text
+    load_strategy.cache_clear()
+
+
+def test_accounts_with_unusable_details_get_safe_defaults_or_a_reason(client, settings, factory):
+    day = next_open_day(1)
+    client.post("/api/v1/accounts", json=overdue("NO-PHONE", 2 - day, phone=None), headers=AUTH)
+    client.post("/api/v1/accounts", json=overdue("BAD-PHONE", 2 - day, phone="12"), headers=AUTH)
+    client.post("/api/v1/accounts", json=overdue("UTC", 2 - day, phone="+32470000401", timezone="UTC"), headers=AUTH)
+    planned = plan_of(factory, settings, moment(day, 10, 5))
+    assert planned["NO-PHONE"].action == "blocked" and planned["NO-PHONE"].rule == "no_address"
+    assert planned["BAD-PHONE"].action == "blocked" and "no sms address" in planned["BAD-PHONE"].reason
+    # No real time zone: the number's zone (Belgium) is used, never UTC's hours.
+    assert planned["UTC"].action == "send"
+    early = plan_of(factory, settings, moment(day, 7, 30))
+    assert early["UTC"].action == "defer" and early["UTC"].rule == "contact_hours"
