@@ -189,4 +189,7 @@ def run_bench(turns: int = 300, concurrency: int = 4) -> int:
         + ", ".join(f"{k} {v:.0f} MB" for k, v in memory.items())
         + f", total {sum(memory.values()):.0f} MB"
     )
+    from amicable.runtime.bench_campaign import campaign_bench, print_campaign_bench
+
+    print_campaign_bench(campaign_bench())
     return 1 if full.errors or bare.errors or voice.errors else 0

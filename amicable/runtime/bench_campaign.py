@@ -16,16 +16,17 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from amicable.db.models import Account, Creditor, Debtor, Dispute, Invoice, OptOut, Plan, Promise
+from amicable.db.models import Account, Consent, Creditor, Debtor, Dispute, Invoice, OptOut, Plan, Promise
 from amicable.db.session import make_engine, make_sessionmaker, transaction
 from amicable.settings import Settings
 
+# Country, zone, a mobile prefix to which six digits make a valid number, languages.
 COUNTRIES = [
     ("BE", "Europe/Brussels", "+32470", ("en", "fr", "nl")),
-    ("NL", "Europe/Amsterdam", "+31612", ("nl", "en")),
-    ("FR", "Europe/Paris", "+33612", ("fr",)),
-    ("GB", "Europe/London", "+44770090", ("en",)),
-    ("US", "America/Chicago", "+1312555", ("en",)),
+    ("NL", "Europe/Amsterdam", "+31610", ("nl", "en")),
+    ("FR", "Europe/Paris", "+33610", ("fr",)),
+    ("GB", "Europe/London", "+447700", ("en",)),
+    ("US", "America/Chicago", "+13122", ("en",)),
 ]
 
 
@@ -37,11 +38,10 @@ def seed(settings: Settings, accounts: int, today: date, rng: random.Random) -> 
         session.flush()
         creditor_ids = [c.id for c in creditors]
         start = session.scalar(select(Debtor.id).order_by(Debtor.id.desc()).limit(1)) or 0
-        debtors, rows, invoices, opt_outs, disputes, plans, promises = [], [], [], [], [], [], []
+        debtors, rows, invoices, opt_outs, disputes, plans, promises, consents = [], [], [], [], [], [], [], []
         for n in range(accounts):
             country, zone, prefix, languages = COUNTRIES[n % len(COUNTRIES)]
-            digits = 12 - len(prefix) + (1 if country != "US" else 0)
-            phone = prefix + str(n).zfill(max(digits, 4))[-max(digits, 4) :]
+            phone = prefix + f"{n % 1_000_000:06d}"
             debtor_id = start + n + 1
             debtors.append(
                 {
@@ -76,6 +76,10 @@ def seed(settings: Settings, accounts: int, today: date, rng: random.Random) -> 
                         "due_on": due,
                     }
                 )
+            if country == "US" or n % 3 == 0:
+                # US numbers were given with the debt (TCPA consent); a third opted in to WhatsApp.
+                channel, source = ("sms", "provided_with_debt") if country == "US" else ("whatsapp", "opt_in")
+                consents.append({"account_id": debtor_id, "channel": channel, "source": source, "wording": ""})
             if n % 50 == 0:
                 opt_outs.append({"account_id": debtor_id, "channel": "sms", "address": phone})
             if n % 100 == 1:
@@ -100,6 +104,7 @@ def seed(settings: Settings, accounts: int, today: date, rng: random.Random) -> 
             (Dispute, [{**d, "created_at": now} for d in disputes]),
             (Plan, [{**p, "created_at": now} for p in plans]),
             (Promise, [{**p, "created_at": now} for p in promises]),
+            (Consent, [{**c, "given_at": now} for c in consents]),
         ):
             for chunk in range(0, len(data), 20_000):
                 session.execute(insert(table), data[chunk : chunk + 20_000])
