@@ -161,9 +161,13 @@ def client(settings: Settings) -> Iterator[TestClient]:
         yield test_client
 
 
-def copy_policies(destination: Path) -> Path:
-    """The shipped policies with their strategies, templates and country rules."""
-    shutil.copytree(ROOT / "policies", destination)
+def copy_policies(destination: Path, collection_policies: bool = True) -> Path:
+    """The shipped policies with their strategies, templates and country rules; without the
+    collection policies (`*.yml` at the top) when a test writes its own."""
+    shutil.copytree(ROOT / "policies", destination, dirs_exist_ok=True)
+    if not collection_policies:
+        for path in destination.glob("*.yml"):
+            path.unlink()
     return destination
 
 

@@ -117,8 +117,9 @@ def test_out_of_hours_a_hand_over_says_when_and_takes_a_call_back(settings, tmp_
     from fastapi.testclient import TestClient
 
     from amicable.main import create_app
-    from tests.conftest import closed_today_policy
+    from tests.conftest import closed_today_policy, copy_policies
 
+    copy_policies(tmp_path, collection_policies=False)
     (tmp_path / "brightwater-energy.yml").write_text(closed_today_policy())
     with TestClient(create_app(settings.model_copy(update={"policies_dir": tmp_path}))) as client:
         client.post("/api/v1/accounts", json=account_body(timezone="Europe/Amsterdam"), headers=AUTH)

@@ -14,7 +14,7 @@ from amicable.main import create_app
 from amicable.policy import load_policy
 from amicable.services.payment_events import local_checkout_completed as checkout_completed_event
 from amicable.services.payment_events import sign
-from tests.conftest import AUTH
+from tests.conftest import AUTH, copy_policies
 from tests.factories import account_body
 
 
@@ -109,8 +109,7 @@ def test_events_for_unknown_links_or_other_currencies_are_refused(client, settin
 
 
 def _discount_client(settings, tmp_path, percent):
-    policies = tmp_path / "policies"
-    policies.mkdir()
+    policies = copy_policies(tmp_path / "policies", collection_policies=False)
     (policies / "brightwater-energy.yml").write_text(f"discount:\n  pay_in_full_percent: {percent}\n")
     return TestClient(create_app(settings.model_copy(update={"policies_dir": policies})))
 
@@ -163,8 +162,7 @@ def test_a_policy_with_an_impossible_discount_is_refused(tmp_path):
 
 
 def test_a_policy_can_settle_the_newest_invoice_first(settings, tmp_path):
-    policies = tmp_path / "policies"
-    policies.mkdir()
+    policies = copy_policies(tmp_path / "policies", collection_policies=False)
     (policies / "brightwater-energy.yml").write_text("allocation: newest_first\n")
     with TestClient(create_app(settings.model_copy(update={"policies_dir": policies}))) as client:
         client.post("/api/v1/accounts", json=account_body(), headers=AUTH)

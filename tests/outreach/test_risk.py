@@ -357,7 +357,7 @@ def test_commands_generate_train_and_report(
 ) -> None:
     monkeypatch.setattr(model_cli, "_settings", lambda: risk_settings)
     runner = CliRunner()
-    result = runner.invoke(model_cli.history_app, ["demo", "--accounts", "300"])
+    result = runner.invoke(model_cli.history_app, ["demo", "--accounts", "200"])
     assert result.exit_code == 0 and "rows added" in result.output, result.output
     result = runner.invoke(model_cli.model_app, ["train", "--creditor", BW])
     assert result.exit_code == 0, result.output
