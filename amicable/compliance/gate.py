@@ -41,6 +41,7 @@ class Facts:
     addresses: dict[str, str] = field(default_factory=dict)  # channel -> number or chat id
     opted_out: frozenset[str] = frozenset()
     consents: frozenset[str] = frozenset()
+    # The hours for this debtor: what they asked for, within the creditor's sending hours.
     preferred_hours: str | None = None
     cease: bool = False
     on_hold: bool = False
@@ -103,7 +104,11 @@ def _timing(rules: CountryRules, facts: Facts, at: datetime) -> Decision | None:
                 f"{local:%H:%M} in {zone} is outside {rules.contact_hours[day]} ({rules.country or 'default'} rules)",
             )
         if preferred and not preferred[0] <= local.time() < preferred[1]:
-            return Decision(False, "debtor_hours", f"the debtor asked to be contacted {facts.preferred_hours}")
+            return Decision(
+                False,
+                "debtor_hours",
+                f"outside this debtor's hours {facts.preferred_hours} (their wish, the creditor's hours)",
+            )
     return None
 
 

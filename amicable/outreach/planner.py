@@ -90,7 +90,7 @@ def current_step(
     return None, None
 
 
-def _hours(strategy: Strategy, debtor: str | None) -> str:
+def effective_hours(strategy: Strategy, debtor: str | None) -> str:
     """The creditor's sending hours, narrowed to the debtor's own wish when they meet."""
     own = parse_window(strategy.send_hours)
     if not debtor:
@@ -139,6 +139,25 @@ def _target(now: datetime, zone: ZoneInfo, state: AccountState, strategy: Strate
     return max(now, local.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)), why
 
 
+def facts_for(state: AccountState, zones: tuple[str, ...], hours: str | None) -> Facts:
+    """What the compliance rules need to know of this account."""
+    return Facts(
+        country=state.country,
+        zones=zones,
+        addresses=_addresses(state),
+        opted_out=frozenset(state.opted_out),
+        consents=frozenset(state.consents),
+        preferred_hours=hours,
+        cease=state.cease,
+        on_hold=state.on_hold,
+        hold_until=state.hold_until,
+        open_dispute=state.open_dispute,
+        history=state.history,
+        last_talk_at=state.last_talk_at,
+        last_call_talk_at=state.last_call_talk_at,
+    )
+
+
 def decide(
     state: AccountState, strategy: Strategy, rules: CountryRules, now: datetime, risk: float | None, notes: list[str]
 ) -> Planned:
@@ -183,22 +202,8 @@ def decide(
         variant = f"{experiment.id}:{chosen}"
         tone, template = (chosen, template) if experiment.vary == "tone" else (tone, chosen)
 
-    hours = _hours(strategy, state.preferred_hours)
-    facts = Facts(
-        country=state.country,
-        zones=zones,
-        addresses=_addresses(state),
-        opted_out=frozenset(state.opted_out),
-        consents=frozenset(state.consents),
-        preferred_hours=hours,
-        cease=state.cease,
-        on_hold=state.on_hold,
-        hold_until=state.hold_until,
-        open_dispute=state.open_dispute,
-        history=state.history,
-        last_talk_at=state.last_talk_at,
-        last_call_talk_at=state.last_call_talk_at,
-    )
+    hours = effective_hours(strategy, state.preferred_hours)
+    facts = facts_for(state, zones, hours)
     base = dict(account_id=state.id, step=step.id, cycle=cycle, variant=variant, language=language, risk=risk)
     base["handover"] = step.handover
     channels = _channels(state, strategy, step)

@@ -21,12 +21,13 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import joblib
 import numpy as np
-from sqlalchemy import Select, select
+from sqlalchemy import Float, Integer, Select, case, cast, func, literal_column, select, type_coerce
 from sqlalchemy.orm import Session
 
 from amicable.db.models import Creditor, PaymentHistory
@@ -142,22 +143,23 @@ def _days(value: date) -> int:
     return value.toordinal() - EPOCH_ORDINAL
 
 
+def _group_numbers(rows: Sequence[Sequence[Any]]) -> tuple[np.ndarray, list[str]]:
+    """Number the customers in order of first appearance. A customer is the pair of the
+    rows' first two items (creditor and account reference): the same reference at two
+    creditors is two customers."""
+    numbers: dict[tuple[Any, str], int] = {}
+    group = np.fromiter(
+        (numbers.setdefault((row[0], row[1]), len(numbers)) for row in rows), dtype=np.int64, count=len(rows)
+    )
+    return group, [reference for _, reference in numbers]
+
+
 def history_from_rows(rows: Sequence[Sequence[Any]]) -> History:
     """Columns from (customer key, account reference, amount, issued_on, due_on, paid_on,
-    reminders, response_channel) rows, in any order. The customer key tells apart the same
-    reference at two creditors."""
-    groups: dict[Any, int] = {}
-    references: list[str] = []
-    group = np.empty(len(rows), dtype=np.int64)
-    for i, row in enumerate(rows):
-        key = (row[0], row[1])
-        number = groups.get(key)
-        if number is None:
-            number = groups[key] = len(references)
-            references.append(row[1])
-        group[i] = number
+    reminders, response_channel) rows as Python values, in any order."""
     channel_index = {name: i for i, name in enumerate(CHANNELS)}
     never = date(1969, 12, 31)  # becomes -1
+    group, references = _group_numbers(rows)
     return History(
         group=group,
         references=references,
@@ -170,46 +172,98 @@ def history_from_rows(rows: Sequence[Sequence[Any]]) -> History:
     )
 
 
-def _history_query(creditor: str | None) -> Select[Any]:
-    query = select(
-        PaymentHistory.creditor_id,
-        PaymentHistory.account_reference,
-        PaymentHistory.amount,
-        PaymentHistory.issued_on,
-        PaymentHistory.due_on,
-        PaymentHistory.paid_on,
-        PaymentHistory.reminders,
-        PaymentHistory.response_channel,
-    )
+def _epoch_days(column: Any, dialect: str) -> Any:
+    """A date column as days since 1970-01-01, computed by the database: turning millions
+    of date strings into Python dates is what made loading slow."""
+    if dialect == "sqlite":
+        days = cast(func.round(func.julianday(column) - 2440587.5), Integer)
+    else:  # PostgreSQL: date minus date is a number of days
+        days = type_coerce(column - literal_column("DATE '1970-01-01'"), Integer)
+    return func.coalesce(days, -1)
+
+
+def _history_query(creditor: str | None, dialect: str) -> Select[Any]:
+    if dialect in ("sqlite", "postgresql"):
+        columns = [
+            cast(PaymentHistory.amount, Float),
+            _epoch_days(PaymentHistory.issued_on, dialect),
+            _epoch_days(PaymentHistory.due_on, dialect),
+            _epoch_days(PaymentHistory.paid_on, dialect),
+            func.coalesce(PaymentHistory.reminders, 0),
+            case({name: i for i, name in enumerate(CHANNELS)}, value=PaymentHistory.response_channel, else_=-1),
+        ]
+    else:
+        columns = [
+            PaymentHistory.amount,
+            PaymentHistory.issued_on,
+            PaymentHistory.due_on,
+            PaymentHistory.paid_on,
+            PaymentHistory.reminders,
+            PaymentHistory.response_channel,
+        ]
+    query = select(PaymentHistory.creditor_id, PaymentHistory.account_reference, *columns)
     if creditor is not None:
         query = query.join(Creditor, Creditor.id == PaymentHistory.creditor_id).where(Creditor.name == creditor)
     return query
 
 
 def load_history(session: Session, creditor: str | None = None, references: Sequence[str] | None = None) -> History:
-    """One creditor's history (every creditor's with None), or only some of its accounts."""
-    query = _history_query(creditor)
-    if references is None:
-        rows = session.execute(query).all()
-    else:
+    """One creditor's history (every creditor's with None), or only some of its accounts.
+
+    On SQLite and PostgreSQL the database hands over plain numbers (days, floats, channel
+    codes) and rows are read straight from the driver's cursor: building a Row and a Python
+    date per value was most of the time it took to score a hundred thousand accounts."""
+    connection = session.connection()
+    dialect = connection.dialect.name
+    query = _history_query(creditor, dialect)
+    queries = [query]
+    if references is not None:
         unique = list(dict.fromkeys(references))
-        rows = []
-        for start in range(0, len(unique), 5_000):
-            chunk = unique[start : start + 5_000]
-            rows.extend(session.execute(query.where(PaymentHistory.account_reference.in_(chunk))).all())
-    return history_from_rows(rows)
+        queries = [
+            query.where(PaymentHistory.account_reference.in_(unique[start : start + 5_000]))
+            for start in range(0, len(unique), 5_000)
+        ]
+    rows: list[Sequence[Any]] = []
+    for each in queries:
+        result = connection.execute(each)
+        try:
+            rows.extend(result.cursor.fetchall() if dialect in ("sqlite", "postgresql") else result.all())
+        finally:
+            result.close()
+    if dialect not in ("sqlite", "postgresql"):
+        return history_from_rows(rows)
+    group, names = _group_numbers(rows)
+
+    def column(k: int, dtype: type) -> np.ndarray:
+        return np.fromiter(map(itemgetter(k), rows), dtype=dtype, count=len(rows))
+
+    return History(
+        group=group,
+        references=names,
+        amount=column(2, np.float64),
+        issued=column(3, np.int64),
+        due=column(4, np.int64),
+        paid=column(5, np.int64),
+        reminders=column(6, np.int64),
+        channel=column(7, np.int64),
+    )
 
 
-def features(history: History) -> np.ndarray:
-    """The FEATURES of every invoice, in the history's order, each from the same customer's
-    invoices due strictly before it (invoices due the same day do not see each other).
+def features(history: History, rows: np.ndarray | None = None) -> np.ndarray:
+    """The FEATURES of every invoice (or of the invoices at `rows`), in the history's order,
+    each from the same customer's invoices due strictly before it (invoices due the same day
+    do not see each other).
 
     They describe what was known on the invoice's due date, not what the table says today:
     an earlier invoice still unpaid then counts as late (that was known) with the days late
     so far, and its reminders and answers, which may have come after, are left out. Only the
     AS_OF_LOOKBACK most recent earlier invoices are checked for this, which covers monthly
     and weekly bills. Undefined figures, such as the late share of a customer with no
-    earlier invoice, are NaN: the gradient-boosted trees treat missing as a value of its own."""
+    earlier invoice, are NaN: the gradient-boosted trees treat missing as a value of its own.
+
+    Running sums are taken once over the whole history, sorted by customer and due date;
+    everything else is computed only for the rows asked for, so scoring the next invoice of
+    many accounts costs little more than sorting their history."""
     n = len(history)
     order = np.lexsort((history.issued, history.due, history.group))
     group, due, issued = history.group[order], history.due[order], history.issued[order]
@@ -226,9 +280,13 @@ def features(history: History) -> np.ndarray:
     new_group[1:] = group[1:] != group[:-1]
     new_block = new_group.copy()
     new_block[1:] |= due[1:] != due[:-1]
-    group_start = np.maximum.accumulate(np.where(new_group, index, 0))
-    block_start = np.maximum.accumulate(np.where(new_block, index, 0))
+    position = np.empty(n, dtype=np.int64)
+    position[order] = index
+    at = position if rows is None else position[np.asarray(rows, dtype=np.int64)]
+    group_start = np.maximum.accumulate(np.where(new_group, index, 0))[at]
+    block_start = np.maximum.accumulate(np.where(new_block, index, 0))[at]
     recent_start = np.maximum(group_start, block_start - 3)
+    due_at = due[at]
 
     def before(values: np.ndarray, start: np.ndarray = group_start) -> np.ndarray:
         """Sum of `values` over the customer's rows from `start` up to the first invoice due
@@ -250,8 +308,8 @@ def features(history: History) -> np.ndarray:
         earlier = block_start - back
         valid = earlier >= group_start
         j = np.where(valid, earlier, 0)
-        days_sum -= np.where(valid, days_late[j] - np.minimum(days_late[j], due - due[j]), 0.0)
-        still_open = valid & ((paid[j] < 0) | (paid[j] > due))
+        days_sum -= np.where(valid, days_late[j] - np.minimum(days_late[j], due_at - due[j]), 0.0)
+        still_open = valid & ((paid[j] < 0) | (paid[j] > due_at))
         settled -= still_open
         reminders_sum -= np.where(still_open, reminders[j], 0.0)
         answered_sum -= np.where(still_open, answered[j], 0.0)
@@ -259,31 +317,30 @@ def features(history: History) -> np.ndarray:
         for sums, values in zip(channel_sums, on_channel, strict=True):
             sums -= np.where(still_open, values[j], 0.0)
     last = np.where(has, block_start - 1, 0)
-    dates = due.astype("datetime64[D]").astype("datetime64[M]")
-    month = dates.astype(np.int64) % 12 + 1
-    day_of_month = (due - dates.astype("datetime64[D]").astype(np.int64)) + 1
+    first_of_month = due_at.astype("datetime64[D]").astype("datetime64[M]")
+    month = first_of_month.astype(np.int64) % 12 + 1
+    day_of_month = due_at - first_of_month.astype("datetime64[D]").astype(np.int64) + 1
+    amount_at, issued_at = amount[at], issued[at]
     columns = [
         count,
         ratio(before(late), count),
         ratio(before(late, recent_start), (block_start - recent_start).astype(np.float64)),
         ratio(days_sum, count),
-        np.where(has, np.minimum(days_late[last], due - due[last]), np.nan),
+        np.where(has, np.minimum(days_late[last], due_at - due[last]), np.nan),
         np.where(has, late[last], np.nan),
         ratio(reminders_sum, settled),
         ratio(answered_sum, reminded_sum),
         ratio(np.max(channel_sums, axis=0), reminded_sum),
-        np.log(np.maximum(amount, 0.01)),
-        ratio(amount * count, before(amount)),
-        ((due + 3) % 7).astype(np.float64),  # 1970-01-01 was a Thursday (3)
+        np.log(np.maximum(amount_at, 0.01)),
+        ratio(amount_at * count, before(amount)),
+        ((due_at + 3) % 7).astype(np.float64),  # 1970-01-01 was a Thursday (3)
         np.sin(2 * np.pi * (month - 1) / 12),
         np.cos(2 * np.pi * (month - 1) / 12),
         day_of_month.astype(np.float64),
-        np.where(has, np.maximum(issued - issued[group_start], 0), 0).astype(np.float64),
-        (due - issued).astype(np.float64),
+        np.where(has, np.maximum(issued_at - issued[group_start], 0), 0).astype(np.float64),
+        (due_at - issued_at).astype(np.float64),
     ]
-    matrix = np.empty((n, len(FEATURES)), dtype=np.float64)
-    matrix[order] = np.column_stack(columns)
-    return matrix
+    return np.column_stack(columns) if len(at) else np.empty((0, len(FEATURES)))
 
 
 @dataclass(frozen=True)
@@ -337,7 +394,10 @@ def _estimator() -> Any:
         n_iter_no_change=20,
         random_state=0,
     )
-    return CalibratedClassifierCV(trees, method="isotonic", cv=3)
+    # ensemble=False: one model fitted on the whole training window, calibrated on the
+    # held-out predictions of three folds. Scoring is three times quicker than averaging the
+    # three fold models, for an AUC 0.002 lower on the demo history.
+    return CalibratedClassifierCV(trees, method="isotonic", cv=3, ensemble=False)
 
 
 def train(session: Session, settings: Settings, creditor: str | None = None) -> TrainReport:
@@ -390,7 +450,7 @@ def train(session: Session, settings: Settings, creditor: str | None = None) -> 
         brier=float(brier_score_loss(y_test, predicted)),
         baseline_brier=float(brier_score_loss(y_test, baseline)),
         log_loss=float(log_loss(y_test, np.clip(predicted, 1e-6, 1 - 1e-6), labels=[0, 1])),
-        estimator="HistGradientBoostingClassifier calibrated by CalibratedClassifierCV(isotonic, cv=3)",
+        estimator="HistGradientBoostingClassifier, isotonic calibration on 3 held-out folds",
         trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
         seconds=round(time.perf_counter() - started, 2),
         model_path=str(path),
@@ -587,7 +647,7 @@ def late_risk(
         reminders=np.concatenate((history.reminders, np.zeros(len(invoices), dtype=np.int64))),
         channel=np.concatenate((history.channel, np.full(len(invoices), -1))).astype(np.int64),
     )
-    matrix = features(combined)[len(history) :]
+    matrix = features(combined, np.arange(len(history), len(combined)))
 
     if path is not None:
         bundle = load_model(path)

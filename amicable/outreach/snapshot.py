@@ -107,7 +107,9 @@ def _mobile(phone: str | None) -> tuple[str | None, bool]:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), mobile
 
 
-def load_states(session: Session, now: datetime, creditor: str | None = None) -> list[AccountState]:
+def load_states(
+    session: Session, now: datetime, creditor: str | None = None, account_ids: list[int] | None = None
+) -> list[AccountState]:
     query = (
         select(
             Account.id,
@@ -130,6 +132,8 @@ def load_states(session: Session, now: datetime, creditor: str | None = None) ->
     )
     if creditor:
         query = query.where(Creditor.name == creditor)
+    if account_ids is not None:
+        query = query.where(Account.id.in_(account_ids))
     states: dict[int, AccountState] = {}
     for row in session.execute(query):
         phone, mobile = _mobile(row[8])
@@ -154,6 +158,8 @@ def load_states(session: Session, now: datetime, creditor: str | None = None) ->
     ids = select(Account.id)
     if creditor:
         ids = ids.join(Creditor, Account.creditor_id == Creditor.id).where(Creditor.name == creditor)
+    if account_ids is not None:
+        ids = ids.where(Account.id.in_(account_ids))
 
     settled = (
         select(Allocation.invoice_id, func.sum(Allocation.amount).label("settled"))

@@ -124,7 +124,9 @@ def _advance_plan(session: Session, settings: Settings, plan: Plan, now: datetim
                     session, account, "installment_late", f"installment {installment.seq} of plan {plan.id}", "plan"
                 )
         elif (
-            today >= installment.due_on - timedelta(days=policy.remind_days_before) and not installment.payment_link_id
+            today >= installment.due_on - timedelta(days=policy.remind_days_before)
+            and not installment.payment_link_id
+            and _may_remind(session, settings, account, installment, now)
         ):
             # No saved method, or its charge failed: a link with the reminder.
             due = min(scheduled - paid, installment.amount, owed_now)
@@ -155,6 +157,22 @@ def _advance_plan(session: Session, settings: Settings, plan: Plan, now: datetim
             f"{plan.id}: {policy.misses_to_break} installments missed; a person should reach out before anything else",
             "plan",
         )
+
+
+def _may_remind(
+    session: Session, settings: Settings, account: Account, installment: Installment, now: datetime
+) -> bool:
+    """A reminder passes the same compliance rules as any outreach; held back (Sunday, night,
+    a hold), it goes at the first run when it may, and the reason is logged once."""
+    from amicable.outreach.campaign import may_contact
+
+    channel, decision = may_contact(session, settings, account.id, now)
+    if channel is not None:
+        return True
+    marker = f"installment {installment.seq} of plan {installment.plan_id} held: {decision.rule}"
+    if not any(c.kind == "send_held" and c.detail.startswith(marker) for c in account.contacts):
+        log_contact(session, account, "send_held", f"{marker}: {decision.reason}", "plan")
+    return False
 
 
 def _autopay_step(

@@ -20,6 +20,16 @@ def _collect(client, settings, day: date):
         return run(session, settings, moment)
 
 
+def _remind(client, settings, due: date) -> date:
+    """Runs from three days before `due` until the reminder goes (a Sunday or a public
+    holiday holds it to the next day the rules allow); returns the day it went."""
+    for offset in (3, 2, 1):
+        day = due - timedelta(days=offset)
+        if _collect(client, settings, day).reminders:
+            return day
+    raise AssertionError("no reminder went out")
+
+
 def _state(client):
     return client.get(ACCOUNT, headers=AUTH).json()
 
@@ -35,8 +45,8 @@ def test_a_reminder_with_a_link_goes_out_before_each_installment_once(client, se
     dues = _plan(client)
     assert len(dues) == 3  # 50 + 50 + 20.50
     assert _collect(client, settings, dues[0] - timedelta(days=4)).reminders == []
-    assert _collect(client, settings, dues[0] - timedelta(days=3)).reminders == ["ACC-1001"]
-    assert _collect(client, settings, dues[0] - timedelta(days=2)).reminders == []  # not twice
+    sent_on = _remind(client, settings, dues[0])
+    assert _collect(client, settings, sent_on + timedelta(days=1)).reminders == []  # not twice
     state = _state(client)
     first = state["plans"][0]["installments"][0]
     [link] = state["payment_links"]
@@ -50,7 +60,7 @@ def test_a_reminder_with_a_link_goes_out_before_each_installment_once(client, se
 def test_paying_the_links_pays_the_installments_and_completes_the_plan(client, settings):
     dues = _plan(client)
     for due in dues:
-        _collect(client, settings, due - timedelta(days=3))
+        _remind(client, settings, due)
         link = next(i for i in _state(client)["plans"][0]["installments"] if i["status"] != "paid")
         client.post(f"/pay/{link['payment_link_id']}", data={"method": "card"})
         _collect(client, settings, due)
@@ -65,7 +75,7 @@ def test_money_from_any_channel_counts_towards_the_plan(client, settings):
     # 60.00 by a separate link (as a transfer would): the first installment and part of the next.
     link = client.post(f"{ACCOUNT}/payment-links", json={"amount": "60.00"}, headers=AUTH).json()
     client.post(f"/pay/{link['id']}", data={"method": "card"})
-    _collect(client, settings, dues[1] - timedelta(days=3))
+    _remind(client, settings, dues[1])
     installments = _state(client)["plans"][0]["installments"]
     assert installments[0]["status"] == "paid"
     # The second installment's link asks only what is still missing of it.
@@ -106,3 +116,22 @@ def test_promises_are_kept_when_the_money_arrives_or_followed_up_after_their_dat
     assert other["promises"][0]["status"] == "broken"
     assert any("follow up kindly" in c["detail"] for c in other["contact_log"] if c["kind"] == "promise_follow_up")
     assert _state(client)["promises"][0]["status"] == "kept"
+
+
+def test_a_reminder_waits_for_the_hours_the_rules_allow(client, settings):
+    client.post("/api/v1/accounts", json=account_body(preferred_hours="18:00-21:00"), headers=AUTH)
+    assert client.post(f"{ACCOUNT}/plans", json={"monthly_amount": "50.00"}, headers=AUTH).status_code == 201
+    due = date.fromisoformat(_state(client)["plans"][0]["installments"][0]["due_on"])
+    # 09:00: they asked for the evening, and the creditor sends until 19:00.
+    morning = _collect(client, settings, due - timedelta(days=3))
+    assert morning.reminders == []
+    again = _collect(client, settings, due - timedelta(days=3))
+    assert again.reminders == []
+    held = [c["detail"] for c in _state(client)["contact_log"] if c["kind"] == "send_held"]
+    assert len(held) == 1 and "debtor_hours" in held[0] and "18:00-19:00" in held[0]
+    sent = []
+    for offset in (3, 2, 1):  # 18:30 in Brussels; a Sunday or holiday waits a day more
+        evening = datetime.combine(due - timedelta(days=offset), time(17, 30), tzinfo=UTC)
+        with transaction(client.app.state.sessionmaker) as session:
+            sent += run(session, settings, evening).reminders
+    assert sent == ["ACC-1001"]

@@ -22,6 +22,7 @@ from amicable.outreach import model_cli
 from amicable.outreach.history import generate_demo_history, import_history_csv
 from amicable.outreach.risk import (
     FEATURES,
+    History,
     NoHistoryError,
     Upcoming,
     features,
@@ -55,7 +56,16 @@ def _rows(session: Session) -> int:
 # --- features ---------------------------------------------------------------------------
 
 
-def _row(key: int, reference: str, amount: str, issued: str, due: str, paid: str | None, reminders=0, channel=None):  # type: ignore[no-untyped-def]
+def _row(
+    key: int,
+    reference: str,
+    amount: str,
+    issued: str,
+    due: str,
+    paid: str | None,
+    reminders: int = 0,
+    channel: str | None = None,
+) -> tuple[int, str, Decimal, date, date, date | None, int, str | None]:
     return (
         key,
         reference,
@@ -371,3 +381,29 @@ def test_commands_generate_train_and_report(
     csv_file.write_text(CSV_HEADER + GOOD + BAD)
     result = runner.invoke(model_cli.history_app, ["import", str(csv_file)])
     assert result.exit_code == 1 and '"imported": 2' in result.output and '"line": 4' in result.output
+
+
+def test_featurising_a_hundred_thousand_accounts_takes_seconds() -> None:
+    accounts, months = 100_000, 18
+    rng = np.random.default_rng(0)
+    group = np.repeat(np.arange(accounts), months)
+    due = np.tile(np.arange(months) * 30 + 19_000, accounts) + np.repeat(rng.integers(0, 28, accounts), months)
+    late = rng.random(len(due)) < 0.3
+    answered = late & (rng.random(len(due)) < 0.5)
+    history = History(
+        group=group,
+        references=[f"HIST-{i}" for i in range(accounts)],
+        due=due,
+        issued=due - 14,
+        paid=np.where(late, due + rng.integers(1, 40, len(due)), due - 2),
+        amount=rng.lognormal(4, 0.4, len(due)),
+        reminders=np.where(late, 1, 0),
+        channel=np.where(answered, rng.integers(0, 5, len(due)), -1),
+    )
+    started = time.perf_counter()
+    last_of_each = np.arange(accounts) * months + months - 1
+    matrix = features(history, last_of_each)
+    seconds = time.perf_counter() - started
+    assert matrix.shape == (accounts, len(FEATURES))
+    assert (matrix[:, FEATURES.index("earlier_invoices")] == months - 1).all()
+    assert seconds < 10, f"{seconds:.1f} s"
