@@ -94,3 +94,14 @@ def collection_costs(scheme: str, principal: Decimal, first_reminder_sent: date 
             return Costs(Decimal("0.00"), f"costs may apply only from {start.isoformat()} (NL-01)")
         return Costs(nl_bik(principal), "statutory scale of collection costs (NL-02)")
     return Costs(Decimal("0.00"), "collection costs may not be charged to the debtor here")
+
+
+def announced_costs(scheme: str, principal: Decimal, sent_on: date) -> Costs | None:
+    """What a message sent electronically on `sent_on` may announce: the costs the law allows
+    on this principal, and (in `reason`) the ISO day from which they may apply. None where
+    costs may not be charged to the debtor at all."""
+    if scheme == "be_book_xix":
+        return Costs(be_damages_cap(principal), be_costs_from(sent_on).isoformat())
+    if scheme == "nl_bik":
+        return Costs(nl_bik(principal), nl_costs_from(sent_on).isoformat())
+    return None

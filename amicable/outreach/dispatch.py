@@ -19,6 +19,7 @@ from telegram import Bot
 from twilio.base.exceptions import TwilioException
 
 from amicable.channels.providers import twilio_client
+from amicable.compliance.fees import announced_costs
 from amicable.compliance.rules import rulebook
 from amicable.db.models import Account, Conversation, Handoff, Message, OutreachContact
 from amicable.db.session import transaction
@@ -96,8 +97,14 @@ def render(session: Session, settings: Settings, contact: OutreachContact) -> st
     if "chat_link" in needed:
         token = link_tokens.sign(account.id, settings.amicable_api_key)
         values["chat_link"] = f"{settings.public_base_url.rstrip('/')}/?token={token}"
-    text = template.render(language, contact.tone, values)
     rules = rulebook(settings.policies_dir).for_country(debtor.country)
+    if "costs" in needed:
+        costs = announced_costs(rules.fees, owed, (contact.sent_at or datetime.now(UTC)).date())
+        if costs is None:
+            raise SendFailed(f"collection costs may not be announced under the {rules.country or 'default'} rules")
+        values["costs"] = money(costs.amount, account.currency, locale)
+        values["costs_from"] = long_date(date.fromisoformat(costs.reason), locale)
+    text = template.render(language, contact.tone, values)
     earlier = session.scalar(
         select(OutreachContact.id).where(
             OutreachContact.account_id == account.id,
@@ -130,6 +137,7 @@ def _send(session: Session, settings: Settings, contact: OutreachContact, now: d
         contact.provider_id = calls.place_call(session, settings, account)
         contact.text = "(call placed: the conversation runs on the phone)"
     else:
+        contact.sent_at = now
         text = render(session, settings, contact)
         contact.text = text
         contact.provider_id = _deliver_text(session, settings, channel or "", account, text)

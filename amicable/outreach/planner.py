@@ -193,6 +193,21 @@ def decide(
             risk=risk,
         )
 
+    if step.costs and rules.fees == "none":
+        return Planned(
+            state.reference,
+            "blocked",
+            None,
+            None,
+            "fees",
+            f"collection costs may not be charged to debtors in {state.country or 'this country'} (FR-03 and the "
+            f"{state.country or 'default'} rules); the strategy goes on without this step",
+            step.template,
+            None,
+            account_id=state.id,
+            step=step.id,
+            cycle=cycle,
+        )
     likely = risk is not None and risk >= strategy.likely_late_from
     tone = step.tone or (strategy.tone.likely_late if likely else strategy.tone.unlikely_late)
     template, variant = step.template, None

@@ -42,6 +42,9 @@ class Step(_Strict):
     tone: Tone | None = None
     skip_if: list[SkipReason] = ALL_SKIPS
     handover: bool = False
+    # The message announces collection costs (template fields {costs} and {costs_from}); the
+    # country's fee rules decide whether it may go and what it says.
+    costs: bool = False
 
 
 class Experiment(_Strict):
@@ -112,6 +115,7 @@ def _time(spec: str):  # type: ignore[no-untyped-def]
 
 # The fields each kind of step fills in, so a template that needs more is caught at load.
 _FILLED = {"first_name", "creditor", "amount", "due_date", "link", "chat_link", "full_amount", "pay_by"}
+_COSTS = {"costs", "costs_from"}
 
 
 def _check_templates(strategy: Strategy, policies_dir: Path, path: Path, lines: yaml_source.Lines) -> None:
@@ -123,7 +127,7 @@ def _check_templates(strategy: Strategy, policies_dir: Path, path: Path, lines: 
                 f"{path} line {line}: steps.{index}.template: no template {step.template!r} in "
                 f"{policies_dir / 'templates'} (there are: {', '.join(sorted(templates))})"
             )
-        missing = templates[step.template].fields() - _FILLED
+        missing = templates[step.template].fields() - _FILLED - (_COSTS if step.costs else set())
         if missing:
             raise SourceError(f"{path}: template {step.template} uses fields no step fills: {', '.join(missing)}")
     for index, experiment in enumerate(strategy.experiments):

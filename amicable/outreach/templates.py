@@ -16,7 +16,20 @@ from amicable.yaml_source import SourceError
 LANGUAGES = ("en", "fr", "nl")
 TONES = ("neutral", "warm", "direct")
 # What the planner can fill in; every text greets the debtor by name.
-FIELDS = frozenset({"first_name", "creditor", "amount", "full_amount", "due_date", "pay_by", "link", "chat_link"})
+FIELDS = frozenset(
+    {
+        "first_name",
+        "creditor",
+        "amount",
+        "full_amount",
+        "due_date",
+        "pay_by",
+        "link",
+        "chat_link",
+        "costs",
+        "costs_from",
+    }
+)
 
 
 class _Strict(BaseModel):

@@ -380,3 +380,54 @@ def test_accounts_with_unusable_details_get_safe_defaults_or_a_reason(client, se
     assert planned["UTC"].action == "send"
     early = plan_of(factory, settings, moment(day, 7, 30))
     assert early["UTC"].action == "defer" and early["UTC"].rule == "contact_hours"
+
+
+def test_collection_costs_are_announced_only_where_the_law_allows(client, settings, factory):
+    strategy = (ROOT / "policies" / "strategies" / "default.yml").read_text()
+    strategy = strategy.replace(
+        "  - id: second-reminder\n    day: 4\n    template: second_reminder\n",
+        "  - id: costs\n    day: 4\n    template: costs_notice\n    costs: true\n",
+    )
+    assert "costs_notice" in strategy
+    (settings.policies_dir / "strategies" / "brightwater-energy.yml").write_text(strategy)
+    load_strategy.cache_clear()
+    day = next_open_day(1)
+    client.post("/api/v1/accounts", json=overdue("BE-COSTS", 4 - day), headers=AUTH)
+    french = overdue("FR-COSTS", 4 - day, phone="+33612345678", country="FR", timezone="Europe/Paris", language="fr")
+    client.post("/api/v1/accounts", json=french, headers=AUTH)
+    dutch = overdue("NL-COSTS", 4 - day, phone="+31612345678", country="NL", timezone="Europe/Amsterdam", language="nl")
+    dutch["invoices"][0]["amount"] = "3000.00"
+    client.post("/api/v1/accounts", json=dutch, headers=AUTH)
+    with transaction(factory) as session:  # the first reminder went three days ago
+        for account in session.scalars(select(Account)):
+            session.add(
+                OutreachContact(
+                    account=account,
+                    cycle=TODAY + timedelta(days=day - 4),
+                    step="reminder",
+                    status="sent",
+                    channel="sms",
+                    template="due_reminder",
+                    tone="neutral",
+                    send_at=moment(day - 3, 10),
+                    sent_at=moment(day - 3, 10),
+                )
+            )
+    when = moment(day, 10, 5)
+    planned = plan_of(factory, settings, when)
+    assert (planned["FR-COSTS"].action, planned["FR-COSTS"].rule) == ("blocked", "fees")
+    campaign.run(factory, settings, when)
+    with transaction(factory) as session:
+        texts = {
+            c.account.reference: c.text
+            for c in session.scalars(select(OutreachContact).where(OutreachContact.step == "costs"))
+        }
+    costs_from = TODAY + timedelta(days=day + 15)  # the day after sending is day 1 of 14
+    # BE-05: on €84.20 the damages are at most €20.
+    assert "€20.00" in texts["BE-COSTS"] and f"rom {costs_from.day} {costs_from:%B}" in texts["BE-COSTS"]
+    assert "€\xa0425,00" in texts["NL-COSTS"] and "vanaf de dag nadat dit bericht bij u is bezorgd" in texts["NL-COSTS"]
+    assert texts["FR-COSTS"] == ""  # blocked, never sent
+    # France goes on with the strategy: the next step comes as usual.
+    later = plan_of(factory, settings, moment(next_open_day(day + 4), 10, 5))
+    assert later["FR-COSTS"].step == "personal"
+    load_strategy.cache_clear()
