@@ -64,9 +64,12 @@ def risks(session: Session, settings: Settings, states: list[AccountState], note
     return found
 
 
-def may_contact(session: Session, settings: Settings, account_id: int, now: datetime) -> tuple[str | None, Decision]:
-    """For messages outside the strategy (a plan's own reminders): the first of the
-    strategy's channels the rules allow now, or None and the rule holding it back."""
+def may_contact(
+    session: Session, settings: Settings, account_id: int, now: datetime, channels: list[str] | None = None
+) -> tuple[str | None, Decision]:
+    """For contacts outside the strategy (a plan's own reminders, a call an agent places):
+    the first of `channels` (the strategy's by default) the rules allow now, or None and the
+    rule holding it back."""
     states = load_states(session, now, account_ids=[account_id])
     if not states:
         return None, Decision(False, "no_account", "no such account")
@@ -76,7 +79,7 @@ def may_contact(session: Session, settings: Settings, account_id: int, now: date
     hours = effective_hours(strategy, state.preferred_hours)
     facts = facts_for(state, candidate_zones(state.timezone, state.phone, rules), hours)
     refusals = []
-    for channel in strategy.channels:
+    for channel in channels or strategy.channels:
         decision = check(rules, facts, channel, now, "call" if channel == "voice" else "message")
         if decision.allowed:
             return channel, decision

@@ -20,6 +20,7 @@ from amicable.db.models import (
     Account,
     Allocation,
     Consent,
+    ContactEvent,
     Conversation,
     Creditor,
     Debtor,
@@ -245,8 +246,14 @@ def load_states(
     for account_id, cycle, step, status, send_at, channel, sent_at in session.execute(contacts):
         state = states[account_id]
         state.steps[(cycle, step)] = StepRecord(status, send_at, channel)
-        if status in ("sent", "sending") and channel and (sent_at or send_at) >= recent:
-            state.history.append(Past(sent_at or send_at, channel, "call" if channel == "voice" else "message"))
+        # Calls are counted from the contact log below, whoever placed them.
+        if status in ("sent", "sending") and channel and channel != "voice" and (sent_at or send_at) >= recent:
+            state.history.append(Past(sent_at or send_at, channel, "message"))
+    calls = select(ContactEvent.account_id, ContactEvent.created_at).where(
+        ContactEvent.kind == "call_placed", ContactEvent.created_at >= recent, ContactEvent.account_id.in_(ids)
+    )
+    for account_id, placed in session.execute(calls):
+        states[account_id].history.append(Past(placed, "voice", "call"))
 
     references = {state.reference: state for state in states.values()}
     answers = (

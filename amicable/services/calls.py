@@ -15,16 +15,22 @@ from amicable.services.accounts import log_contact
 from amicable.settings import Settings
 
 
-def place_call(session: Session, settings: Settings, account: Account) -> str:
-    """Ring the debtor; return Twilio's call sid."""
-    client = twilio_client(settings)
-    if client is None:
+def ready(settings: Settings, account: Account) -> None:
+    """Refuse at once what no waiting would change: no Twilio, no number, an opt-out."""
+    if twilio_client(settings) is None:
         raise ServiceError("calls need TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER", 409)
-    number = account.debtor.phone
-    if not number:
+    if not account.debtor.phone:
         raise ServiceError("the debtor has no phone number", 409)
     if any(o.channel == "voice" for o in account.opt_outs):
         raise ServiceError("the debtor asked not to be called", 409)
+
+
+def place_call(session: Session, settings: Settings, account: Account) -> str:
+    """Ring the debtor; return Twilio's call sid."""
+    ready(settings, account)
+    client = twilio_client(settings)
+    assert client is not None
+    number = account.debtor.phone
     base = settings.public_base_url.rstrip("/")
     try:
         call = client.calls.create(

@@ -93,6 +93,11 @@ def test_an_outbound_call_is_placed_with_our_voice_webhook(settings):
     from tests.conftest import TWILIO_SID
     from tests.fakes.twilio_api import FakeTwilio
 
+    # Calls follow the compliance rules; here Belgium's window is open around the clock, so the
+    # test passes at whatever hour it runs.
+    rules = settings.policies_dir / "compliance" / "BE.yml"
+    always = "".join(f'  {d}: "00:00-24:00"\n' for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+    rules.write_text(rules.read_text() + f"contact_hours:\n{always}public_holidays: true\n")
     with FakeTwilio(TWILIO_SID, TWILIO_TOKEN) as fake:
         configured = settings.model_copy(
             update={"twilio_account_sid": TWILIO_SID, "twilio_from_number": "+3228080000", "twilio_api_base": fake.url}
@@ -113,6 +118,24 @@ def test_no_call_without_configuration_or_after_an_opt_out(client):
     client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
     refused = client.post("/api/v1/accounts/ACC-1001/calls", headers=AUTH)
     assert refused.status_code == 409 and "TWILIO_ACCOUNT_SID" in refused.json()["detail"]
+
+
+def test_a_call_the_rules_forbid_is_refused_with_the_rule(settings):
+    from fastapi.testclient import TestClient
+    from sqlalchemy import select
+
+    from amicable.db.models import Account
+    from amicable.db.session import transaction
+    from amicable.main import create_app
+    from tests.conftest import TWILIO_SID
+
+    configured = settings.model_copy(update={"twilio_account_sid": TWILIO_SID, "twilio_from_number": "+3228080000"})
+    with TestClient(create_app(configured)) as client:
+        client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
+        with transaction(client.app.state.sessionmaker) as session:
+            session.scalar(select(Account)).on_hold = True
+        refused = client.post("/api/v1/accounts/ACC-1001/calls", headers=AUTH)
+        assert refused.status_code == 409 and refused.json()["detail"].startswith("not now (hold)")
 
 
 def _outbound(client, sid: str):

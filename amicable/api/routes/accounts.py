@@ -20,7 +20,7 @@ from amicable.api.schemas import (
     ReasonIn,
 )
 from amicable.money import fmt
-from amicable.services import accounts, autopay, calls, link_tokens, outcomes, payments, plans
+from amicable.services import ServiceError, accounts, autopay, calls, link_tokens, outcomes, payments, plans
 
 router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"], dependencies=[ApiKey])
 
@@ -43,8 +43,19 @@ def read_account(reference: str, session: SessionDep) -> dict:
 
 @router.post("/{reference}/calls", status_code=status.HTTP_201_CREATED)
 def place_call(reference: str, session: SessionDep, settings: SettingsDep) -> dict:
-    """Ring the debtor through Twilio; the call runs the same conversation as an inbound one."""
-    return {"call_sid": calls.place_call(session, settings, accounts.get_account(session, reference))}
+    """Ring the debtor through Twilio; the call runs the same conversation as an inbound one.
+    The compliance rules are asked first (hours, holidays, call caps, holds): 409 with the
+    rule and reason when the call may not be made now."""
+    from datetime import UTC, datetime
+
+    from amicable.outreach.campaign import may_contact
+
+    account = accounts.get_account(session, reference)
+    calls.ready(settings, account)
+    channel, decision = may_contact(session, settings, account.id, datetime.now(UTC), ["voice"])
+    if channel is None:
+        raise ServiceError(f"not now ({decision.rule}): {decision.reason}", 409)
+    return {"call_sid": calls.place_call(session, settings, account)}
 
 
 @router.post("/{reference}/links")
