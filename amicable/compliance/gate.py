@@ -9,11 +9,13 @@ check a hundred thousand accounts without a query each.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 import phonenumbers
+from babel.core import get_global
 from phonenumbers import timezone as phone_zones
 
 from amicable.compliance.rules import WEEKDAYS, CountryRules, parse_window
@@ -66,9 +68,12 @@ ALLOWED = Decision(True)
 
 def candidate_zones(debtor_zone: str | None, phone: str | None, rules: CountryRules) -> tuple[str, ...]:
     """Every time zone the signals point to: the debtor's own and the phone number's (its
-    area code). The send must fit the window in all of them (the most restrictive wins);
-    with no usable signal, the country's zone."""
+    area code). The send must fit the window in all of them (the most restrictive wins).
+    A zone that is not one of the debtor's country's (a default left by an import) is not
+    trusted alone: every zone of the country is added, so a US debtor filed with a European
+    zone is reached only when it is daytime from coast to coast."""
     zones: list[str] = []
+    country_zones = _country_zones(rules.country)
     if debtor_zone and debtor_zone != "UTC":
         try:
             ZoneInfo(debtor_zone)
@@ -84,7 +89,14 @@ def candidate_zones(debtor_zone: str | None, phone: str | None, rules: CountryRu
         # A number that spans many zones (a whole country) says nothing about where its owner is.
         if 0 < len(from_number) <= 2:
             zones.extend(z for z in from_number if z not in zones)
+    if country_zones and not any(z in country_zones for z in zones):
+        zones.extend(z for z in country_zones if z not in zones)
     return tuple(zones) or (rules.timezone,)
+
+
+@lru_cache(maxsize=64)
+def _country_zones(country: str) -> tuple[str, ...]:
+    return tuple(get_global("territory_zones").get(country, ())) if country else ()
 
 
 def _timing(rules: CountryRules, facts: Facts, at: datetime) -> Decision | None:
@@ -114,6 +126,7 @@ def _timing(rules: CountryRules, facts: Facts, at: datetime) -> Decision | None:
 
 def check(rules: CountryRules, facts: Facts, channel: str, at: datetime, kind: Kind = "message") -> Decision:
     """Whether this contact may leave at `at`; the first rule that forbids it says why."""
+    at = at.astimezone(UTC)  # a week is 168 hours, also across a clock change
     if facts.cease:
         return Decision(False, "cease_request", "the debtor asked that contact about this debt stop")
     if facts.open_dispute:
@@ -188,6 +201,8 @@ def _call_caps(rules: CountryRules, facts: Facts, at: datetime) -> Decision:
                 f"no call within {caps.calls_after_conversation_days} days of a phone conversation",
                 datetime.combine(resume_day, datetime.min.time(), zone),
             )
+    if caps.calls_per_week == 0:
+        return Decision(False, "calls_per_week", f"no calls ({rules.country or 'default'} rules)")
     calls = sorted(p.at for p in facts.history if p.kind == "call" and at - WEEK < p.at <= at)
     if len(calls) >= caps.calls_per_week:
         return Decision(

@@ -41,17 +41,22 @@ class _Strict(BaseModel):
 
 
 class Caps(_Strict):
-    messages_per_day: int = Field(1, ge=0, le=10)
-    messages_per_week: int = Field(3, ge=0, le=30)
-    per_channel_per_week: int = Field(2, ge=0, le=30)
+    # At least one message: a country where none may go is configured by its hours instead.
+    messages_per_day: int = Field(1, ge=1, le=10)
+    messages_per_week: int = Field(3, ge=1, le=30)
+    per_channel_per_week: int = Field(2, ge=1, le=30)
     calls_per_week: int = Field(3, ge=0, le=7)
     quiet_days_after_conversation: int = Field(2, ge=0, le=30)
     calls_after_conversation_days: int = Field(0, ge=0, le=30)
 
 
 class Notices(_Strict):
+    # In the first message on each channel, and in every text message.
     first: list[str] = []
     every_text: list[str] = []
+    # Notices that themselves reveal a debt: left out until the debtor has confirmed who they
+    # are (US-07 with US-17), and then given in full the first time.
+    needs_identity: list[str] = []
 
 
 class CountryRules(_Strict):
@@ -60,6 +65,8 @@ class CountryRules(_Strict):
     contact_hours: dict[Weekday, str]
     public_holidays: bool = False
     holiday_calendar: str = ""
+    # Days the calendar misses that the law counts ("05-05" for the Dutch Liberation Day).
+    extra_holidays: list[str] = []
     caps: Caps = Caps()
     consent_required: list[Literal["whatsapp", "sms", "telegram", "voice"]] = []
     disclose_before_verification: bool = False
@@ -95,7 +102,17 @@ class CountryRules(_Strict):
     def window(self, day: Weekday) -> tuple[time, time] | None:
         return parse_window(self.contact_hours.get(day, ""))
 
+    @field_validator("extra_holidays")
+    @classmethod
+    def _month_days(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", item):
+                raise ValueError(f"{item!r} is not a month and day like 05-05")
+        return value
+
     def is_holiday(self, on) -> bool:  # type: ignore[no-untyped-def]
+        if f"{on:%m-%d}" in self.extra_holidays:
+            return True
         return bool(self.holiday_calendar) and on in _calendar(self.holiday_calendar, on.year)
 
 
@@ -134,7 +151,7 @@ class Rulebook:
             for name, words in (data or {}).items()
         }
         for rules in [self._default, *self._countries.values()]:
-            for name in [*rules.notices.first, *rules.notices.every_text]:
+            for name in [*rules.notices.first, *rules.notices.every_text, *rules.notices.needs_identity]:
                 if name not in self.notices:
                     raise SourceError(
                         f"{directory / ((rules.country or 'default') + '.yml')}: notice {name!r} has no words in "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from amicable.compliance.gate import Decision, candidate_zones, check
 from amicable.compliance.rules import rulebook
-from amicable.db.models import OutreachContact
+from amicable.db.models import Handoff, OutreachContact
 from amicable.db.session import transaction
 from amicable.outreach import dispatch
 from amicable.outreach.planner import Planned, effective_hours, facts_for, plan
@@ -107,18 +107,24 @@ def make_plan(session: Session, settings: Settings, now: datetime, creditor: str
     return RunReport(planned, notes, seconds_planning=time.perf_counter() - started)
 
 
-def store(session: Session, planned: list[Planned]) -> list[int]:
+def store(session: Session, planned: list[Planned], now: datetime | None = None) -> list[int]:
     """Write the plan; return the ids of contacts to send now. A step already stored keeps
-    its row: only a deferred one is decided again."""
-    existing = {
+    its row: only a deferred one is decided again, and cancelled when its account no longer
+    needs it (paid, promised, disputed, moved on)."""
+    now = now or datetime.now(UTC)
+    deferred = {
         (c.account_id, c.cycle, c.step): c
-        for c in session.scalars(select(OutreachContact).where(OutreachContact.status.in_(("deferred",))))
+        for c in session.scalars(select(OutreachContact).where(OutreachContact.status == "deferred"))
     }
-    to_send = []
+    by_account = {item.account_id: item for item in planned}
+    for key, row in deferred.items():
+        item = by_account.get(row.account_id)
+        if item is not None and (item.action not in STORED or (item.cycle, item.step) != key[1:]):
+            row.status, row.rule, row.reason = "cancelled", item.rule or "plan_changed", item.reason or "no longer due"
     for item in planned:
         if item.action not in STORED or item.step is None:
             continue
-        row = existing.get((item.account_id, item.cycle, item.step))
+        row = deferred.get((item.account_id, item.cycle, item.step))
         if row is None:
             row = OutreachContact(account_id=item.account_id, cycle=item.cycle, step=item.step)
             session.add(row)
@@ -129,18 +135,30 @@ def store(session: Session, planned: list[Planned]) -> list[int]:
             item.tone or "",
             item.variant,
         )
-        row.send_at = item.send_at or datetime.now().astimezone()
+        row.send_at = item.send_at or now
         row.rule, row.reason = item.rule, item.reason
+        if item.action == "blocked" and item.handover:
+            # Nobody could be reached where the strategy hands over to a person: a person
+            # looks at the file all the same.
+            session.add(
+                Handoff(
+                    account_id=item.account_id,
+                    reason="strategy",
+                    summary=f"The outreach strategy reached '{item.step}' but no message could go ({item.reason}).",
+                )
+            )
     session.flush()
-    for row in session.scalars(select(OutreachContact).where(OutreachContact.status == "queued")):
-        to_send.append(row.id)
-    return to_send
+    return list(
+        session.scalars(
+            select(OutreachContact.id).where(OutreachContact.status == "queued").order_by(OutreachContact.send_at)
+        )
+    )
 
 
 def run(factory: sessionmaker[Session], settings: Settings, now: datetime, creditor: str | None = None) -> RunReport:
     with transaction(factory) as session:
         report = make_plan(session, settings, now, creditor)
-        to_send = store(session, report.planned)
+        to_send = store(session, report.planned, now)
     if settings.redis_url:
         from amicable.outreach.tasks import enqueue
 

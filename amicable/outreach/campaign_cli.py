@@ -39,6 +39,10 @@ def run(
 
     settings = get_settings()
     moment = _instant(now)
+    if not dry_run and abs((moment - datetime.now(UTC)).total_seconds()) > 60:
+        # The rules are checked for the instant planned: sending now what was judged for
+        # another moment could reach someone at night.
+        raise typer.BadParameter("--now other than the present only plans: add --dry-run")
     factory = make_sessionmaker(make_engine(settings.database_url))
     if dry_run:
         with transaction(factory) as session:

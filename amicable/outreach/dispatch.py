@@ -9,9 +9,11 @@ it waits for a person to look (the contact log says where it stopped).
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+import phonenumbers
 import structlog
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,11 +23,11 @@ from twilio.base.exceptions import TwilioException
 from amicable.channels.providers import twilio_client
 from amicable.compliance.fees import announced_costs
 from amicable.compliance.rules import rulebook
-from amicable.db.models import Account, Conversation, Handoff, Message, OutreachContact
+from amicable.db.models import Account, Conversation, Handoff, Message, OutreachContact, PaymentLink
 from amicable.db.session import transaction
 from amicable.outreach.templates import load_templates
 from amicable.services import ServiceError, calls, link_tokens
-from amicable.services.accounts import balance, log_contact
+from amicable.services.accounts import amount_due, balance, log_contact
 from amicable.services.payments import create_payment_link
 from amicable.settings import Settings
 from amicable.web.pay_texts import locale_for, long_date, money
@@ -51,73 +53,156 @@ def claim(factory: sessionmaker[Session], contact_id: int) -> bool:
 def send_contact(
     factory: sessionmaker[Session], settings: Settings, contact_id: int, now: datetime | None = None
 ) -> str:
-    """Send a queued contact; returns what became of it (sent, failed, or not-claimed).
-    `now` is the run's instant (a run planned as of another moment records that moment)."""
+    """Send a queued contact; returns what became of it (sent, deferred, cancelled, blocked,
+    failed, or not-claimed). `now` is the run's instant; workers use the clock.
+
+    The rules are asked again at the moment of sending: between planning and sending the
+    debtor may have paid, said STOP, disputed, or the window may have closed (a long run, a
+    backlog on the workers)."""
     if not claim(factory, contact_id):
         return "not-claimed"
+    moment = now or datetime.now(UTC)
     try:
         with transaction(factory) as session:
             contact = session.get(OutreachContact, contact_id)
             assert contact is not None
-            _send(session, settings, contact, now or datetime.now(UTC))
+            held = _still_allowed(session, settings, contact, moment)
+            if held is not None:
+                return held
+            _send(session, settings, contact, moment)
             return "sent"
-    except (SendFailed, ServiceError, TwilioException) as error:
-        reason = getattr(error, "message", None) or str(error)
+    except Exception as error:  # whatever happened, the contact must not stay "sending"
+        expected = isinstance(error, (SendFailed, ServiceError, TwilioException))
+        reason = getattr(error, "message", None) or str(error) or type(error).__name__
         with transaction(factory) as session:
             contact = session.get(OutreachContact, contact_id)
             assert contact is not None
-            contact.status, contact.rule, contact.reason = "failed", "provider", reason
-            log_contact(session, contact.account, "outreach_failed", f"{contact.step}: {reason}", contact.channel)
-        log.warning("outreach not sent", contact=contact_id, reason=reason)
+            contact.status, contact.rule = "failed", "provider" if expected else "error"
+            contact.reason = reason if expected else f"unexpected error, check before resending: {reason}"
+            log_contact(
+                session, contact.account, "outreach_failed", f"{contact.step}: {contact.reason}", contact.channel
+            )
+        if expected:
+            log.warning("outreach not sent", contact=contact_id, reason=reason)
+        else:
+            log.exception("outreach failed unexpectedly", contact=contact_id)
         return "failed"
 
 
+def _still_allowed(session: Session, settings: Settings, contact: OutreachContact, now: datetime) -> str | None:
+    """None when the contact may go now; otherwise what became of it, recorded on the row."""
+    from amicable.outreach.campaign import may_contact
+
+    if balance(contact.account) <= 0:
+        contact.status, contact.rule, contact.reason = "cancelled", "paid", "nothing is owed any more"
+        return "cancelled"
+    channel, decision = may_contact(session, settings, contact.account_id, now, [contact.channel or ""])
+    if channel is not None:
+        return None
+    if decision.retry_at is not None:
+        contact.status, contact.send_at = "deferred", decision.retry_at
+    else:
+        contact.status = "blocked"
+    contact.rule, contact.reason = decision.rule, f"at sending: {decision.reason}"
+    return contact.status
+
+
+def due_now(account: Account, cycle: date, today: date) -> Decimal:
+    """What the message asks for: the open invoices due by today (or, before the due date, by
+    the due date), never invoices that are not due yet."""
+    last = max(today, cycle)
+    return sum((amount_due(i) for i in account.invoices if i.due_on <= last), Decimal("0.00"))
+
+
 def render(session: Session, settings: Settings, contact: OutreachContact) -> str:
+    from amicable.outreach.strategy import load_strategy
+
     account = contact.account
     debtor = account.debtor
-    language = debtor.language if debtor.language in ("en", "fr", "nl") else "en"
+    strategy = load_strategy(settings.policies_dir, account.creditor.name)
+    language = debtor.language if debtor.language in ("en", "fr", "nl") else strategy.language
     locale = locale_for(language, debtor.country)
     template = load_templates(settings.policies_dir)[contact.template]
     needed = template.fields()
-    owed = balance(account)
+    sent_on = (contact.sent_at or datetime.now(UTC)).astimezone(ZoneInfo(debtor.timezone or "UTC")).date()
+    asked = due_now(account, contact.cycle, sent_on)
     values = {
         "first_name": (debtor.name or "").split()[0] if debtor.name else "",
         "creditor": account.creditor.name,
-        "amount": money(owed, account.currency, locale),
-        "full_amount": money(owed, account.currency, locale),
+        "amount": money(asked, account.currency, locale),
+        "full_amount": money(asked, account.currency, locale),
         "due_date": long_date(contact.cycle, locale),
         "pay_by": long_date(contact.cycle, locale),
     }
-    if "link" in needed and owed > Decimal("0"):
+    if "link" in needed:
+        if asked <= 0:
+            raise SendFailed("nothing is due: no link to send")
         offer = _early_offer(settings, account, contact)
-        link = create_payment_link(session, settings, account, early_payment=offer)
+        link = _open_link(session, settings, account, asked, offer, contact.sent_at or datetime.now(UTC))
         values["link"] = link.url
         if offer is not None:
             values["amount"] = money(link.amount, account.currency, locale)
     if "chat_link" in needed:
         token = link_tokens.sign(account.id, settings.amicable_api_key)
         values["chat_link"] = f"{settings.public_base_url.rstrip('/')}/?token={token}"
-    rules = rulebook(settings.policies_dir).for_country(debtor.country)
+    book = rulebook(settings.policies_dir)
+    rules = book.for_country(debtor.country)
     if "costs" in needed:
-        costs = announced_costs(rules.fees, owed, (contact.sent_at or datetime.now(UTC)).date())
+        costs = announced_costs(rules.fees, asked, sent_on)
         if costs is None:
             raise SendFailed(f"collection costs may not be announced under the {rules.country or 'default'} rules")
         values["costs"] = money(costs.amount, account.currency, locale)
         values["costs_from"] = long_date(date.fromisoformat(costs.reason), locale)
     text = template.render(language, contact.tone, values)
-    earlier = session.scalar(
-        select(OutreachContact.id).where(
-            OutreachContact.account_id == account.id,
-            OutreachContact.cycle == contact.cycle,
-            OutreachContact.status == "sent",
+    return " ".join([text, *(book.notice(name, language) for name in _notices(session, rules, contact))])
+
+
+def _notices(session: Session, rules, contact: OutreachContact) -> list[str]:  # type: ignore[no-untyped-def]
+    """The notices this message carries: those of the first message on this channel, those of
+    every text, and none that reveal a debt before the debtor confirmed who they are."""
+    private = contact.template == "private_contact"
+    earlier = list(
+        session.scalars(
+            select(OutreachContact.template).where(
+                OutreachContact.account_id == contact.account_id,
+                OutreachContact.channel == contact.channel,
+                OutreachContact.status == "sent",
+                OutreachContact.id != contact.id,
+            )
         )
     )
-    notices = ([] if earlier else list(rules.notices.first)) + (
-        list(rules.notices.every_text) if contact.channel in TEXT_CHANNELS else []
-    )
-    book = rulebook(settings.policies_dir)
-    words = [book.notice(name, language) for name in dict.fromkeys(notices)]
-    return " ".join([text, *words])
+    names: list[str] = []
+    for name in rules.notices.first:
+        told = earlier if name not in rules.notices.needs_identity else [t for t in earlier if t != "private_contact"]
+        if not told:
+            names.append(name)
+    if contact.channel in TEXT_CHANNELS:
+        names += rules.notices.every_text
+    if private:
+        names = [n for n in names if n not in rules.notices.needs_identity]
+    return list(dict.fromkeys(names))
+
+
+def _open_link(
+    session: Session,
+    settings: Settings,
+    account: Account,
+    amount: Decimal,
+    offer: tuple[Decimal, date] | None,
+    now: datetime,
+) -> PaymentLink:
+    """A link still open for this amount and offer is sent again rather than a second one,
+    so the debtor never holds two links for the same money."""
+    for link in account.payment_links:
+        expected = amount - (link.discount if offer else Decimal("0.00"))
+        if (
+            link.status == "open"
+            and link.expires_at > now + timedelta(days=1)
+            and link.amount == expected
+            and bool(link.discount) == bool(offer)
+        ):
+            return link
+    return create_payment_link(session, settings, account, amount, early_payment=offer)
 
 
 def _early_offer(settings: Settings, account: Account, contact: OutreachContact) -> tuple[Decimal, date] | None:
@@ -171,7 +256,7 @@ def _step_hands_over(settings: Settings, account: Account, step_id: str) -> bool
 def _deliver_text(session: Session, settings: Settings, channel: str, account: Account, text: str) -> str | None:
     """Through Twilio or Telegram when configured; otherwise printed to the console (the
     embedded default), where `make run` shows it."""
-    phone = account.debtor.phone
+    phone = e164(account.debtor.phone)
     if channel in ("sms", "whatsapp"):
         client = twilio_client(settings)
         if client is None:
@@ -200,16 +285,28 @@ def _deliver_text(session: Session, settings: Settings, channel: str, account: A
     raise SendFailed(f"no sender for channel {channel}")
 
 
+def e164(phone: str | None) -> str | None:
+    """The number as Twilio and the inbound threads write it (+32470123456)."""
+    if not phone:
+        return None
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(phone, None), phonenumbers.PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        return phone
+
+
 def _into_transcript(session: Session, account: Account, channel: str, text: str) -> None:
     """The message joins the debtor's conversation on that channel, so an agent reading it
     sees what we said, and the debtor's answer continues the same thread."""
-    address = account.debtor.phone if channel in ("sms", "whatsapp") else None
+    address = e164(account.debtor.phone) if channel in ("sms", "whatsapp") else None
     if channel == "telegram":
         conversation = session.scalar(
             select(Conversation).where(Conversation.account_id == account.id, Conversation.channel == "telegram")
         )
     else:
         conversation = session.get(Conversation, f"{channel}:{address}")
+        if conversation is not None and conversation.account_id not in (None, account.id):
+            return  # a number shared with another file: never write into that file's thread
         if conversation is None:
             conversation = Conversation(id=f"{channel}:{address}", channel=channel, address=address, account=account)
             session.add(conversation)

@@ -45,7 +45,11 @@ def results(session: Session, experiment: str | None = None) -> list[VariantResu
     for account_id, variant, sent_at in session.execute(query.order_by(OutreachContact.sent_at)):
         name, chosen = variant.split(":", 1)
         first.setdefault((name, account_id), (chosen, sent_at))
-    accounts = {account_id for _, account_id in first}
+    # The accounts in any test, as a subquery: a literal list of 100,000 ids would exceed what
+    # a database accepts in one statement.
+    accounts = select(OutreachContact.account_id).where(
+        OutreachContact.status == "sent", OutreachContact.variant.is_not(None)
+    )
     replies: dict[int, list] = defaultdict(list)
     for account_id, at in session.execute(
         select(Conversation.account_id, Message.created_at)

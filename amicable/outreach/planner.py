@@ -24,8 +24,6 @@ from amicable.outreach.snapshot import AccountState, StepRecord
 from amicable.outreach.strategy import Step, Strategy
 
 LANGUAGES = ("en", "fr", "nl")
-# A send planned within this of now goes in this run.
-NOW_SLACK = timedelta(minutes=1)
 
 
 @dataclass
@@ -65,7 +63,7 @@ def _skip(state: AccountState, rule: str, reason: str, **extra) -> Planned:
 
 
 def current_step(
-    strategy: Strategy, cycle: date, today: date, records: dict[tuple[date, str], StepRecord]
+    strategy: Strategy, cycle: date, today: date, records: dict[tuple[date, str], StepRecord], zone: ZoneInfo
 ) -> tuple[Step | None, date | None]:
     """The next step of this debt, or none yet and the day it comes.
 
@@ -78,7 +76,7 @@ def current_step(
     for step in strategy.steps:
         record = records.get((cycle, step.id))
         if record is not None and record.status != "deferred":
-            last_done, last_day = step, record.send_at.date()
+            last_done, last_day = step, record.send_at.astimezone(zone).date()
     after = strategy.steps[strategy.steps.index(last_done) + 1 :] if last_done else strategy.steps
     for step in after:
         if step.day < 0 and today >= cycle:
@@ -169,7 +167,7 @@ def decide(
     if state.timezone in ("", "UTC") or state.timezone not in zones:
         notes.append(f"{state.reference}: time zone {state.timezone!r} not usable; using {', '.join(zones)}")
     today = now.astimezone(ZoneInfo(zones[0])).date()
-    step, comes = current_step(strategy, cycle, today, state.steps)
+    step, comes = current_step(strategy, cycle, today, state.steps, ZoneInfo(zones[0]))
     if step is None:
         if comes is None:
             return _skip(state, "strategy_done", "every step of the strategy has been taken for this debt")
@@ -236,7 +234,7 @@ def decide(
         chosen_template = template if disclose else "private_contact"
         if disclose and step.day < 0 and strategy.early_payment_discount_percent > 0 and variant is None:
             chosen_template = "pre_due_discount"  # the creditor's offer for paying before the due date
-        if moment <= now + NOW_SLACK:
+        if moment <= now:
             return Planned(state.reference, "send", channel, now, "", "", chosen_template, tone, **base)
         local = moment.astimezone(ZoneInfo(zones[0]))
         if why.allowed:

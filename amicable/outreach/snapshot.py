@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import phonenumbers
@@ -197,12 +197,25 @@ def load_states(
     ):
         states[account_id].open_dispute = True
 
-    by_phone: dict[str, list[AccountState]] = defaultdict(list)
+    conversations = session.execute(
+        select(Conversation.account_id, Conversation.channel, Conversation.address, Conversation.verified).where(
+            Conversation.account_id.in_(ids)
+        )
+    ).all()
+    for account_id, channel, address, _ in conversations:
+        if channel == "telegram" and address:
+            states[account_id].telegram_chat = address
+    # An opt-out covers the address, whichever file it was said in (US-12): a number shared by
+    # two files, or a Telegram chat that stopped before saying who it was.
+    by_address: dict[str, list[AccountState]] = defaultdict(list)
     for state in states.values():
-        if state.phone:
-            by_phone[state.phone].append(state)
+        for address in (state.phone, state.telegram_chat):
+            if address:
+                by_address[address].append(state)
     for account_id, channel, address in session.execute(select(OptOut.account_id, OptOut.channel, OptOut.address)):
-        targets = [states[account_id]] if account_id in states else by_phone.get(address or "", [])
+        targets = by_address.get(_mobile(address)[0] or address or "", [])
+        if account_id in states:
+            targets = [states[account_id], *targets]
         for state in targets:
             state.opted_out.add(channel)
     for account_id, channel in session.execute(
@@ -210,16 +223,18 @@ def load_states(
     ):
         states[account_id].consents.add(channel)
 
-    for account_id, channel, address, verified in session.execute(
-        select(Conversation.account_id, Conversation.channel, Conversation.address, Conversation.verified).where(
-            Conversation.account_id.in_(ids)
-        )
-    ):
+    for account_id, channel, address, verified in conversations:
         state = states[account_id]
-        if verified:
+        # Identity confirmed on this very number (or chat): a number since changed proves nothing.
+        if (
+            verified
+            and channel in ("sms", "whatsapp", "voice")
+            and _mobile(address)[0] == state.phone
+            or verified
+            and channel == "telegram"
+            and address == state.telegram_chat
+        ):
             state.verified_channels.add(channel)
-        if channel == "telegram" and address:
-            state.telegram_chat = address
     talks = (
         select(Conversation.account_id, Conversation.channel, func.max(Message.created_at))
         .join(Message, Message.conversation_id == Conversation.id)
@@ -228,7 +243,7 @@ def load_states(
     )
     for account_id, channel, last in session.execute(talks):
         state = states[account_id]
-        last = last if last.tzinfo else last.replace(tzinfo=now.tzinfo)
+        last = last if last.tzinfo else last.replace(tzinfo=UTC)
         state.last_talk_at = max(filter(None, [state.last_talk_at, last]))
         if channel == "voice":
             state.last_call_talk_at = max(filter(None, [state.last_call_talk_at, last]))
@@ -247,7 +262,7 @@ def load_states(
         state = states[account_id]
         state.steps[(cycle, step)] = StepRecord(status, send_at, channel)
         # Calls are counted from the contact log below, whoever placed them.
-        if status in ("sent", "sending") and channel and channel != "voice" and (sent_at or send_at) >= recent:
+        if status == "sent" and channel and channel != "voice" and (sent_at or send_at) >= recent:
             state.history.append(Past(sent_at or send_at, channel, "message"))
     calls = select(ContactEvent.account_id, ContactEvent.created_at).where(
         ContactEvent.kind == "call_placed", ContactEvent.created_at >= recent, ContactEvent.account_id.in_(ids)

@@ -149,7 +149,7 @@ def campaign_bench(accounts: int = 100_000, dispatch: int = 2_000) -> dict[str, 
     from amicable.outreach import dispatch as sender
 
     with transaction(factory) as session:
-        queued = campaign.store(session, report.planned)
+        queued = campaign.store(session, report.planned, now)
     started = time.perf_counter()
     for contact_id in queued[:dispatch]:
         sender.send_contact(factory, settings, contact_id, now)

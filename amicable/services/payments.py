@@ -38,13 +38,13 @@ def create_payment_link(
     With `discount`, a link for the whole balance less the pay-in-full discount the creditor's
     policy offers (none when it offers none); the discount is granted only once the link is
     paid, so an unpaid offer changes nothing on the file. With `early_payment` (percent, last
-    day), the whole balance less that percent, valid until the end of that day in the
-    debtor's time: an offer for paying before the due date.
+    day), `amount` less that percent, valid until the end of that day in the debtor's time:
+    an offer for paying an invoice before its due date.
     """
     owed = balance(account)
     if owed <= 0:
         raise ServiceError("this account has nothing left to pay", 409)
-    if (discount or early_payment) and amount is not None and amount != owed:
+    if discount and amount is not None and amount != owed:
         raise ServiceError("a pay-in-full discount applies only to a link for the whole balance")
     amount = owed if amount is None else amount
     if amount > owed:
@@ -54,7 +54,7 @@ def create_payment_link(
     expires_at = datetime.now(UTC) + timedelta(days=policy.payment_link.valid_days)
     if early_payment is not None:
         percent, last_day = early_payment
-        off = pay_in_full_discount(owed, percent)
+        off = pay_in_full_discount(amount, percent)
         zone = ZoneInfo(account.debtor.timezone or "UTC")
         expires_at = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), zone).astimezone(UTC)
     link = PaymentLink(

@@ -208,3 +208,36 @@ def test_a_country_file_with_a_mistake_is_refused_with_its_line(tmp_path: Path):
     (tmp_path / "BE.yml").write_text("notices:\n  first: [lawyer_letter]\n")
     with pytest.raises(SourceError, match="lawyer_letter"):
         Rulebook(tmp_path)
+
+
+def test_a_week_is_168_hours_across_a_clock_change_and_dutch_liberation_day():
+    rules = BOOK.for_country("NL")
+    # Clocks go back on 25 October 2026: three messages from Tuesday 20 Oct at 12:00 (10:00
+    # UTC). A week later 10:30 on the clock is only 167.5 hours on; 11:00 is the full 168.
+    first = at("2026-10-20 12:00", "Europe/Amsterdam")
+    history = [Past(first + timedelta(days=d), "sms") for d in (0, 1, 2)]
+    debtor = Facts(
+        "NL",
+        ("Europe/Amsterdam",),
+        {"sms": "+31612345678", "whatsapp": "+31612345678"},
+        consents=frozenset({"whatsapp"}),
+        history=history,
+    )
+    assert check(rules, debtor, "whatsapp", at("2026-10-27 10:30", "Europe/Amsterdam")).rule == "cap_per_week"
+    assert check(rules, debtor, "whatsapp", at("2026-10-27 11:00", "Europe/Amsterdam")).allowed
+    assert check(rules, facts("NL", "Europe/Amsterdam"), "sms", at("2026-05-05 12:00", "Europe/Amsterdam")).rule == (
+        "public_holiday"
+    )
+
+
+def test_a_zone_from_another_country_is_not_trusted_alone():
+    rules = BOOK.for_country("US")
+    zones = candidate_zones("Europe/Brussels", None, rules)
+    assert "America/New_York" in zones and "Pacific/Honolulu" in zones
+    debtor = Facts("US", zones, {"sms": "+12125550100"}, consents=frozenset({"sms"}))
+    # 09:00 in Brussels is 03:00 in New York: not a time to text anyone in the US.
+    assert not check(rules, debtor, "sms", at("2026-12-01 09:00", "Europe/Brussels")).allowed
+    moment, _ = earliest(rules, debtor, "sms", at("2026-12-01 09:00", "Europe/Brussels"))
+    assert moment is not None and all(
+        8 <= moment.astimezone(ZoneInfo(z)).hour < 21 for z in ("America/New_York", "Pacific/Honolulu")
+    )

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections import Counter
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -105,6 +106,9 @@ def test_a_run_sends_each_step_once_even_when_restarted(client, settings, factor
         [contact_id] = campaign.store(session, report.planned)
     # The run stops here (a crash after planning): the next run sends what was queued, once.
     again = campaign.run(factory, settings, when + timedelta(minutes=15))
+    with transaction(factory) as session:
+        row = session.get(OutreachContact, contact_id)
+        assert (row.status, row.rule, row.reason) == ("sent", "", "")
     assert again.sent == 1
     assert dispatch.send_contact(factory, settings, contact_id) == "not-claimed"
     third = campaign.run(factory, settings, when + timedelta(minutes=30))
@@ -197,7 +201,8 @@ def test_us_and_uk_debtors_hear_nothing_about_the_debt_before_confirming_who_the
     with transaction(factory) as session:
         [contact] = session.scalars(select(OutreachContact)).all()
     assert contact.template == "private_contact" and "84" not in contact.text
-    assert "debt collector" in contact.text and "Reply STOP" in contact.text
+    # Even the debt-collector notice would tell whoever reads it: it waits for identity (US-17).
+    assert "debt" not in contact.text and "Reply STOP" in contact.text and "automated assistant" in contact.text
 
 
 def test_ab_assignment_is_random_across_files_and_stable_for_one():
@@ -431,3 +436,58 @@ def test_collection_costs_are_announced_only_where_the_law_allows(client, settin
     later = plan_of(factory, settings, moment(next_open_day(day + 4), 10, 5))
     assert later["FR-COSTS"].step == "personal"
     load_strategy.cache_clear()
+
+
+def test_the_rules_are_asked_again_when_the_message_leaves(client, settings, factory):
+    day = next_open_day(1)
+    for ref, phone in (("PAYS", "+32470000501"), ("STOPS", "+32470000502")):
+        client.post("/api/v1/accounts", json=overdue(ref, 2 - day, phone=phone), headers=AUTH)
+    when = moment(day, 10, 5)
+    with transaction(factory) as session:
+        report = campaign.make_plan(session, settings, when)
+        campaign.store(session, report.planned, when)
+    # Between planning and sending: one pays, the other texts STOP from another file's thread.
+    link = client.post("/api/v1/accounts/PAYS/payment-links", json={}, headers=AUTH).json()
+    client.post(f"/pay/{link['id']}", data={"method": "card"})
+    with transaction(factory) as session:
+        session.add(OptOut(account_id=None, channel="sms", address="+32 470 00 05 02"))
+    campaign.run(factory, settings, when + timedelta(minutes=1))
+    with transaction(factory) as session:
+        rows = {c.account.reference: c for c in session.scalars(select(OutreachContact))}
+        assert (rows["PAYS"].status, rows["PAYS"].rule) == ("cancelled", "paid")
+        assert rows["STOPS"].status == "blocked" and rows["STOPS"].rule == "opt_out"
+        assert not session.scalars(select(ContactEvent).where(ContactEvent.kind == "outreach_sent")).all()
+
+
+def test_a_reminder_asks_only_for_what_is_due(client, settings, factory):
+    day = next_open_day(1)
+    body = overdue("TWO", 2 - day)
+    body["invoices"].append(
+        {
+            "number": "INV-LATER",
+            "amount": "400.00",
+            "currency": "EUR",
+            "issued_on": TODAY.isoformat(),
+            "due_on": (TODAY + timedelta(days=day + 20)).isoformat(),
+        }
+    )
+    client.post("/api/v1/accounts", json=body, headers=AUTH)
+    campaign.run(factory, settings, moment(day, 10, 5))
+    with transaction(factory) as session:
+        [contact] = session.scalars(select(OutreachContact)).all()
+        from amicable.db.models import PaymentLink
+
+        [link] = session.scalars(select(PaymentLink)).all()
+    assert "€84.20" in contact.text and "484" not in contact.text and link.amount == Decimal("84.20")
+
+
+def test_sending_for_another_instant_than_now_is_refused(tmp_path: Path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "AMICABLE_API_KEY": "k" * 20}
+    result = subprocess.run(
+        [sys.executable, "-m", "amicable", "campaign", "run", "--now", "2026-12-01T07:30:00+01:00"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2 and "--dry-run" in result.stderr
