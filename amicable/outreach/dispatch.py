@@ -21,6 +21,7 @@ from telegram import Bot
 from twilio.base.exceptions import TwilioException
 
 from amicable.channels.providers import twilio_client
+from amicable.channels.twilio_messaging import whatsapp_window_open
 from amicable.compliance.fees import announced_costs
 from amicable.compliance.rules import rulebook
 from amicable.db.models import Account, Conversation, Handoff, Message, OutreachContact, PaymentLink
@@ -263,6 +264,20 @@ def _deliver_text(session: Session, settings: Settings, channel: str, account: A
             log.info("outbound message", channel=channel, account=account.reference, to=phone, text=text)
             return None
         prefix = "whatsapp:" if channel == "whatsapp" else ""
+        if channel == "whatsapp" and not whatsapp_window_open(session, f"whatsapp:{phone}"):
+            # PL-01: outside 24 hours of the debtor's last message only an approved template
+            # may go; it invites them to reply, and the conversation continues from there.
+            if not settings.whatsapp_reopen_template_sid:
+                raise SendFailed(
+                    "WhatsApp allows only an approved template outside 24 hours of the debtor's last message, "
+                    "and none is configured (WHATSAPP_REOPEN_TEMPLATE_SID)"
+                )
+            message = client.messages.create(
+                to=prefix + (phone or ""),
+                from_=prefix + settings.twilio_from_number,
+                content_sid=settings.whatsapp_reopen_template_sid,
+            )
+            return message.sid
         message = client.messages.create(
             to=prefix + (phone or ""), from_=prefix + settings.twilio_from_number, body=text
         )

@@ -491,3 +491,29 @@ def test_sending_for_another_instant_than_now_is_refused(tmp_path: Path):
         text=True,
     )
     assert result.returncode == 2 and "--dry-run" in result.stderr
+
+
+def test_through_twilio_texts_go_as_sms_and_whatsapp_outside_its_window_as_a_template(client, settings, factory):
+    from tests.conftest import TWILIO_SID, TWILIO_TOKEN
+    from tests.fakes.twilio_api import FakeTwilio
+
+    day = next_open_day(1)
+    client.post("/api/v1/accounts", json=overdue("SMS-1", 2 - day, phone="+32 470 00 06 01"), headers=AUTH)
+    body = overdue("WA-1", 2 - day, phone="+32470000602")
+    body["consents"] = [{"channel": "whatsapp", "source": "opt_in", "wording": "WhatsApp me"}]
+    client.post("/api/v1/accounts", json=body, headers=AUTH)
+    with FakeTwilio(TWILIO_SID, TWILIO_TOKEN) as fake:
+        configured = settings.model_copy(
+            update={
+                "twilio_account_sid": TWILIO_SID,
+                "twilio_from_number": "+3228080000",
+                "twilio_api_base": fake.url,
+                "whatsapp_reopen_template_sid": "HX" + "0" * 32,
+            }
+        )
+        report = campaign.run(factory, configured, moment(day, 10, 5))
+        assert report.sent == 2
+        sent = {m["to"]: m for m in fake.messages}
+    assert "€84.20" in sent["+32470000601"]["body"]  # E.164, whatever the file's spacing
+    template = sent["whatsapp:+32470000602"]
+    assert template["content_sid"] == "HX" + "0" * 32 and template["body"] == ""
