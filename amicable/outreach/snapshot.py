@@ -164,6 +164,7 @@ def load_states(
 
     settled = (
         select(Allocation.invoice_id, func.sum(Allocation.amount).label("settled"))
+        .where(Allocation.invoice_id.in_(select(Invoice.id).where(Invoice.account_id.in_(ids))))
         .group_by(Allocation.invoice_id)
         .subquery()
     )
@@ -212,7 +213,13 @@ def load_states(
         for address in (state.phone, state.telegram_chat):
             if address:
                 by_address[address].append(state)
-    for account_id, channel, address in session.execute(select(OptOut.account_id, OptOut.channel, OptOut.address)):
+    opt_outs = select(OptOut.account_id, OptOut.channel, OptOut.address)
+    if account_ids is not None:  # one file (a send being checked): only what can concern it
+        raw_phones = [p for (p,) in session.execute(select(Debtor.phone).join(Account).where(Account.id.in_(ids)))]
+        opt_outs = opt_outs.where(
+            OptOut.account_id.in_(ids) | OptOut.address.in_([*by_address, *filter(None, raw_phones)])
+        )
+    for account_id, channel, address in session.execute(opt_outs):
         targets = by_address.get(_mobile(address)[0] or address or "", [])
         if account_id in states:
             targets = [states[account_id], *targets]
