@@ -65,18 +65,24 @@ def risks(session: Session, settings: Settings, states: list[AccountState], note
 
 
 def may_contact(
-    session: Session, settings: Settings, account_id: int, now: datetime, channels: list[str] | None = None
+    session: Session,
+    settings: Settings,
+    account_id: int,
+    now: datetime,
+    channels: list[str] | None = None,
+    creditor_hours: bool = True,
 ) -> tuple[str | None, Decision]:
     """For contacts outside the strategy (a plan's own reminders, a call an agent places):
     the first of `channels` (the strategy's by default) the rules allow now, or None and the
-    rule holding it back."""
+    rule holding it back. A person calling keeps to the law and the debtor's wishes, not to
+    the hours the creditor's automated messages go out (`creditor_hours=False`)."""
     states = load_states(session, now, account_ids=[account_id])
     if not states:
         return None, Decision(False, "no_account", "no such account")
     state = states[0]
     rules = rulebook(settings.policies_dir).for_country(state.country)
     strategy = load_strategy(settings.policies_dir, state.creditor)
-    hours = effective_hours(strategy, state.preferred_hours)
+    hours = effective_hours(strategy, state.preferred_hours) if creditor_hours else state.preferred_hours
     facts = facts_for(state, candidate_zones(state.timezone, state.phone, rules), hours)
     refusals = []
     for channel in channels or strategy.channels:
@@ -162,7 +168,7 @@ def run(factory: sessionmaker[Session], settings: Settings, now: datetime, credi
     if settings.redis_url:
         from amicable.outreach.tasks import enqueue
 
-        enqueue(settings, to_send)
+        enqueue(settings, to_send, now)
         report.queued_on_workers = len(to_send)
         return report
     for contact_id in to_send:

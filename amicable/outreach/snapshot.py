@@ -216,8 +216,11 @@ def load_states(
     opt_outs = select(OptOut.account_id, OptOut.channel, OptOut.address)
     if account_ids is not None:  # one file (a send being checked): only what can concern it
         raw_phones = [p for (p,) in session.execute(select(Debtor.phone).join(Account).where(Account.id.in_(ids)))]
+        # Its own, any said before a file was known (as written then), and exact matches.
         opt_outs = opt_outs.where(
-            OptOut.account_id.in_(ids) | OptOut.address.in_([*by_address, *filter(None, raw_phones)])
+            OptOut.account_id.in_(ids)
+            | OptOut.account_id.is_(None)
+            | OptOut.address.in_([*by_address, *filter(None, raw_phones)])
         )
     for account_id, channel, address in session.execute(opt_outs):
         targets = by_address.get(_mobile(address)[0] or address or "", [])

@@ -4,6 +4,7 @@ duplicated task harmless."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from celery import Celery
@@ -23,15 +24,21 @@ def _factory() -> sessionmaker[Session]:
 
 
 @app.task(name="amicable.outreach.dispatch_contact")
-def dispatch_contact(contact_id: int) -> str:
+def dispatch_contact(contact_id: int, planned_for: str | None = None) -> str:
+    """The rules are checked at the later of the run's instant and the clock: a task that
+    waited in a backlog is judged when it actually sends."""
     from amicable.outreach.dispatch import send_contact
 
-    return send_contact(_factory(), get_settings(), contact_id)
+    now = datetime.now(UTC)
+    if planned_for:
+        now = max(now, datetime.fromisoformat(planned_for))
+    return send_contact(_factory(), get_settings(), contact_id, now)
 
 
-def enqueue(settings: Settings, contact_ids: list[int]) -> None:
+def enqueue(settings: Settings, contact_ids: list[int], planned_for: datetime | None = None) -> None:
     """Hand contacts to the workers through the broker these settings name."""
     app.conf.broker_url = settings.redis_url
+    instant = planned_for.isoformat() if planned_for else None
     with app.connection_for_write() as connection:
         for contact_id in contact_ids:
-            dispatch_contact.apply_async((contact_id,), connection=connection)
+            dispatch_contact.apply_async((contact_id, instant), connection=connection)

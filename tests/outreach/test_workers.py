@@ -57,7 +57,7 @@ def test_contacts_are_sent_by_workers_once(client, settings, redis_server, tmp_p
         assert report.queued_on_workers == 3 and report.sent == 0
         with transaction(factory) as session:
             ids = list(session.scalars(select(OutreachContact.id)))
-        enqueue(configured, ids)  # delivered again: changes nothing
+        enqueue(configured, ids, moment(day, 10, 5))  # delivered again: changes nothing
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             with transaction(factory) as session:

@@ -52,7 +52,7 @@ def place_call(reference: str, session: SessionDep, settings: SettingsDep) -> di
 
     account = accounts.get_account(session, reference)
     calls.ready(settings, account)
-    channel, decision = may_contact(session, settings, account.id, datetime.now(UTC), ["voice"])
+    channel, decision = may_contact(session, settings, account.id, datetime.now(UTC), ["voice"], creditor_hours=False)
     if channel is None:
         raise ServiceError(f"not now ({decision.rule}): {decision.reason}", 409)
     return {"call_sid": calls.place_call(session, settings, account)}
