@@ -150,7 +150,7 @@ def load_policy(policies_dir: Path, creditor_name: str) -> Policy:
     own = policies_dir / f"{slug(creditor_name)}.yml"
     if own.exists():
         own_data, own_lines = _read(own)
-        merged = _overlay(merged, own_data)
+        merged = yaml_source.overlay(merged, own_data)
         sources.insert(0, (own, own_lines))
     try:
         return Policy.model_validate(merged)
@@ -174,17 +174,6 @@ def _read(path: Path) -> tuple[dict, Lines]:
     if not isinstance(data or {}, dict):
         raise SourceError(f"{path} line 1: expected a mapping of sections")
     return data or {}, lines
-
-
-def _overlay(base: dict, over: dict) -> dict:
-    """Sections merge key by key; a list or a value replaces the default's."""
-    merged = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _overlay(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def check_all(policies_dir: Path) -> list[str]:

@@ -82,3 +82,15 @@ def describe(error: ValidationError, sources: list[tuple[Path, Lines]], shift: t
         message = "unknown key" if item["type"] == "extra_forbidden" else item["msg"].removeprefix("Value error, ")
         problems.append(f"{path}{f' line {line}' if line else ''}: {field}: {message}")
     return "\n".join(problems)
+
+
+def overlay(base: dict, over: dict) -> dict:
+    """`over` laid on `base`: mappings merge key by key, a list or a value replaces. A
+    creditor's or a country's file thus names only what differs from the default."""
+    merged = dict(base or {})
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = overlay(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

@@ -140,7 +140,7 @@ class Rulebook:
         self._countries: dict[str, CountryRules] = {}
         for path in sorted(directory.glob("[A-Z][A-Z].yml")):
             own, own_lines = yaml_source.load(path)
-            merged = _overlay(default, own or {})
+            merged = yaml_source.overlay(default, own or {})
             self._countries[path.stem] = self._build(
                 path.stem, merged, [(path, own_lines), (default_path, default_lines)]
             )
@@ -174,16 +174,6 @@ class Rulebook:
 
     def notice(self, name: str, language: str) -> str:
         return getattr(self.notices[name], language if language in ("en", "fr", "nl") else "en")
-
-
-def _overlay(base: dict, over: dict) -> dict:
-    merged = dict(base or {})
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _overlay(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 @lru_cache(maxsize=8)

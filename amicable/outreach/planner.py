@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from statistics import median
 from zoneinfo import ZoneInfo
 
@@ -22,8 +21,6 @@ from amicable.compliance.gate import Facts, candidate_zones, check, earliest
 from amicable.compliance.rules import CountryRules, Rulebook, parse_window
 from amicable.outreach.snapshot import AccountState, StepRecord
 from amicable.outreach.strategy import Step, Strategy
-
-LANGUAGES = ("en", "fr", "nl")
 
 
 @dataclass
@@ -41,7 +38,6 @@ class Planned:
     step: str | None = None
     cycle: object = None
     variant: str | None = None
-    language: str = "en"
     handover: bool = False
     risk: float | None = None
 
@@ -162,7 +158,6 @@ def decide(
     cycle = state.cycle
     if cycle is None or state.balance <= 0:
         return _skip(state, "paid", "nothing is owed")
-    language = state.language if state.language in LANGUAGES else strategy.language
     zones = candidate_zones(state.timezone, state.phone, rules)
     if state.timezone in ("", "UTC") or state.timezone not in zones:
         notes.append(f"{state.reference}: time zone {state.timezone!r} not usable; using {', '.join(zones)}")
@@ -217,7 +212,7 @@ def decide(
 
     hours = effective_hours(strategy, state.preferred_hours)
     facts = facts_for(state, zones, hours)
-    base = dict(account_id=state.id, step=step.id, cycle=cycle, variant=variant, language=language, risk=risk)
+    base = dict(account_id=state.id, step=step.id, cycle=cycle, variant=variant, risk=risk)
     base["handover"] = step.handover
     channels = _channels(state, strategy, step)
     if channels and all(c in state.opted_out for c in channels) and "opted_out" in step.skip_if:
@@ -266,7 +261,3 @@ def plan(
         decide(state, strategies(state.creditor), rulebook.for_country(state.country), now, risks.get(state.id), notes)
         for state in states
     ]
-
-
-def policies_path(settings) -> Path:  # type: ignore[no-untyped-def]
-    return Path(settings.policies_dir)

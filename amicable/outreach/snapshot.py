@@ -49,7 +49,6 @@ class OpenInvoice:
 class StepRecord:
     status: str
     send_at: datetime
-    channel: str | None
 
 
 @dataclass
@@ -270,7 +269,7 @@ def load_states(
     ).where(OutreachContact.account_id.in_(ids))
     for account_id, cycle, step, status, send_at, channel, sent_at in session.execute(contacts):
         state = states[account_id]
-        state.steps[(cycle, step)] = StepRecord(status, send_at, channel)
+        state.steps[(cycle, step)] = StepRecord(status, send_at)
         # Calls are counted from the contact log below, whoever placed them.
         if status == "sent" and channel and channel != "voice" and (sent_at or send_at) >= recent:
             state.history.append(Past(sent_at or send_at, channel, "message"))
@@ -280,16 +279,20 @@ def load_states(
     for account_id, placed in session.execute(calls):
         states[account_id].history.append(Past(placed, "voice", "call"))
 
-    references = {state.reference: state for state in states.values()}
+    # A reference is a creditor's own: the history of the same reference at another creditor
+    # is another person's.
     answers = (
-        select(PaymentHistory.account_reference, PaymentHistory.response_channel, PaymentHistory.response_hour)
-        .where(PaymentHistory.response_channel.is_not(None))
-        .where(PaymentHistory.account_reference.in_(select(Account.reference).where(Account.id.in_(ids))))
+        select(Account.id, PaymentHistory.response_channel, PaymentHistory.response_hour)
+        .join(
+            Account,
+            (Account.reference == PaymentHistory.account_reference)
+            & (Account.creditor_id == PaymentHistory.creditor_id),
+        )
+        .where(PaymentHistory.response_channel.is_not(None), Account.id.in_(ids))
     )
-    for reference, channel, hour in session.execute(answers):
-        state = references.get(reference)
-        if state is not None:
-            state.answers_by_channel[channel] += 1
-            if hour is not None:
-                state.answer_hours.append(hour)
+    for account_id, channel, hour in session.execute(answers):
+        state = states[account_id]
+        state.answers_by_channel[channel] += 1
+        if hour is not None:
+            state.answer_hours.append(hour)
     return list(states.values())

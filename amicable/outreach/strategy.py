@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from amicable import yaml_source
 from amicable.compliance.rules import parse_window
-from amicable.outreach.templates import TONES, load_templates
+from amicable.outreach.templates import FIELDS, TONES, load_templates
 from amicable.policy import slug
 from amicable.yaml_source import SourceError, line_of
 
@@ -113,9 +113,9 @@ def _time(spec: str):  # type: ignore[no-untyped-def]
     return time(int(hours), int(minutes))
 
 
-# The fields each kind of step fills in, so a template that needs more is caught at load.
-_FILLED = {"first_name", "creditor", "amount", "due_date", "link", "chat_link", "full_amount", "pay_by"}
+# Every step can fill these; the costs fields only a step with `costs: true`.
 _COSTS = {"costs", "costs_from"}
+_FILLED = FIELDS - _COSTS
 
 
 def _check_templates(strategy: Strategy, policies_dir: Path, path: Path, lines: yaml_source.Lines) -> None:

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -60,6 +61,24 @@ def overdue(reference: str, days: int, **debtor) -> dict:
         }
     ]
     return body
+
+
+def amicable(env: dict, *args: str) -> subprocess.CompletedProcess:
+    """The command as a creditor's operator runs it."""
+    return subprocess.run([sys.executable, "-m", "amicable", *args], env=env, cwd=ROOT, capture_output=True, text=True)
+
+
+@pytest.fixture
+def own_strategy(settings):
+    """Gives Brightwater Energy the default strategy with `edit` applied to its text."""
+
+    def write(edit: Callable[[str], str]) -> None:
+        text = edit((ROOT / "policies" / "strategies" / "default.yml").read_text())
+        (settings.policies_dir / "strategies" / "brightwater-energy.yml").write_text(text)
+        load_strategy.cache_clear()
+
+    yield write
+    load_strategy.cache_clear()
 
 
 @pytest.fixture
@@ -243,26 +262,9 @@ def test_the_command_prints_the_plan_as_the_contract_says(tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'c.db'}"
     migrate(database_url=url)
     env = {**os.environ, "DATABASE_URL": url, "AMICABLE_API_KEY": "k" * 20}
-    subprocess.run(
-        [sys.executable, "-m", "amicable", "seed", "--demo"], env=env, check=True, cwd=ROOT, capture_output=True
-    )
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "amicable",
-            "campaign",
-            "run",
-            "--now",
-            "2026-12-01T07:30:00+01:00",
-            "--dry-run",
-            "--json",
-        ],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    assert amicable(env, "seed", "--demo").returncode == 0
+    dry_run = ["campaign", "run", "--now", "2026-12-01T07:30:00+01:00", "--dry-run", "--json"]
+    result = amicable(env, *dry_run)
     assert result.returncode == 0, result.stderr
     plan = json.loads(result.stdout)
     keys = {"reference", "action", "channel", "send_at", "rule", "reason", "template", "tone"}
@@ -271,32 +273,9 @@ def test_the_command_prints_the_plan_as_the_contract_says(tmp_path: Path):
     belgian = next(item for item in plan if item["reference"] == "DEMO-1001")
     assert belgian["action"] != "send"
     # A dry run stores and sends nothing.
-    again = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "amicable",
-            "campaign",
-            "run",
-            "--now",
-            "2026-12-01T07:30:00+01:00",
-            "--dry-run",
-            "--json",
-        ],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert json.loads(again.stdout) == plan
-    bad = subprocess.run(
-        [sys.executable, "-m", "amicable", "campaign", "run", "--now", "tomorrow"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    again = amicable(env, *dry_run)
+    assert again.returncode == 0 and json.loads(again.stdout) == plan
+    bad = amicable(env, "campaign", "run", "--now", "tomorrow")
     assert bad.returncode == 2 and "ISO 8601" in bad.stderr
 
 
@@ -347,14 +326,14 @@ def test_ab_results_are_counted_from_what_happened(client, settings, factory):
     assert client.get("/api/v1/outreach/plan", params={"now": "soon"}, headers=AUTH).status_code == 422
 
 
-def test_a_discount_for_paying_before_the_due_date(client, settings, factory):
+def test_a_discount_for_paying_before_the_due_date(client, settings, factory, own_strategy):
     from amicable.db.models import PaymentLink
 
-    strategy = (ROOT / "policies" / "strategies" / "default.yml").read_text()
-    strategy = strategy.replace("early_payment_discount_percent: 0", "early_payment_discount_percent: 5")
-    strategy = strategy.replace("    only_if_likely_late: true\n", "")
-    (settings.policies_dir / "strategies" / "brightwater-energy.yml").write_text(strategy)
-    load_strategy.cache_clear()
+    own_strategy(
+        lambda text: text.replace("early_payment_discount_percent: 0", "early_payment_discount_percent: 5").replace(
+            "    only_if_likely_late: true\n", ""
+        )
+    )
     day = next_open_day(1)
     body = overdue("EARLY", -(day + 3))  # due three days after the run
     body["invoices"][0]["amount"] = "120.00"
@@ -370,7 +349,6 @@ def test_a_discount_for_paying_before_the_due_date(client, settings, factory):
         due = TODAY + timedelta(days=day + 3)
         assert link.expires_at == datetime.combine(due + timedelta(days=1), datetime.min.time(), BRUSSELS)
         assert "€114.00" in contact.text and "€120.00" in contact.text
-    load_strategy.cache_clear()
 
 
 def test_accounts_with_unusable_details_get_safe_defaults_or_a_reason(client, settings, factory):
@@ -387,15 +365,12 @@ def test_accounts_with_unusable_details_get_safe_defaults_or_a_reason(client, se
     assert early["UTC"].action == "defer" and early["UTC"].rule == "contact_hours"
 
 
-def test_collection_costs_are_announced_only_where_the_law_allows(client, settings, factory):
-    strategy = (ROOT / "policies" / "strategies" / "default.yml").read_text()
-    strategy = strategy.replace(
-        "  - id: second-reminder\n    day: 4\n    template: second_reminder\n",
-        "  - id: costs\n    day: 4\n    template: costs_notice\n    costs: true\n",
+def test_collection_costs_are_announced_only_where_the_law_allows(client, settings, factory, own_strategy):
+    second = "  - id: second-reminder\n    day: 4\n    template: second_reminder\n"
+    assert second in (ROOT / "policies" / "strategies" / "default.yml").read_text()
+    own_strategy(
+        lambda text: text.replace(second, "  - id: costs\n    day: 4\n    template: costs_notice\n    costs: true\n")
     )
-    assert "costs_notice" in strategy
-    (settings.policies_dir / "strategies" / "brightwater-energy.yml").write_text(strategy)
-    load_strategy.cache_clear()
     day = next_open_day(1)
     client.post("/api/v1/accounts", json=overdue("BE-COSTS", 4 - day), headers=AUTH)
     french = overdue("FR-COSTS", 4 - day, phone="+33612345678", country="FR", timezone="Europe/Paris", language="fr")
@@ -435,7 +410,6 @@ def test_collection_costs_are_announced_only_where_the_law_allows(client, settin
     # France goes on with the strategy: the next step comes as usual.
     later = plan_of(factory, settings, moment(next_open_day(day + 4), 10, 5))
     assert later["FR-COSTS"].step == "personal"
-    load_strategy.cache_clear()
 
 
 def test_the_rules_are_asked_again_when_the_message_leaves(client, settings, factory):
@@ -483,13 +457,7 @@ def test_a_reminder_asks_only_for_what_is_due(client, settings, factory):
 
 def test_sending_for_another_instant_than_now_is_refused(tmp_path: Path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "AMICABLE_API_KEY": "k" * 20}
-    result = subprocess.run(
-        [sys.executable, "-m", "amicable", "campaign", "run", "--now", "2026-12-01T07:30:00+01:00"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    result = amicable(env, "campaign", "run", "--now", "2026-12-01T07:30:00+01:00")
     assert result.returncode == 2 and "--dry-run" in result.stderr
 
 
