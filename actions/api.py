@@ -29,7 +29,8 @@ class ApiConfig:
     def from_env(cls) -> ApiConfig:
         return cls(
             base_url=os.environ.get("AMICABLE_API_URL", "http://127.0.0.1:8000").rstrip("/"),
-            api_key=os.environ.get("AMICABLE_API_KEY", ""),
+            # The action server's own key: it opens conversation routes only, never the admin API.
+            api_key=os.environ.get("AMICABLE_ACTIONS_KEY", ""),
         )
 
 

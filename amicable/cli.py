@@ -30,19 +30,27 @@ def _settings():  # type: ignore[no-untyped-def]
     return get_settings()
 
 
-def ensure_api_key() -> str:
-    """Use AMICABLE_API_KEY, or generate one once and keep it in the git-ignored .env."""
-    if os.environ.get("AMICABLE_API_KEY"):
-        return os.environ["AMICABLE_API_KEY"]
+DEMO_SECRETS = ("AMICABLE_API_KEY", "AMICABLE_ACTIONS_KEY", "AMICABLE_LINK_SECRET", "RASA_TOKEN")
+
+
+def ensure_secret(name: str) -> str:
+    """Use the variable, or generate a random value once and keep it in the git-ignored .env:
+    the demo never runs on a value written in the source."""
+    if os.environ.get(name):
+        return os.environ[name]
     env_file = ROOT / ".env"
     lines = env_file.read_text().splitlines() if env_file.exists() else []
     for line in lines:
-        if line.startswith("AMICABLE_API_KEY=") and line.split("=", 1)[1].strip():
+        if line.startswith(f"{name}=") and line.split("=", 1)[1].strip():
             return line.split("=", 1)[1].strip()
-    key = secrets.token_urlsafe(24)
-    env_file.write_text("\n".join([*lines, f"AMICABLE_API_KEY={key}"]) + "\n")
+    value = secrets.token_urlsafe(24)
+    env_file.write_text("\n".join([*lines, f"{name}={value}"]) + "\n")
     env_file.chmod(0o600)
-    return key
+    return value
+
+
+def ensure_api_key() -> str:
+    return ensure_secret("AMICABLE_API_KEY")
 
 
 @app.command()
@@ -209,7 +217,8 @@ def run() -> None:
         f"  API key       {key}   (kept in .env)\n"
         "  try it as     DEMO-1001, born 12 March 1985 (or postcode 1000)\n"
     )
-    env = {**os.environ, "AMICABLE_API_KEY": key}
+    # The embedded demo: the local pay provider and console senders, announced on its pages.
+    env = {**os.environ, **{name: ensure_secret(name) for name in DEMO_SECRETS}, "AMICABLE_DEMO": "1"}
     os.execvpe(str(ROOT / ".venv" / "bin" / "honcho"), ["honcho", "-f", str(ROOT / "Procfile"), "start"], env)
 
 

@@ -31,7 +31,8 @@ from amicable.db.session import make_engine, make_sessionmaker
 from amicable.logging import configure_logging
 from amicable.policy import check_all
 from amicable.services import ServiceError
-from amicable.settings import Settings, get_settings
+from amicable.ratelimit import Throttle
+from amicable.settings import Settings, check_settings, get_settings
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
@@ -39,6 +40,7 @@ STATIC = Path(__file__).resolve().parent / "web" / "static"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging()
+    check_settings(settings)
     check_all(settings.policies_dir)
 
     @asynccontextmanager
@@ -56,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.throttle = Throttle(settings)
 
     @app.exception_handler(ServiceError)
     async def _service_error(_request: Request, error: ServiceError) -> JSONResponse:

@@ -20,11 +20,19 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=ROOT / ".env", extra="ignore")
 
     amicable_api_key: str = Field(default="", description="Bearer key for the admin API")
+    # The embedded demo (`make run`): the local pay provider, console senders, SQLite. Every page
+    # it affects says so; without it, start-up refuses settings that production lacks.
+    amicable_demo: bool = False
+    # The action server's own key: it opens only the conversation routes, and an account only
+    # through a conversation whose identity check passed there.
+    amicable_actions_key: str = ""
+    # Signs what debtors carry (link tokens, web-chat conversation ids); never the API key.
+    amicable_link_secret: str = ""
     database_url: str = f"sqlite:///{ROOT / 'var' / 'amicable.db'}"
     public_base_url: str = "http://localhost:8000"
     rasa_url: str = "http://127.0.0.1:5005"
-    # The secret that signs payment events; the local provider signs its own events with it.
-    stripe_webhook_secret: str = "whsec_amicable_local_provider"
+    # The secret Stripe signs payment events with (its webhook endpoint's whsec_...).
+    stripe_webhook_secret: str = ""
     # With a key, payment links are Stripe Checkout Sessions; without, the local provider.
     stripe_api_key: str = ""
     # Where the Stripe API is reached (a stripe-mock or test server); Stripe's own by default.
@@ -51,6 +59,8 @@ class Settings(BaseSettings):
     # Trained late-payment models, one per creditor (`amicable model train`), and their reports.
     risk_models_dir: Path = ROOT / "var" / "risk-models"
     redis_url: str = ""
+    # The Rasa server's --auth-token (its HTTP API); the web process never needs it.
+    rasa_token: str = ""
     # Requests larger than this are refused with 413 before they are read into memory.
     max_body_bytes: int = 1_000_000
     max_import_bytes: int = 20_000_000
@@ -68,6 +78,43 @@ class Settings(BaseSettings):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
+
+
+    def production_problems(self) -> list[str]:
+        """What production lacks: each item names the variable and why it matters. The demo is
+        allowed to run without them; nothing ever falls back to a value written in the source."""
+        if self.amicable_demo:
+            return []
+        problems = []
+        secrets = {
+            "AMICABLE_API_KEY": self.amicable_api_key,
+            "AMICABLE_ACTIONS_KEY": self.amicable_actions_key,
+            "AMICABLE_LINK_SECRET": self.amicable_link_secret,
+        }
+        for name, value in secrets.items():
+            if len(value) < 24:
+                problems.append(f"{name} must be set to a random value of at least 24 characters")
+        given = [v for v in secrets.values() if v]
+        if len(set(given)) != len(given):
+            problems.append("AMICABLE_API_KEY, AMICABLE_ACTIONS_KEY and AMICABLE_LINK_SECRET must all differ")
+        if not self.stripe_api_key:
+            problems.append("STRIPE_API_KEY must be set: outside the demo, debtors pay through Stripe")
+        if not self.stripe_webhook_secret.startswith("whsec_"):
+            problems.append("STRIPE_WEBHOOK_SECRET must be the webhook endpoint's signing secret (whsec_...)")
+        return problems
+
+
+class SettingsError(RuntimeError):
+    """Production start-up refused: the message lists every missing setting."""
+
+
+def check_settings(settings: Settings) -> None:
+    problems = settings.production_problems()
+    if problems:
+        raise SettingsError(
+            "refusing to start outside the demo (set AMICABLE_DEMO=1 only for the embedded demo):\n  - "
+            + "\n  - ".join(problems)
+        )
 
 
 @lru_cache

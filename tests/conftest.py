@@ -24,6 +24,9 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.twilio_api import FakeTwilio
 
 API_KEY = "test-key-0123456789"
+ACTIONS_KEY = "test-actions-key-0123456789"
+LINK_SECRET = "test-link-secret-0123456789"
+STRIPE_WEBHOOK_SECRET = "whsec_test_0123456789"
 TWILIO_TOKEN = "twilio-test-token-0123456789"
 TWILIO_SID = "AC" + "1" * 32
 TWILIO_FROM = "+3228080000"
@@ -147,6 +150,10 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         policies_dir=policies,
         amicable_api_key=API_KEY,
+        amicable_actions_key=ACTIONS_KEY,
+        amicable_link_secret=LINK_SECRET,
+        amicable_demo=True,
+        stripe_webhook_secret=STRIPE_WEBHOOK_SECRET,
         database_url=database_url,
         public_base_url="http://testserver",
         rasa_url="http://127.0.0.1:9",  # nothing listens: the gateway's own replies are tested

@@ -48,7 +48,7 @@ def _before_bot(
         conversations.record_message(session, conversation, "debtor", incoming.message)
         token = incoming.metadata.get("token")
         if isinstance(token, str) and conversation.account is None:
-            account_id = link_tokens.read(token, settings.amicable_api_key)
+            account_id = link_tokens.read(token, settings.amicable_link_secret)
             account = session.get(Account, account_id) if account_id is not None else None
             if account is not None:
                 conversations.bind(session, conversation, account, "signed link")

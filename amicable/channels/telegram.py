@@ -44,7 +44,7 @@ def _bind(request: Request, conversation_id: str, chat_id: str, token: str) -> b
     settings = request.app.state.settings
     with request.app.state.sessionmaker() as session, session.begin():
         conversation = conversations.get_or_create(session, conversation_id, "telegram", chat_id)
-        account_id = link_tokens.read(token, settings.amicable_api_key)
+        account_id = link_tokens.read(token, settings.amicable_link_secret)
         account = session.get(Account, account_id) if account_id is not None else None
         if account is None:
             return False

@@ -144,7 +144,7 @@ def render(session: Session, settings: Settings, contact: OutreachContact) -> st
         if offer is not None:
             values["amount"] = money(link.amount, account.currency, locale)
     if "chat_link" in needed:
-        token = link_tokens.sign(account.id, settings.amicable_api_key)
+        token = link_tokens.sign(account.id, settings.amicable_link_secret)
         values["chat_link"] = f"{settings.public_base_url.rstrip('/')}/?token={token}"
     book = rulebook(settings.policies_dir)
     rules = book.for_country(debtor.country)

@@ -4,6 +4,7 @@ benchmark. `make run` uses the Procfile instead; both run the same commands."""
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -33,6 +34,11 @@ class Stack:
     actions_port: int = field(default_factory=free_port)
     # Settings for the web process beyond the defaults (a provider's token in tests, say).
     web_env: dict[str, str] = field(default_factory=dict)
+    # The action server's scoped key, the secret of debtors' links and Rasa's API token: each
+    # its own random value, as production has them.
+    actions_key: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    link_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -55,13 +61,19 @@ class Stack:
         endpoints.write_text(
             f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n  enable_selective_domain: true\n'
         )
-        common = {**os.environ, "AMICABLE_API_KEY": self.api_key}
+        common = {
+            **os.environ,
+            "AMICABLE_API_KEY": self.api_key,
+            "AMICABLE_ACTIONS_KEY": self.actions_key,
+            "AMICABLE_LINK_SECRET": self.link_secret,
+            "AMICABLE_DEMO": "1",
+        }
         self._spawn(
             "actions",
             [str(RASA_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)],
             {
-                **rasa_env(),
-                "AMICABLE_API_KEY": self.api_key,
+                **{k: v for k, v in rasa_env().items() if k != "AMICABLE_API_KEY"},
+                "AMICABLE_ACTIONS_KEY": self.actions_key,
                 "SANIC_HOST": "127.0.0.1",
                 "AMICABLE_API_URL": self.web_url,
             },
@@ -72,6 +84,8 @@ class Stack:
                 str(RASA_BIN / "rasa"),
                 "run",
                 "--enable-api",
+                "--auth-token",
+                self.rasa_token,
                 "--interface",
                 "127.0.0.1",
                 "--port",

@@ -63,7 +63,7 @@ def create_links(reference: str, session: SessionDep, settings: SettingsDep) -> 
     """Signed links that open a conversation about this file (web chat, Telegram), valid 30
     days; the debtor still confirms their identity there."""
     account = accounts.get_account(session, reference)
-    token = link_tokens.sign(account.id, settings.amicable_api_key)
+    token = link_tokens.sign(account.id, settings.amicable_link_secret)
     base = settings.public_base_url.rstrip("/")
     return {
         "token": token,
