@@ -116,7 +116,10 @@ class AccountAction(Action, ABC):
         try:
             account = await AmicableApi().account(tracker.sender_id)
             return await self.act(dispatcher, tracker, account)
-        except ApiError:
+        except ApiError as error:
+            if error.status == 403:
+                # The confirmation lapsed (idle, handed back, another number): ask again.
+                return [SlotSet("verified", False), *ask_identity_first(dispatcher, tracker, None)]
             return service_problem(dispatcher)
 
     @abstractmethod

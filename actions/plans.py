@@ -66,7 +66,7 @@ async def propose_plan(
     """Quote the amount and put the schedule to the debtor; nothing is recorded yet."""
     lang = language(tracker)
     try:
-        offer = await AmicableApi().plan_quote(account["reference"], monthly)
+        offer = await AmicableApi().plan_quote(account["reference"], tracker.sender_id, monthly)
     except ApiError as error:
         if error.status == 409:
             dispatcher.utter_message(response="utter_nothing_owed", creditor=account["creditor"])

@@ -1,16 +1,20 @@
-"""The identity check: file reference, then date of birth or postcode, checked by the API.
+"""The identity check: file reference, then date of birth and postcode, and a one-time code
+sent to the number on file when the API asks for one; each judged by the API.
 
-Two failed attempts end the check politely. Which part was wrong is never said, so the
-check cannot be used to learn whether a reference exists.
+The answers are passed on one at a time and the verdict comes only at the end, so the check
+cannot be used to learn which fact was wrong or whether a reference exists. Two failed
+attempts end the check politely. An answer that is not a date, a postcode or a code at all
+costs no attempt: the debtor is told what is needed and asked again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -56,14 +60,18 @@ class ValidateVerificationForm(FormValidationAction):
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
         """A conversation opened from a signed link or the debtor's own number is already tied
-        to the file: only the date of birth or postcode is asked."""
-        if tracker.get_slot("account_reference") is None and "account_reference" in domain_slots:
+        to the file: the reference is not asked. The one-time code is asked only when the API
+        said it is needed."""
+        slots = list(domain_slots)
+        if tracker.get_slot("identity_next") != "code" and "identity_code" in slots:
+            slots.remove("identity_code")
+        if tracker.get_slot("account_reference") is None and "account_reference" in slots:
             try:
                 if await AmicableApi().bound(tracker.sender_id):
-                    return [slot for slot in domain_slots if slot != "account_reference"]
+                    slots.remove("account_reference")
             except ApiError:
                 pass  # asking for the reference as well is the safe side
-        return domain_slots
+        return slots
 
     async def validate_account_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -74,24 +82,31 @@ class ValidateVerificationForm(FormValidationAction):
             return {"account_reference": None}
         return {"account_reference": match.group(1).strip(".-/").upper()}
 
-    async def validate_identity_answer(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    async def _step(
+        self, fact: str, slot: str, unclear: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
+        """Pass one answer to the API; what comes back decides what is asked next."""
         answer = str(value or "").strip()
         if not re.search(r"\d", answer):
-            # Not an attempt: no date or postcode in it. Explain what is needed instead.
-            dispatcher.utter_message(response="utter_identity_unclear")
-            return {"identity_answer": None}
+            # Not an attempt: no date, postcode or code in it. Explain what is needed instead.
+            dispatcher.utter_message(response=unclear)
+            return {slot: None}
         try:
             result = await AmicableApi().verify(
-                tracker.sender_id, tracker.get_slot("account_reference") or "", answer[:200]
+                tracker.sender_id, tracker.get_slot("account_reference") or "", answer[:200], fact
             )
-        except ApiError:
+        except ApiError as error:
+            if error.status == 422:
+                dispatcher.utter_message(response=unclear)
+                return {slot: None}
+            if error.status == 409:  # the check was started afresh elsewhere: begin again
+                return {"identity_answer": None, "identity_postcode": None, "identity_code": None}
             service_problem(dispatcher)
-            return {"identity_answer": None}
+            return {slot: None}
         if result["verified"]:
             confirmed = {
-                "identity_answer": "confirmed",
+                slot: "confirmed",
+                "identity_next": None,
                 "verified": True,
                 "account_reference": result["account_reference"],
             }
@@ -99,10 +114,59 @@ class ValidateVerificationForm(FormValidationAction):
                 # No message was clearly in another language: use the account's preference.
                 confirmed["language"] = result.get("language") or "en"
             return confirmed
+        if result.get("next") in ("postcode", "code"):
+            if fact == "code" and result["next"] == "code":
+                dispatcher.utter_message(response="utter_code_wrong")
+                return {slot: None}
+            # The answer is kept by the API, not here: the slot only says it was given.
+            return {slot: "given", "identity_next": result["next"]}
         if result["attempts_left"] > 0:
             dispatcher.utter_message(response="utter_verification_retry")
-            return {"account_reference": None, "identity_answer": None}
-        return {"identity_answer": "not confirmed", "verification_failed": True}
+            return {
+                "account_reference": None,
+                "identity_answer": None,
+                "identity_postcode": None,
+                "identity_code": None,
+                "identity_next": None,
+            }
+        return {slot: "not confirmed", "identity_next": None, "verification_failed": True}
+
+    async def validate_identity_answer(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await self._step(
+            "date_of_birth", "identity_answer", "utter_identity_unclear", value, dispatcher, tracker
+        )
+
+    async def validate_identity_postcode(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await self._step("postcode", "identity_postcode", "utter_postcode_unclear", value, dispatcher, tracker)
+
+    async def validate_identity_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return await self._step("code", "identity_code", "utter_code_unclear", value, dispatcher, tracker)
+
+
+IDENTITY_SLOTS = ("identity_answer", "identity_postcode", "identity_code", "identity_next")
+
+
+def clear_identity() -> list[EventType]:
+    return [SlotSet(name, None) for name in IDENTITY_SLOTS]
+
+
+class ActionSessionStart(Action):
+    """A new session (after the idle time in domain.yml) starts with identity unconfirmed, in
+    the API too: nothing said before the pause opens the file afterwards."""
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        with contextlib.suppress(ApiError):  # the API lapses an idle confirmation by itself as well
+            await AmicableApi().new_session(tracker.sender_id)
+        return [SessionStarted(), ActionExecuted("action_listen")]
 
 
 class ActionVerificationDone(Action):
@@ -114,8 +178,8 @@ class ActionVerificationDone(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if not tracker.get_slot("verified"):
             dispatcher.utter_message(response="utter_verification_failed")
-            return [SlotSet("identity_answer", None), *clear_pending()]
-        events: list[EventType] = [SlotSet("identity_answer", None)]
+            return [*clear_identity(), *clear_pending()]
+        events: list[EventType] = clear_identity()
         pending = tracker.get_slot("pending_request")
         try:
             account = await AmicableApi().account(tracker.sender_id)

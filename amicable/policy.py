@@ -122,6 +122,14 @@ class HandoverPolicy(_Strict):
         return value
 
 
+class IdentityPolicy(_Strict):
+    """How long a confirmed identity lasts without a message from the debtor, and how long a
+    one-time code sent to the number on file stays good."""
+
+    idle_minutes: int = Field(30, ge=5, le=240)
+    code_minutes: int = Field(10, ge=2, le=60)
+
+
 class Policy(_Strict):
     payment_link: PaymentLinkPolicy = PaymentLinkPolicy()
     promise: PromisePolicy = PromisePolicy()
@@ -131,6 +139,7 @@ class Policy(_Strict):
     allocation: Literal["oldest_first", "newest_first"] = "oldest_first"
     bank_transfer: BankTransferPolicy = BankTransferPolicy()
     handover: HandoverPolicy = HandoverPolicy()
+    identity: IdentityPolicy = IdentityPolicy()
 
     def methods_for(self, country: str | None) -> list[str]:
         return list(self.payment_link.methods.get((country or "").upper(), self.payment_link.methods["default"]))

@@ -43,14 +43,18 @@ class Throttle:
     def __init__(self, settings: Settings) -> None:
         self.storage = storage_from_string(settings.redis_url or "memory://")
         self.limiter = MovingWindowRateLimiter(self.storage)
+        self.overrides = {name: parse(rate) for name, rate in settings.rate_limits.items()}
+
+    def _item(self, rule: Rule) -> RateLimitItem:
+        return self.overrides.get(rule.name) or rule.item
 
     def hit(self, rule: Rule, key: str) -> bool:
         """Count one request; False when it is over the limit (and then it is not counted)."""
-        return self.limiter.hit(rule.item, rule.name, key)
+        return self.limiter.hit(self._item(rule), rule.name, key)
 
     def allowed(self, rule: Rule, key: str) -> bool:
         """Whether one more would pass, without counting it."""
-        return self.limiter.test(rule.item, rule.name, key)
+        return self.limiter.test(self._item(rule), rule.name, key)
 
     def reset(self) -> None:
         self.storage.reset()

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     # Trained late-payment models, one per creditor (`amicable model train`), and their reports.
     risk_models_dir: Path = ROOT / "var" / "risk-models"
     redis_url: str = ""
+    # Throttles by rule name (amicable/ratelimit.py), e.g. RATE_LIMITS='{"webhook-source": "600/minute"}'
+    # for a site whose debtors share one address; the benchmark raises them to measure speed.
+    rate_limits: dict[str, str] = Field(default_factory=dict)
     # The Rasa server's --auth-token (its HTTP API); the web process never needs it.
     rasa_token: str = ""
     # Requests larger than this are refused with 413 before they are read into memory.

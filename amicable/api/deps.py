@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -44,6 +44,28 @@ def require_api_key(
 
 
 ApiKey = Depends(require_api_key)
+
+
+def _matches(given: str, expected: str) -> bool:
+    return bool(expected) and bool(given) and secrets.compare_digest(given.encode(), expected.encode())
+
+
+def caller(
+    settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Literal["operator", "bot"]:
+    """Who calls: an operator with the admin key, or the bot's action server with its own key,
+    which opens conversation routes only and a file only through a verified conversation."""
+    given = credentials.credentials if credentials else ""
+    if _matches(given, settings.amicable_api_key):
+        return "operator"
+    if _matches(given, settings.amicable_actions_key):
+        return "bot"
+    raise HTTPException(
+        status.HTTP_401_UNAUTHORIZED, "missing or wrong API key", headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+CallerDep = Annotated[Literal["operator", "bot"], Depends(caller)]
 
 
 async def uploaded_file(request: Request, what: str) -> bytes:

@@ -249,11 +249,15 @@ class VerificationIn(Strict):
     # May be empty when the conversation is bound to a file (a signed link, the debtor's number).
     reference: str = Field("", max_length=200)
     answer: str = Field(min_length=1, max_length=200)
+    # What the answer is; without it, the step the check is at (the date of birth first).
+    fact: Literal["date_of_birth", "postcode", "code"] | None = None
 
 
 class VerificationOut(BaseModel):
     verified: bool
     attempts_left: int
+    # What to ask next: "postcode", "code", or null when the check is over.
+    next: Literal["postcode", "code"] | None = None
     account_reference: str | None = None
     language: str | None = None
 

@@ -33,6 +33,16 @@ GATEWAY_TEXTS: dict[str, dict[str, str]] = {
         "fr": "Merci pour votre message. Nous n'avons pas pu lire le numéro d'envoi ; écrivez-nous depuis votre propre numéro, s'il vous plaît.",
         "nl": "Dank u voor uw bericht. We konden het nummer waarvan het kwam niet lezen; stuur ons een bericht vanaf uw eigen nummer.",
     },
+    "one_time_code": {
+        "en": "Your Amicable code is {code}. It is good for a few minutes. Never share it: we will not ask for it by phone.",
+        "fr": "Votre code Amicable est {code}. Il est valable quelques minutes. Ne le communiquez à personne : nous ne le demanderons jamais par téléphone.",
+        "nl": "Uw Amicable-code is {code}. Hij is enkele minuten geldig. Deel hem met niemand: we vragen er nooit naar aan de telefoon.",
+    },
+    "slow_down": {
+        "en": "You're writing faster than I can keep up with. Please wait a minute, then send your message again.",
+        "fr": "Vous écrivez plus vite que je ne peux suivre. Attendez une minute, puis renvoyez votre message.",
+        "nl": "U schrijft sneller dan ik kan volgen. Wacht even een minuut en stuur uw bericht dan opnieuw.",
+    },
     "unavailable": {
         "en": "Sorry, I can't answer right now. Nothing you wrote is lost; please try again in a minute.",
         "fr": "Désolé, je ne peux pas répondre pour le moment. Rien de ce que vous avez écrit n'est perdu ; réessayez dans une minute.",

@@ -1,50 +1,82 @@
-"""The conversation webhook, compatible with Rasa's REST channel.
+"""The conversation webhook, compatible with Rasa's REST channel, and the gateway core every
+channel goes through.
 
 `POST /webhooks/rest/webhook` takes `{"sender", "message", "metadata"}` and answers with a
 list of bot messages. It records the transcript, keeps a conversation a person holds away
-from the bot, and answers itself when the bot cannot be reached, so nothing is lost.
+from the bot, and answers itself when the bot cannot be reached.
+
+The public webhook reaches only web conversations whose id the server issued
+(`POST /webhooks/rest/conversations`, signed with the link secret): a client cannot name
+another channel's thread (`sms:+32...`) nor choose its channel or address. Every message is
+throttled per conversation and per source, with a calm reply when it is too much.
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import structlog
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from amicable import ratelimit
 from amicable.channels.replies import gateway_text
 from amicable.db.models import Account, Message
-from amicable.language import detect
-from amicable.services import conversations, link_tokens
+from amicable.language import CODES, detect
+from amicable.services import conversations, identity, link_tokens
 
 log = structlog.get_logger()
 router = APIRouter(tags=["conversation"])
 
-CHANNELS = {"web", "rest", "sms", "whatsapp", "telegram", "voice"}
-
-
 SENDER = r"[\w:+.@-]{1,128}"
+# Longer than any message a person writes; what is over `max_message_chars` is answered and
+# not kept, what is over this is refused outright.
+MAX_INCOMING = 20_000
 
 
 class IncomingMessage(BaseModel):
     model_config = ConfigDict(extra="ignore")
     sender: str = Field(pattern=rf"^{SENDER}$")
-    message: str = Field(max_length=100_000)
+    message: str = Field(max_length=MAX_INCOMING)
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
+def client_source(request: Request) -> str:
+    """A web client's source, as a digest: the address itself is not kept."""
+    host = request.client.host if request.client else "unknown"
+    return "ip:" + hashlib.sha256(host.encode()).hexdigest()[:24]
+
+
 def _before_bot(
-    request: Request, incoming: IncomingMessage, channel: str, detected: str | None
+    request: Request,
+    incoming: IncomingMessage,
+    channel: str,
+    address: str | None,
+    source: str | None,
+    detected: str | None,
 ) -> tuple[str | None, str | None]:
-    """Record the message; return (language, reply) where a reply means the bot is skipped."""
+    """Record the message; return (language, reply) where a reply means the bot is skipped.
+
+    One short transaction, closed before the bot is asked: the bot's actions call the API,
+    which must see what was recorded here, and no lock may be held across that call."""
     settings = request.app.state.settings
+    now = datetime.now(UTC)
     with request.app.state.sessionmaker() as session, session.begin():
-        conversation = conversations.get_or_create(session, incoming.sender, channel, incoming.metadata.get("address"))
+        conversation = conversations.get_or_create(session, incoming.sender, channel, address, source)
+        identity.lapse_if_idle(session, settings, conversation, now)
+        conversation.last_message_at = now
+        if detected:
+            conversation.language = detected
+        language = conversation.language or incoming.metadata.get("language")
+        if len(incoming.message) > settings.max_message_chars:
+            # Answered, not kept: a wall of text is not stored for anyone to read later.
+            return language, gateway_text("too_long", language)
         conversations.record_message(session, conversation, "debtor", incoming.message)
         token = incoming.metadata.get("token")
         if isinstance(token, str) and conversation.account is None:
@@ -52,13 +84,8 @@ def _before_bot(
             account = session.get(Account, account_id) if account_id is not None else None
             if account is not None:
                 conversations.bind(session, conversation, account, "signed link")
-        if detected:
-            conversation.language = detected
-        language = conversation.language or incoming.metadata.get("language")
         if conversation.handled_by == "agent":
             return language, gateway_text("with_agent", language)
-        if len(incoming.message) > settings.max_message_chars:
-            return language, gateway_text("too_long", language)
         return language, None
 
 
@@ -91,11 +118,43 @@ async def forward_to_bot(request: Request, incoming: IncomingMessage, metadata: 
     return response.json()
 
 
-async def converse(request: Request, incoming: IncomingMessage, channel: str) -> list[dict[str, Any]]:
+def _usable(metadata: dict[str, Any]) -> dict[str, Any]:
+    """What a client may tell about itself: its page's language and a signed link token."""
+    kept: dict[str, Any] = {}
+    if metadata.get("language") in CODES.values():
+        kept["language"] = metadata["language"]
+    token = metadata.get("token")
+    if isinstance(token, str) and len(token) <= 64:
+        kept["token"] = token
+    return kept
+
+
+class TooFast(Exception):
+    """The conversation or its source sent more than a person would; nothing was recorded."""
+
+    def __init__(self, reply: str) -> None:
+        super().__init__(reply)
+        self.reply = reply
+
+
+async def converse(
+    request: Request,
+    incoming: IncomingMessage,
+    channel: str,
+    address: str | None = None,
+    source: str | None = None,
+) -> list[dict[str, Any]]:
     """One debtor message through the gateway, whatever channel it came on: recorded, held back
-    from the bot while a person has the conversation, answered by the bot, replies recorded."""
+    from the bot while a person has the conversation, answered by the bot, replies recorded.
+
+    `address` (the number or chat id) and `source` come from the channel adapter, which read
+    them from a signed provider request; never from what a client wrote in its metadata."""
+    incoming.metadata = _usable(incoming.metadata)
+    throttle: ratelimit.Throttle = request.app.state.throttle
+    if not throttle.hit(ratelimit.WEBHOOK_PER_SENDER, incoming.sender):
+        raise TooFast(gateway_text("slow_down", incoming.metadata.get("language")))
     detected = detect(incoming.message[:500])
-    language, reply = await run_in_threadpool(_before_bot, request, incoming, channel, detected)
+    language, reply = await run_in_threadpool(_before_bot, request, incoming, channel, address, source, detected)
     if reply is not None:
         replies = [{"recipient_id": incoming.sender, "text": reply}]
     else:
@@ -110,13 +169,33 @@ async def converse(request: Request, incoming: IncomingMessage, channel: str) ->
     return replies
 
 
+def _web_sender(request: Request, sender: str) -> None:
+    if not link_tokens.web_id_valid(sender, request.app.state.settings.amicable_link_secret):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "unknown conversation: ask POST /webhooks/rest/conversations for a conversation id and send it as `sender`",
+        )
+
+
+def _slow_down(sender: str, reply: str) -> JSONResponse:
+    return JSONResponse([{"recipient_id": sender, "text": reply}], status_code=429, headers={"Retry-After": "60"})
+
+
+@router.post("/webhooks/rest/conversations", status_code=status.HTTP_201_CREATED)
+def new_conversation(request: Request) -> dict[str, str]:
+    """A new web conversation id, signed by the server: the only kind the public webhook takes.
+    The web chat asks once and keeps it in the browser."""
+    if not request.app.state.throttle.hit(ratelimit.NEW_CONVERSATIONS_PER_SOURCE, client_source(request)):
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many new conversations from here; try later")
+    return {"sender": link_tokens.issue_web_id(request.app.state.settings.amicable_link_secret)}
+
+
 @router.get("/webhooks/rest/messages")
 def agent_messages(request: Request, sender: str, after: int = 0) -> list[dict[str, Any]]:
     """What a person wrote in this conversation since message `after`: the web chat asks every
-    few seconds, so an agent's reply appears without the debtor writing first. The sender id
-    is the web chat's own random 128-bit id, known only to that browser."""
-    if not re.fullmatch(SENDER, sender):
-        return []
+    few seconds, so an agent's reply appears without the debtor writing first. Only the
+    holder of the server-issued conversation id can ask."""
+    _web_sender(request, sender)
     with request.app.state.sessionmaker() as session:
         rows = session.scalars(
             select(Message)
@@ -127,7 +206,13 @@ def agent_messages(request: Request, sender: str, after: int = 0) -> list[dict[s
         return [{"id": m.id, "text": m.text} for m in rows]
 
 
-@router.post("/webhooks/rest/webhook")
-async def rest_webhook(incoming: IncomingMessage, request: Request) -> list[dict[str, Any]]:
-    channel = str(incoming.metadata.get("channel", "web"))
-    return await converse(request, incoming, channel if channel in CHANNELS else "web")
+@router.post("/webhooks/rest/webhook", response_model=None)
+async def rest_webhook(incoming: IncomingMessage, request: Request) -> list[dict[str, Any]] | JSONResponse:
+    _web_sender(request, incoming.sender)
+    source = client_source(request)
+    if not request.app.state.throttle.hit(ratelimit.WEBHOOK_PER_SOURCE, source):
+        return _slow_down(incoming.sender, gateway_text("slow_down", None))
+    try:
+        return await converse(request, incoming, "web", source=source)
+    except TooFast as too_fast:
+        return _slow_down(incoming.sender, too_fast.reply)

@@ -21,7 +21,7 @@ from telegram.error import TelegramError
 
 from amicable.channels.providers import telegram_bot
 from amicable.channels.replies import gateway_text
-from amicable.channels.rest import IncomingMessage, converse
+from amicable.channels.rest import IncomingMessage, TooFast, converse
 from amicable.db.models import Account
 from amicable.services import conversations, link_tokens
 
@@ -114,8 +114,15 @@ async def telegram_webhook(request: Request) -> dict:
     metadata: dict[str, Any] = {"channel": "telegram", "address": chat_id}
     if language in ("en", "fr", "nl"):
         metadata["language"] = language
-    replies = await converse(
-        request, IncomingMessage(sender=conversation_id, message=text, metadata=metadata), "telegram"
-    )
+    try:
+        replies = await converse(
+            request,
+            IncomingMessage(sender=conversation_id, message=text, metadata=metadata),
+            "telegram",
+            address=chat_id,
+            source=chat_id,
+        )
+    except TooFast as too_fast:
+        replies = [{"text": too_fast.reply}]
     await _send(bot, chat.id, replies)
     return {"ok": True}

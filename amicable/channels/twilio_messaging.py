@@ -26,7 +26,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from amicable.channels.replies import gateway_text
-from amicable.channels.rest import IncomingMessage, converse
+from amicable.channels.rest import IncomingMessage, TooFast, converse
 from amicable.db.models import Message, OptOut
 from amicable.language import detect
 from amicable.services import conversations
@@ -186,7 +186,10 @@ async def _inbound(request: Request, channel: str) -> Response:
         metadata["language"] = language
     await run_in_threadpool(bind_by_number, request, channel, address, conversation_id)
     incoming = IncomingMessage(sender=conversation_id, message=body, metadata=metadata)
-    replies = await converse(request, incoming, channel)
+    try:
+        replies = await converse(request, incoming, channel, address=address, source=address)
+    except TooFast as too_fast:
+        return _twiml([too_fast.reply], limit)
     return _twiml([_as_text(reply) for reply in replies if _as_text(reply)], limit)
 
 

@@ -22,7 +22,7 @@ from twilio.base.exceptions import TwilioException
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from amicable.channels.providers import twilio_client
-from amicable.channels.rest import IncomingMessage, converse
+from amicable.channels.rest import IncomingMessage, TooFast, converse
 from amicable.channels.twilio_messaging import bind_by_number, e164, verified_form
 from amicable.services import conversations
 from amicable.services.accounts import accounts_for_phone
@@ -256,7 +256,11 @@ async def voice(request: Request) -> Response:
         return _twiml(response)
 
     metadata: dict[str, Any] = {"channel": "voice", "address": address or "", "language": language}
-    replies = await converse(request, IncomingMessage(sender=conversation_id, message=text, metadata=metadata), "voice")
+    incoming = IncomingMessage(sender=conversation_id, message=text, metadata=metadata)
+    try:
+        replies = await converse(request, incoming, "voice", address=address, source=address or conversation_id)
+    except TooFast as too_fast:
+        replies = [{"text": too_fast.reply}]
     texts = [r.get("text") or "" for r in replies]
     spoken = [for_speech(t, language) for t in texts if t.strip()]
     if address and any("/pay/" in t for t in texts):

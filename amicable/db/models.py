@@ -268,12 +268,36 @@ class Conversation(Base):
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_verifications: Mapped[int] = mapped_column(Integer, default=0)
+    # When identity was last confirmed, and when the debtor last wrote: a confirmation lapses
+    # after the policy's idle time, a hand-back, or a change of channel or number.
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who knocks (a digest of the web client's address; the number or chat id elsewhere): failed
+    # identity checks are limited per source as well as per file.
+    source: Mapped[str | None] = mapped_column(String(128), index=True)
+    # An identity check under way: the facts judged so far (never the answers themselves) and a
+    # one-time code's digest and expiry.
+    identity_check: Mapped[dict | None] = mapped_column(JSON)
     handled_by: Mapped[str] = mapped_column(String(8), default="bot")  # bot, agent
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     account: Mapped[Account | None] = relationship()
     messages: Mapped[list[Message]] = relationship(back_populates="conversation", order_by="Message.id")
+
+
+class AttemptCounter(Base):
+    """Counts that must be exact under concurrency and survive restarts: failed identity checks
+    per file and per source, per day. Incremented by one upsert, so two attempts at once both
+    count, on PostgreSQL as on SQLite."""
+
+    __tablename__ = "attempt_counters"
+    __table_args__ = (UniqueConstraint("scope", "key", "window"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(128))
+    window: Mapped[str] = mapped_column(String(16))  # the UTC day, 2026-12-05
+    count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Message(Base):

@@ -1,7 +1,8 @@
 """Signed tokens that open a conversation already bound to a file: the web chat's
 `?token=`, Telegram's `/start` deep link. A token names the account and an expiry and is
-signed with a key derived from the API key; it binds the conversation, but never verifies
-it: the debtor still confirms their identity before anything about the debt is said.
+signed with a key derived from the link secret (AMICABLE_LINK_SECRET, never the API key); it
+binds the conversation, but never verifies it: the debtor still confirms their identity
+before anything about the debt is said.
 
 Telegram allows 64 characters of [A-Za-z0-9_-] in a deep link, so the token is compact:
 base64url of the account id and expiry day, and 12 bytes of HMAC-SHA256.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import secrets
 import struct
 from datetime import UTC, date, datetime, timedelta
 
@@ -49,3 +51,34 @@ def read(token: str, secret: str, today: date | None = None) -> int | None:
     if EPOCH + timedelta(days=expires) < (today or datetime.now(UTC).date()):
         return None
     return account_id
+
+
+# Web-chat conversation ids are issued by the server: 16 random bytes and 16 bytes of their
+# HMAC. The public webhook reaches only conversations whose id carries a valid mark, so no
+# client can name another channel's thread (`sms:+32...`) or guess its way into someone's chat.
+WEB_PREFIX = "web-"
+
+
+def _web_key(secret: str) -> bytes:
+    return hashlib.sha256(b"amicable-web-conversation:" + secret.encode()).digest()
+
+
+def issue_web_id(secret: str) -> str:
+    if not secret:
+        raise ValueError("no link secret configured (AMICABLE_LINK_SECRET)")
+    nonce = secrets.token_bytes(16)
+    mac = hmac.new(_web_key(secret), nonce, hashlib.sha256).digest()[:16]
+    return f"{WEB_PREFIX}{_b64(nonce)}.{_b64(mac)}"
+
+
+def web_id_valid(conversation_id: str, secret: str) -> bool:
+    if not secret or not conversation_id.startswith(WEB_PREFIX) or len(conversation_id) != 4 + 22 + 1 + 22:
+        return False
+    nonce_text, _, mac_text = conversation_id[len(WEB_PREFIX) :].partition(".")
+    try:
+        nonce = base64.urlsafe_b64decode(nonce_text + "==")
+        mac = base64.urlsafe_b64decode(mac_text + "==")
+    except (ValueError, TypeError):
+        return False
+    expected = hmac.new(_web_key(secret), nonce, hashlib.sha256).digest()[:16]
+    return len(nonce) == 16 and hmac.compare_digest(mac, expected)

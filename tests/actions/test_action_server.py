@@ -63,31 +63,47 @@ def test_balance_before_verification_starts_the_check_and_discloses_nothing(stac
     assert events[("slot", "pending_request")]["value"] == "ask_balance"
 
 
-def _identity(stack, sender: str, reference: str, answer: str) -> dict:
+def _identity(stack, sender: str, reference: str, answer: str, slot: str = "identity_answer") -> dict:
     tracker = _tracker(
         sender,
         "inform",
         answer,
-        slots={"account_reference": reference, "identity_answer": answer, "requested_slot": "identity_answer"},
-        events=[{"event": "slot", "name": "identity_answer", "value": answer}],
+        slots={"account_reference": reference, slot: answer, "requested_slot": slot},
+        events=[{"event": "slot", "name": slot, "value": answer}],
     )
     tracker["active_loop"] = {"name": "verification_form"}
     return _run(stack, "validate_verification_form", tracker)
 
 
-def test_identity_check_goes_through_the_api(stack, reference):
+def _slots(result: dict) -> dict:
+    return {e["name"]: e["value"] for e in result["events"] if e["event"] == "slot"}
+
+
+def test_identity_check_goes_through_the_api_and_judges_only_at_the_end(stack, reference):
+    # A wrong date of birth is not called wrong: the postcode is asked all the same.
     wrong = _identity(stack, "act-2", reference, "01/01/1990")
-    assert [r["response"] for r in wrong["responses"]] == ["utter_verification_retry"]
-    slots = {e["name"]: e["value"] for e in wrong["events"] if e["event"] == "slot"}
+    assert wrong["responses"] == []
+    assert _slots(wrong)["identity_next"] == "postcode" and _slots(wrong)["identity_answer"] == "given"
+    retry = _identity(stack, "act-2", reference, "1000", "identity_postcode")
+    assert [r["response"] for r in retry["responses"]] == ["utter_verification_retry"]
+    slots = _slots(retry)
     assert slots["account_reference"] is None and slots["identity_answer"] is None
 
-    right = _identity(stack, "act-2", reference, "12 March 1985")
-    slots = {e["name"]: e["value"] for e in right["events"] if e["event"] == "slot"}
+    _identity(stack, "act-2", reference, "12 March 1985")
+    right = _identity(stack, "act-2", reference, "1000", "identity_postcode")
+    slots = _slots(right)
     assert slots["verified"] is True and slots["account_reference"] == reference
 
 
+def test_an_answer_that_is_not_a_date_is_asked_again_without_costing_an_attempt(stack, reference):
+    several = _identity(stack, "act-4", reference, "1001 1002 1003 12/03/1985")
+    assert [r["response"] for r in several["responses"]] == ["utter_identity_unclear"]
+    assert _slots(several)["identity_answer"] is None
+
+
 def test_payment_link_after_verification_is_created_in_the_api(stack, reference):
-    _identity(stack, "act-3", reference, "1000")
+    _identity(stack, "act-3", reference, "12/03/1985")
+    _identity(stack, "act-3", reference, "1000", "identity_postcode")
     result = _run(stack, "action_offer_payment_link", _tracker("act-3", "pay_now", "I want to pay", {"verified": True}))
     [message] = result["responses"]
     assert message["response"] == "utter_payment_link"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import AUTH
-from tests.factories import account_body
+from tests.factories import account_body, verify
 
 
 @pytest.fixture
@@ -13,27 +13,17 @@ def account(client):
     client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
 
 
-def _verify(client, cid, reference, answer):
-    return client.post(
-        f"/api/v1/conversations/{cid}/verification", json={"reference": reference, "answer": answer}, headers=AUTH
-    ).json()
+def _verify(client, cid, reference, answer, postcode="1000"):
+    return verify(client, cid, reference, answer, postcode)
 
 
 @pytest.mark.parametrize(
     "answer",
-    [
-        "12/03/1985",
-        "12 March 1985",
-        "1985-03-12",
-        "12.03.1985",
-        "march 12th 1985",
-        "born on 12 maart 1985",
-        "1000",
-        "postcode 1000",
-    ],
+    ["12/03/1985", "12 March 1985", "1985-03-12", "12.03.1985", "march 12th 1985", "born on 12 maart 1985"],
 )
-def test_identity_is_confirmed_by_date_of_birth_in_any_form_or_postcode(client, account, answer):
-    result = _verify(client, "c1", "acc-1001", answer)
+@pytest.mark.parametrize("postcode", ["1000", "postcode 1000", "my postcode is 1000"])
+def test_identity_is_confirmed_by_date_of_birth_in_any_form_and_postcode(client, account, answer, postcode):
+    result = _verify(client, "c1", "acc-1001", answer, postcode)
     assert result["verified"] is True, answer
     assert result["account_reference"] == "ACC-1001"
 
@@ -41,11 +31,11 @@ def test_identity_is_confirmed_by_date_of_birth_in_any_form_or_postcode(client, 
 def test_no_disclosure_before_verification_and_two_failures_end_it(client, account):
     assert client.get("/api/v1/conversations/c2/account", headers=AUTH).status_code in (403, 404)
     first = _verify(client, "c2", "ACC-1001", "01/01/1990")
-    assert first == {"verified": False, "attempts_left": 1, "account_reference": None, "language": None}
+    assert first == {"verified": False, "attempts_left": 1, "next": None, "account_reference": None, "language": None}
     assert client.get("/api/v1/conversations/c2/account", headers=AUTH).status_code == 403
     second = _verify(client, "c2", "NOPE-9", "12/03/1985")
     assert second["verified"] is False and second["attempts_left"] == 0
-    # Even the right answer is refused once the attempts are used up.
+    # Even the right answers are refused once the attempts are used up.
     assert _verify(client, "c2", "ACC-1001", "12/03/1985")["verified"] is False
     assert client.get("/api/v1/conversations/c2/account", headers=AUTH).status_code == 403
     log = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()["contact_log"]
@@ -54,7 +44,7 @@ def test_no_disclosure_before_verification_and_two_failures_end_it(client, accou
 
 
 def test_verified_conversation_reads_the_account(client, account):
-    _verify(client, "c3", "ACC-1001", "12 march 1985")
+    _verify(client, "c3", "ACC-1001", "12 march 1985", "1000")
     summary = client.get("/api/v1/conversations/c3/account", headers=AUTH).json()
     assert summary["balance"] == "120.50"
     assert summary["creditor"] == "Brightwater Energy"
@@ -63,7 +53,7 @@ def test_verified_conversation_reads_the_account(client, account):
 
 
 def test_handoff_and_opt_out_are_recorded_on_the_account(client, account):
-    _verify(client, "c4", "ACC-1001", "1000")
+    _verify(client, "c4", "ACC-1001", "12/03/1985")
     assert (
         client.post(
             "/api/v1/conversations/c4/handoffs",
@@ -86,29 +76,30 @@ def test_opt_out_before_verification_is_kept_without_touching_any_account(client
 
 
 def test_stop_twice_is_one_opt_out(client, account):
-    _verify(client, "c5", "ACC-1001", "1000")
+    _verify(client, "c5", "ACC-1001", "12/03/1985")
     for _ in range(2):
         assert client.post("/api/v1/conversations/c5/opt-outs", json={}, headers=AUTH).status_code == 201
     assert len(client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()["opt_outs"]) == 1
 
 
-def test_a_file_can_be_guessed_at_only_five_times_a_day_across_conversations(client):
+def test_after_five_failed_checks_in_a_day_a_file_needs_a_one_time_code_as_well(client, monkeypatch):
     client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
     for n in range(5):
-        wrong = client.post(
-            f"/api/v1/conversations/guess-{n}/verification",
-            json={"reference": "ACC-1001", "answer": "01/01/1970"},
-            headers=AUTH,
-        ).json()
-        assert wrong["verified"] is False
-    right = client.post(
-        "/api/v1/conversations/guess-6/verification",
-        json={"reference": "ACC-1001", "answer": "12/03/1985"},
-        headers=AUTH,
+        assert _verify(client, f"guess-{n}", "ACC-1001", "01/01/1970")["verified"] is False
+    sent: list[str] = []
+    monkeypatch.setattr("amicable.api.routes.conversations.log.warning", lambda *a, **kw: sent.append(kw.get("code")))
+    # The right facts alone no longer open the file: a code goes to the number on file.
+    right = _verify(client, "guess-6", "ACC-1001", "12/03/1985")
+    assert right["verified"] is False and right["next"] == "code"
+    code = sent[-1]
+    answer = client.post(
+        "/api/v1/conversations/guess-6/verification", json={"answer": code, "fact": "code"}, headers=AUTH
     ).json()
-    assert right["verified"] is False
+    assert answer["verified"] is True
     log = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()["contact_log"]
-    assert any("too many failed checks" in c["detail"] for c in log)
+    details = [c["detail"] for c in log]
+    assert details.count("identity not confirmed") == 5
+    assert "locked for today: a one-time code is now needed" in details
 
 
 def test_out_of_hours_a_hand_over_says_when_and_takes_a_call_back(settings, tmp_path):
@@ -123,7 +114,7 @@ def test_out_of_hours_a_hand_over_says_when_and_takes_a_call_back(settings, tmp_
     (tmp_path / "brightwater-energy.yml").write_text(closed_today_policy())
     with TestClient(create_app(settings.model_copy(update={"policies_dir": tmp_path}))) as client:
         client.post("/api/v1/accounts", json=account_body(timezone="Europe/Amsterdam"), headers=AUTH)
-        _verify(client, "night-1", "ACC-1001", "12/03/1985")
+        _verify(client, "night-1", "ACC-1001", "12/03/1985", "1000")
         result = client.post(
             "/api/v1/conversations/night-1/handoffs", json={"reason": "asked_for_person"}, headers=AUTH
         )

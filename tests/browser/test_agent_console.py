@@ -5,22 +5,20 @@ from __future__ import annotations
 
 import httpx
 
-from amicable.services import agents, conversations
-from tests.conftest import AUTH
-from tests.factories import account_body
+from amicable.services import agents, conversations, link_tokens
+from tests.conftest import AUTH, LINK_SECRET
+from tests.factories import account_body, verify
 
 PASSWORD = "correct horse battery staple"
+WEB = link_tokens.issue_web_id(LINK_SECRET)
 
 
 def _setup(web: str, sessionmaker) -> None:
     from amicable.db.session import transaction
 
     httpx.post(f"{web}/api/v1/accounts", json=account_body(), headers=AUTH).raise_for_status()
-    httpx.post(
-        f"{web}/api/v1/conversations/web-console/verification",
-        json={"reference": "ACC-1001", "answer": "12/03/1985"},
-        headers=AUTH,
-    ).raise_for_status()
+    with httpx.Client(base_url=web) as client:
+        assert verify(client, WEB)["verified"]
     with transaction(sessionmaker) as session:
         agents.create_agent(session, "ana@example.com", "Ana", "agent", PASSWORD)
 
@@ -29,7 +27,7 @@ def _hand_over(sessionmaker) -> None:
     from amicable.db.session import transaction
 
     with transaction(sessionmaker) as session:
-        conversation = conversations.get_or_create(session, "web-console", "web")
+        conversation = conversations.get_or_create(session, WEB, "web")
         conversations.record_message(session, conversation, "debtor", "Can I speak to someone please?")
         conversations.hand_over(session, conversation, "request_human", "wants a person about a plan")
 
@@ -60,7 +58,7 @@ def test_an_agent_signs_in_takes_a_conversation_and_replies(web, browser, settin
     page.get_by_label("Reply to the debtor").fill("Hello Sam, this is Ana. Let's find a plan together.")
     page.get_by_role("button", name="Send reply").click()
     page.wait_for_selector("#status:has-text('shown in the web chat')")
-    polled = httpx.get(f"{web}/webhooks/rest/messages", params={"sender": "web-console", "after": 0}).json()
+    polled = httpx.get(f"{web}/webhooks/rest/messages", params={"sender": WEB, "after": 0}).json()
     assert polled[-1]["text"] == "Hello Sam, this is Ana. Let's find a plan together."
     page.get_by_label("Note for colleagues").fill("Prefers calls after 6pm")
     page.get_by_role("button", name="Add note").click()

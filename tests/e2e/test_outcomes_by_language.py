@@ -58,6 +58,7 @@ def test_outcome_is_recorded_and_answered_in_the_debtors_language(stack, languag
     debtor.say(settings["greeting"])
     debtor.say(debtor.reference)
     debtor.say(settings["answer"])
+    debtor.say(debtor.postcode)
     reply = debtor.say(SAYS[outcome][language])
     assert recorded(debtor.account(), outcome), reply
     # The same offline detector the gateway uses reads the reply's language.
@@ -79,6 +80,7 @@ def test_paying_in_full_offers_the_creditors_discount_with_exact_figures(stack, 
     debtor.say(settings["greeting"])
     debtor.say(debtor.reference)
     debtor.say(settings["answer"])
+    debtor.say(debtor.postcode)
     reply = debtor.say(says)
     assert all(figure in reply for figure in shown), reply
     [link] = debtor.account()["payment_links"]

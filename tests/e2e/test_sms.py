@@ -28,9 +28,10 @@ def test_an_sms_conversation_confirms_identity_then_answers_in_the_debtors_langu
     debtor = make_debtor(stack, language="nl", country="BE", phone="+32470555111")
     first = _text(stack, "+32470555111", "hallo, ik kreeg een bericht")
     assert "€" not in first  # nothing about the debt before the check
-    # The number is the debtor's own: the file is known, only the date of birth is asked.
+    # The number is the debtor's own: the file is known, the reference is not asked.
     assert "geboortedatum" in first, first
-    _text(stack, "+32470555111", "12-03-1985")
+    assert "postcode" in _text(stack, "+32470555111", "12-03-1985")
+    _text(stack, "+32470555111", "1000")
     balance = _text(stack, "+32470555111", "hoeveel moet ik nog betalen?")
     assert "120,50" in balance, balance
     assert _text(stack, "+32470555111", "STOP").startswith("U krijgt van ons geen berichten meer")

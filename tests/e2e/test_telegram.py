@@ -41,6 +41,7 @@ def test_a_deep_link_conversation_on_telegram(stack, telegram_api, french_debtor
     first = "\n".join(telegram_api.texts(chat))
     assert "date de naissance" in first and "€" not in first, first
     _send(stack, chat, "12 mars 1985")
+    _send(stack, chat, "1000")
     _send(stack, chat, "je veux payer maintenant")
     said = "\n".join(telegram_api.texts(chat))
     assert "120,50" in said and "/pay/pl_" in said, said

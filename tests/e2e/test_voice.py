@@ -33,7 +33,9 @@ def test_a_call_confirms_identity_by_keypad_and_texts_the_payment_link(stack, tw
     hello = _turn(stack, "+32470555222")
     assert hello.find("Gather").get("language") == "fr-BE"
     assert "date de naissance" in _said(hello) and "€" not in _said(hello)
-    verified = _turn(stack, "+32470555222", "?turn=1&silence=0", Digits="12031985")
+    postcode = _turn(stack, "+32470555222", "?turn=1&silence=0", Digits="12031985")
+    assert "code postal" in _said(postcode) and "€" not in _said(postcode)
+    verified = _turn(stack, "+32470555222", "?turn=1&silence=0", Digits="1000")
     assert "120 euros et 50 centimes" in _said(verified) or "tapez 1" in _said(verified), _said(verified)
     paying = _turn(stack, "+32470555222", "?turn=1&silence=0", Digits="1")
     assert "SMS" in _said(paying) and "http" not in _said(paying)

@@ -1,10 +1,16 @@
-"""The Accounts API: create or update an account, read its whole state, record outcomes."""
+"""The Accounts API: create or update an account, read its whole state, record outcomes.
+
+Two kinds of caller: operators with the admin key reach every route; the bot's action
+server, with its own key, reaches only the outcome routes (links, promises, plans, disputes,
+the reason), and only for the file of a conversation whose identity check passed and has not
+lapsed: a leaked action-server key cannot read or change any other file."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
+from sqlalchemy.orm import Session
 
-from amicable.api.deps import ApiKey, SessionDep, SettingsDep
+from amicable.api.deps import ApiKey, CallerDep, SessionDep, SettingsDep
 from amicable.api.schemas import (
     AccountIn,
     AccountOut,
@@ -19,13 +25,43 @@ from amicable.api.schemas import (
     PromiseOut,
     ReasonIn,
 )
+from amicable.db.models import Account, Conversation
 from amicable.money import fmt
-from amicable.services import ServiceError, accounts, autopay, calls, link_tokens, outcomes, payments, plans
+from amicable.services import (
+    ServiceError,
+    accounts,
+    autopay,
+    calls,
+    identity,
+    link_tokens,
+    outcomes,
+    payments,
+    plans,
+)
+from amicable.settings import Settings
 
-router = APIRouter(prefix="/api/v1/accounts", tags=["accounts"], dependencies=[ApiKey])
+PREFIX, TAGS = "/api/v1/accounts", ["accounts"]
+operator = APIRouter(prefix=PREFIX, tags=TAGS, dependencies=[ApiKey])
+# Reached by operators and by the action server (see `_account_for`).
+conversation_outcomes = APIRouter(prefix=PREFIX, tags=TAGS)
 
 
-@router.post("", response_model=AccountOut, status_code=status.HTTP_201_CREATED)
+def _account_for(
+    session: Session, settings: Settings, caller: str, reference: str, conversation_id: str | None
+) -> Account:
+    account = accounts.get_account(session, reference)
+    if caller == "bot":
+        conversation = session.get(Conversation, conversation_id) if conversation_id else None
+        if (
+            conversation is None
+            or conversation.account_id != account.id
+            or not identity.is_verified(settings, conversation)
+        ):
+            raise ServiceError("the bot acts on a file only in a conversation whose identity check passed", 403)
+    return account
+
+
+@operator.post("", response_model=AccountOut, status_code=status.HTTP_201_CREATED)
 def upsert_account(body: AccountIn, session: SessionDep, response: Response) -> dict:
     """Create the account (201) or update it (200). Invoices are matched by number."""
     account, created, _ = accounts.upsert_account(session, body)
@@ -35,13 +71,13 @@ def upsert_account(body: AccountIn, session: SessionDep, response: Response) -> 
     return accounts.account_state(account, outcomes.debtor_today(account))
 
 
-@router.get("/{reference}", response_model=AccountOut)
+@operator.get("/{reference}", response_model=AccountOut)
 def read_account(reference: str, session: SessionDep) -> dict:
     account = accounts.get_account(session, reference)
     return accounts.account_state(account, outcomes.debtor_today(account))
 
 
-@router.post("/{reference}/calls", status_code=status.HTTP_201_CREATED)
+@operator.post("/{reference}/calls", status_code=status.HTTP_201_CREATED)
 def place_call(reference: str, session: SessionDep, settings: SettingsDep) -> dict:
     """Ring the debtor through Twilio; the call runs the same conversation as an inbound one.
     The compliance rules are asked first (hours, holidays, call caps, holds): 409 with the
@@ -58,7 +94,7 @@ def place_call(reference: str, session: SessionDep, settings: SettingsDep) -> di
     return {"call_sid": calls.place_call(session, settings, account)}
 
 
-@router.post("/{reference}/links")
+@operator.post("/{reference}/links")
 def create_links(reference: str, session: SessionDep, settings: SettingsDep) -> dict:
     """Signed links that open a conversation about this file (web chat, Telegram), valid 30
     days; the debtor still confirms their identity there."""
@@ -74,7 +110,7 @@ def create_links(reference: str, session: SessionDep, settings: SettingsDep) -> 
     }
 
 
-@router.get("/{reference}/ledger")
+@operator.get("/{reference}/ledger")
 def read_ledger(reference: str, session: SessionDep) -> dict:
     """Every movement (invoices, payments, refunds, discounts) with the balance after each."""
     entries = accounts.ledger(accounts.get_account(session, reference))
@@ -89,29 +125,35 @@ def read_ledger(reference: str, session: SessionDep) -> dict:
     }
 
 
-@router.post("/{reference}/payment-links", response_model=PaymentLinkOut, status_code=status.HTTP_201_CREATED)
-def create_payment_link(reference: str, body: PaymentLinkIn, session: SessionDep, settings: SettingsDep) -> dict:
+@conversation_outcomes.post(
+    "/{reference}/payment-links", response_model=PaymentLinkOut, status_code=status.HTTP_201_CREATED
+)
+def create_payment_link(
+    reference: str, body: PaymentLinkIn, session: SessionDep, settings: SettingsDep, caller: CallerDep
+) -> dict:
     """A payment link for the balance, or for `amount` when given; with `discount`, for the
     balance less the pay-in-full discount of the creditor's policy."""
-    account = accounts.get_account(session, reference)
+    account = _account_for(session, settings, caller, reference, body.conversation_id)
     link = payments.create_payment_link(
         session, settings, account, body.amount, body.conversation_id, discount=body.discount
     )
     return accounts.link_state(link)
 
 
-@router.post("/{reference}/promises", response_model=PromiseOut, status_code=status.HTTP_201_CREATED)
-def create_promise(reference: str, body: PromiseIn, session: SessionDep, settings: SettingsDep) -> dict:
-    account = accounts.get_account(session, reference)
+@conversation_outcomes.post("/{reference}/promises", response_model=PromiseOut, status_code=status.HTTP_201_CREATED)
+def create_promise(
+    reference: str, body: PromiseIn, session: SessionDep, settings: SettingsDep, caller: CallerDep
+) -> dict:
+    account = _account_for(session, settings, caller, reference, body.conversation_id)
     promise = outcomes.record_promise(session, settings, account, body.due_on, body.amount, body.conversation_id)
     return {"amount": promise.amount, "due_on": promise.due_on, "status": promise.status}
 
 
-@router.post("/{reference}/plans/quote", response_model=PlanQuoteOut)
-def quote_plan(reference: str, body: PlanIn, session: SessionDep, settings: SettingsDep) -> dict:
+@conversation_outcomes.post("/{reference}/plans/quote", response_model=PlanQuoteOut)
+def quote_plan(reference: str, body: PlanIn, session: SessionDep, settings: SettingsDep, caller: CallerDep) -> dict:
     """The schedule a monthly amount would give, or the nearest one the policy allows.
     Records nothing: the debtor has not said yes yet."""
-    account = accounts.get_account(session, reference)
+    account = _account_for(session, settings, caller, reference, body.conversation_id)
     offer = plans.quote_for(settings, account, body.monthly_amount)
     return {
         "proposed": offer.proposed,
@@ -123,10 +165,10 @@ def quote_plan(reference: str, body: PlanIn, session: SessionDep, settings: Sett
     }
 
 
-@router.post("/{reference}/plans", response_model=PlanOut, status_code=status.HTTP_201_CREATED)
-def create_plan(reference: str, body: PlanIn, session: SessionDep, settings: SettingsDep) -> dict:
+@conversation_outcomes.post("/{reference}/plans", response_model=PlanOut, status_code=status.HTTP_201_CREATED)
+def create_plan(reference: str, body: PlanIn, session: SessionDep, settings: SettingsDep, caller: CallerDep) -> dict:
     """Records a plan the debtor agreed to; 422 with the counter-offer when it does not fit."""
-    account = accounts.get_account(session, reference)
+    account = _account_for(session, settings, caller, reference, body.conversation_id)
     plan = plans.record_plan(session, settings, account, body.monthly_amount, body.conversation_id)
     return {
         "id": plan.id,
@@ -137,17 +179,21 @@ def create_plan(reference: str, body: PlanIn, session: SessionDep, settings: Set
     }
 
 
-@router.post("/{reference}/disputes", response_model=OutcomeOut, status_code=status.HTTP_201_CREATED)
-def create_dispute(reference: str, body: DisputeIn, session: SessionDep) -> OutcomeOut:
-    account = accounts.get_account(session, reference)
+@conversation_outcomes.post("/{reference}/disputes", response_model=OutcomeOut, status_code=status.HTTP_201_CREATED)
+def create_dispute(
+    reference: str, body: DisputeIn, session: SessionDep, settings: SettingsDep, caller: CallerDep
+) -> OutcomeOut:
+    account = _account_for(session, settings, caller, reference, body.conversation_id)
     outcomes.record_dispute(session, account, body.reason, body.details, body.conversation_id)
     return OutcomeOut(account_reference=account.reference, detail={"status": "open"})
 
 
-@router.put("/{reference}/reason", response_model=OutcomeOut)
-def set_reason(reference: str, body: ReasonIn, session: SessionDep) -> OutcomeOut:
+@conversation_outcomes.put("/{reference}/reason", response_model=OutcomeOut)
+def set_reason(
+    reference: str, body: ReasonIn, session: SessionDep, settings: SettingsDep, caller: CallerDep
+) -> OutcomeOut:
     """The reason the debtor gave for not paying, as the bot or an agent understood it."""
-    account = accounts.get_account(session, reference)
+    account = _account_for(session, settings, caller, reference, body.conversation_id)
     outcomes.record_reason(session, account, body.reason, body.conversation_id, body.vulnerability_consent)
     return OutcomeOut(
         account_reference=account.reference,
@@ -157,3 +203,8 @@ def set_reason(reference: str, body: ReasonIn, session: SessionDep) -> OutcomeOu
             "balance": fmt(accounts.balance(account)),
         },
     )
+
+
+router = APIRouter()
+router.include_router(operator)
+router.include_router(conversation_outcomes)

@@ -7,37 +7,85 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import structlog
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
+from twilio.base.exceptions import TwilioException
 
-from amicable.api.deps import ApiKey, SessionDep, SettingsDep
+from amicable.api.deps import CallerDep, SessionDep, SettingsDep
 from amicable.api.schemas import HandoffIn, OptOutIn, OutcomeOut, VerificationIn, VerificationOut
+from amicable.channels.providers import twilio_client
+from amicable.channels.replies import gateway_text
+from amicable.channels.twilio_messaging import e164
 from amicable.compliance import vulnerability_needs_consent
-from amicable.db.models import Handoff
+from amicable.db.models import Account, Handoff
 from amicable.money import fmt
 from amicable.policy import HandoverPolicy, load_policy
-from amicable.services import accounts, agent_hours, conversations, outcomes, references
+from amicable.services import accounts, agent_hours, conversations, identity, outcomes, references
 from amicable.settings import Settings
 
-router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"], dependencies=[ApiKey])
+log = structlog.get_logger()
+
+router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
+
+
+def _code_sender(settings: Settings):  # type: ignore[no-untyped-def]
+    """Sends a one-time code by SMS to the number on file. In the demo without Twilio the code
+    is shown on the console instead; outside the demo there is no such fallback."""
+
+    def send(account: Account, code: str) -> bool:
+        phone = e164(account.debtor.phone or "")
+        if phone is None:
+            return False
+        client = twilio_client(settings)
+        if client is None:
+            if settings.amicable_demo:
+                log.warning("one-time code (demo: not sent, shown here)", account=account.reference, code=code)
+                return True
+            return False
+        text = gateway_text("one_time_code", account.debtor.language).format(code=code)
+        try:
+            client.messages.create(to=phone, from_=settings.twilio_from_number, body=text)
+        except TwilioException as error:
+            log.warning("one-time code not sent", account=account.reference, error=str(error))
+            return False
+        return True
+
+    return send
 
 
 @router.post("/{conversation_id}/verification", response_model=VerificationOut)
-def verify(conversation_id: str, body: VerificationIn, session: SessionDep) -> VerificationOut:
+def verify(
+    conversation_id: str, body: VerificationIn, session: SessionDep, settings: SettingsDep, _: CallerDep
+) -> VerificationOut:
+    """One step of the identity check: the date of birth, then the postcode, then a one-time
+    code when one is needed (`next` says what to ask). The verdict comes only at the end."""
     conversation = conversations.get_or_create(session, conversation_id, "rest")
-    ok, left = conversations.verify(session, conversation, body.reference, body.answer)
-    account = conversation.account if ok else None
+    outcome = identity.check(
+        session, settings, conversation, body.reference, body.answer, body.fact, send_code=_code_sender(settings)
+    )
+    account = outcome.account if outcome.verified else None
     return VerificationOut(
-        verified=ok,
-        attempts_left=max(left, 0),
+        verified=outcome.verified,
+        attempts_left=outcome.attempts_left,
+        next=outcome.next,
         account_reference=account.reference if account else None,
         language=account.debtor.language if account else None,
     )
 
 
+@router.post("/{conversation_id}/session")
+def new_session(conversation_id: str, session: SessionDep, _: CallerDep) -> dict:
+    """The bot started a new session (after its idle time): identity is to be confirmed again."""
+    conversation = session.get(conversations.Conversation, conversation_id)
+    if conversation is not None:
+        identity.reset(session, conversation, "new session")
+    return {"verified": False}
+
+
 @router.get("/{conversation_id}/binding")
-def binding(conversation_id: str, session: SessionDep) -> dict:
+def binding(conversation_id: str, session: SessionDep, _: CallerDep) -> dict:
     """Whether the conversation is already tied to a file, so the identity check need not ask
     for the reference. Says nothing about which file."""
     conversation = session.get(conversations.Conversation, conversation_id)
@@ -45,10 +93,11 @@ def binding(conversation_id: str, session: SessionDep) -> dict:
 
 
 @router.get("/{conversation_id}/account")
-def account_summary(conversation_id: str, session: SessionDep, settings: SettingsDep) -> dict:
-    """The debt, for a conversation whose identity check passed; 403 otherwise."""
+def account_summary(conversation_id: str, session: SessionDep, settings: SettingsDep, _: CallerDep) -> dict:
+    """The debt, for a conversation whose identity check passed and has not lapsed; 403
+    otherwise."""
     conversation = conversations.get(session, conversation_id)
-    if not conversation.verified or conversation.account is None:
+    if not identity.is_verified(settings, conversation) or conversation.account is None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "identity not verified in this conversation")
     account = conversation.account
     today = outcomes.debtor_today(account)
@@ -102,7 +151,7 @@ def _debtor_zone(conversation: conversations.Conversation, team: HandoverPolicy)
 
 
 @router.post("/{conversation_id}/handoffs", status_code=status.HTTP_201_CREATED)
-def hand_over(conversation_id: str, body: HandoffIn, session: SessionDep, settings: SettingsDep) -> dict:
+def hand_over(conversation_id: str, body: HandoffIn, session: SessionDep, settings: SettingsDep, _: CallerDep) -> dict:
     """Into the agents' queue; says whether someone is on duty now, and if not, when, with the
     first call-back times (in the debtor's time zone)."""
     conversation = conversations.get_or_create(session, conversation_id, "rest")
@@ -131,7 +180,9 @@ class CallbackIn(BaseModel):
 
 
 @router.post("/{conversation_id}/callback", status_code=status.HTTP_201_CREATED)
-def book_callback(conversation_id: str, body: CallbackIn, session: SessionDep, settings: SettingsDep) -> dict:
+def book_callback(
+    conversation_id: str, body: CallbackIn, session: SessionDep, settings: SettingsDep, _: CallerDep
+) -> dict:
     """The debtor's chosen call-back time, on their waiting hand-over; it must fall in the
     team's hours and in the future."""
     conversation = conversations.get(session, conversation_id)
@@ -156,7 +207,7 @@ def book_callback(conversation_id: str, body: CallbackIn, session: SessionDep, s
 
 
 @router.post("/{conversation_id}/opt-outs", response_model=OutcomeOut, status_code=status.HTTP_201_CREATED)
-def opt_out(conversation_id: str, body: OptOutIn, session: SessionDep) -> OutcomeOut:
+def opt_out(conversation_id: str, body: OptOutIn, session: SessionDep, _: CallerDep) -> OutcomeOut:
     conversation = conversations.get_or_create(session, conversation_id, "rest")
     record = conversations.opt_out(session, conversation, body.channel)
     return OutcomeOut(

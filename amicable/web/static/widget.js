@@ -25,7 +25,8 @@
   var MAX_STORED = 300; // transcript entries kept in sessionStorage
   var RETRY_MAX_MS = 30000;
   var REQUEST_TIMEOUT_MS = 45000;
-  var SENDER_RE = /^[\w:+.@-]{1,128}$/;
+  // Conversation ids are issued (and signed) by the server: a browser cannot choose its own.
+  var SENDER_RE = /^web-[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/;
 
   var STRINGS = {
     en: {
@@ -175,27 +176,33 @@
     } catch (e) { /* private mode, quota, blocked storage: carry on in memory */ }
   }
 
-  function randomHex(bytes) {
-    var out = "";
-    var buf = new Uint8Array(bytes);
-    if (window.crypto && window.crypto.getRandomValues) {
-      window.crypto.getRandomValues(buf);
-    } else {
-      for (var i = 0; i < bytes; i++) buf[i] = Math.floor(Math.random() * 256);
-    }
-    for (var k = 0; k < buf.length; k++) out += (buf[k] < 16 ? "0" : "") + buf[k].toString(16);
-    return out;
-  }
-
   function getSender() {
     var existing = storageGet("localStorage", SENDER_KEY);
-    if (existing && SENDER_RE.test(existing)) return existing;
-    var fresh = "web-" + randomHex(16);
-    storageSet("localStorage", SENDER_KEY, fresh);
-    return fresh;
+    return existing && SENDER_RE.test(existing) ? existing : null;
   }
 
   var SENDER = getSender();
+
+  // A new conversation id from the server, asked for once, when the first message leaves.
+  function obtainSender() {
+    return fetch(BASE + "/webhooks/rest/conversations", {
+      method: "POST",
+      headers: { Accept: "application/json" },
+      credentials: "omit",
+    })
+      .then(function (response) {
+        if (!response.ok) throw new Error("no conversation id: " + response.status);
+        return response.json();
+      })
+      .then(function (data) {
+        if (!data || typeof data.sender !== "string" || !SENDER_RE.test(data.sender)) throw new Error("bad id");
+        SENDER = data.sender;
+        storageSet("localStorage", SENDER_KEY, SENDER);
+        agentSeen = 0;
+        saveTranscript();
+        return SENDER;
+      });
+  }
 
   function loadTranscript() {
     try {
@@ -649,6 +656,14 @@
     updateStatus(item);
     setTyping(true);
 
+    if (!SENDER) {
+      obtainSender().then(
+        function () { if (current === item) attemptSend(); },
+        function () { if (current === item) { setTyping(false); scheduleRetry(); } }
+      );
+      return;
+    }
+
     var metadata = { channel: "web", language: LANG };
     if (TOKEN) metadata.token = TOKEN;
     var body = JSON.stringify({ sender: SENDER, message: item.payload, metadata: metadata });
@@ -777,12 +792,12 @@
 
   // When a colleague has taken the conversation, their messages arrive without the debtor
   // writing first: ask for them every few seconds while the chat is open.
-  var AGENT_KEY = "amicable.agentSeen." + SENDER;
-  var agentSeen = parseInt(storageGet("localStorage", AGENT_KEY) || "0", 10) || 0;
+  function agentKey() { return "amicable.agentSeen." + SENDER; }
+  var agentSeen = SENDER ? parseInt(storageGet("localStorage", agentKey()) || "0", 10) || 0 : 0;
   var POLL_MS = 4000;
 
   function pollAgent() {
-    if (!isOpen() || !items.length) return;
+    if (!isOpen() || !items.length || !SENDER) return;
     fetch(BASE + "/webhooks/rest/messages?sender=" + encodeURIComponent(SENDER) + "&after=" + agentSeen, {
       headers: { Accept: "application/json" },
       credentials: "omit",
@@ -798,7 +813,7 @@
           append({ id: nextId++, from: "bot", text: message.text, agent: true });
         });
         if (messages.length) {
-          storageSet("localStorage", AGENT_KEY, String(agentSeen));
+          storageSet("localStorage", agentKey(), String(agentSeen));
           saveTranscript();
         }
       })
@@ -896,6 +911,6 @@
     open: function () { setOpen(true, { focus: true }); },
     close: function () { setOpen(false, { returnFocus: true }); },
     language: LANG,
-    sender: SENDER,
   };
+  Object.defineProperty(window.Amicable, "sender", { get: function () { return SENDER; } });
 })();

@@ -1,0 +1,318 @@
+"""The identity check: who may hear about a debt, and for how long.
+
+Disclosing a debt to the wrong person is the harm collection law guards against most, so
+a debtor proves two facts before anything about a file is said: their date of birth **and**
+their postcode, each answer being exactly one date or one postcode (an answer listing forty
+postcodes is not an answer). Where the file lacks one of the facts (or its postcode is
+shorter than the country's format) or the file is locked after repeated failures, a
+one-time code sent to the number on file is asked as well: the real debtor always has a
+way through, a stranger who guessed does not.
+
+The check is asked step by step (date of birth, postcode, then a code when needed), and
+the verdict comes only at the end: no step says which fact was wrong, nor whether the
+reference exists, and every path does the same work whether the file exists or not.
+
+A confirmation lapses after the policy's idle time (`identity.idle_minutes`), when the
+conversation is handed back by a person, and when it continues on another channel or number.
+Failed checks are counted per conversation, per file and per source (the web client's address,
+the number or chat id), in the database, atomically (`attempts`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import dateparser
+import structlog
+from dateparser.search import search_dates
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from amicable.db.models import Account, Conversation
+from amicable.policy import IdentityPolicy, load_policy
+from amicable.services import ServiceError, attempts
+from amicable.services.accounts import log_contact
+from amicable.settings import Settings
+
+log = structlog.get_logger()
+
+MAX_FAILURES_PER_CONVERSATION = 2
+# After this many failed checks in a day, a file's facts alone no longer open it: a one-time
+# code to the number on file is needed too. The real debtor gets through; a guesser does not.
+FILE_LOCK_AFTER = 5
+# A source (one web client's address, one number) gets this many failed checks a day, over
+# every file it tries.
+SOURCE_LIMIT = 10
+CODE_TRIES = 3
+FACTS = ("date_of_birth", "postcode", "code")
+
+# The full postcode of each country, written without spaces; a stored postcode that does not
+# match its country's format (a truncated "10" for Brussels) cannot serve as a fact.
+POSTCODE_FORMATS = {
+    "BE": r"\d{4}",
+    "NL": r"\d{4}[A-Z]{2}",
+    "FR": r"\d{5}",
+    "LU": r"\d{4}",
+    "DE": r"\d{5}",
+    "GB": r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}",
+    "US": r"\d{5}(\d{4})?",
+}
+DEFAULT_POSTCODE = r"(?=.*\d)[A-Z0-9]{4,10}"
+# Words people put around a postcode ("my postcode is 1000", "code postal 75001").
+POSTCODE_WORDS = {
+    "MY", "IS", "IT", "ITS", "THE", "POSTCODE", "POST", "POSTAL", "CODE", "ZIP", "ZIPCODE",
+    "MON", "EST", "C", "CEST", "LE", "MIJN", "HET", "DE", "POSTNUMMER",
+}  # fmt: skip
+MAX_ANSWER = 60
+
+
+@dataclass(frozen=True)
+class Outcome:
+    verified: bool
+    attempts_left: int
+    # What to ask next: "postcode", "code", or nothing (verified, or the check has ended).
+    next: str | None
+    account: Account | None = None
+
+
+def _normal(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def one_date(answer: str, country: str | None) -> date | None:
+    """The answer as exactly one date with day, month and year ("12/03/1985", "12 March 1985",
+    "I was born on 12 maart 1985"), or None: an answer with other figures besides the date
+    is not one date. Europe writes day first, the US month first."""
+    text = _normal(answer)
+    if not text or len(text) > MAX_ANSWER:
+        return None
+    order = "MDY" if country == "US" else "DMY"
+    settings = {"DATE_ORDER": order, "PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"]}
+    languages = ["en", "fr", "nl"]
+    parsed = dateparser.parse(text, settings=settings, languages=languages)
+    if parsed is not None:
+        return parsed.date()
+    found = search_dates(text, settings=settings, languages=languages) or []
+    if len(found) != 1:
+        return None
+    said, value = found[0]
+    if any(ch.isdigit() for ch in text.replace(said, " ")):
+        return None
+    return value.date()
+
+
+def one_postcode(answer: str) -> str | None:
+    """The answer as exactly one postcode, written without spaces ("3511 ab" -> "3511AB"), or
+    None when it is something else (several numbers, a sentence with other figures)."""
+    text = _normal(answer).upper().replace("'", "")
+    if len(text) > MAX_ANSWER:
+        return None
+    words = [w for w in re.findall(r"[A-Z0-9]+", text) if w not in POSTCODE_WORDS]
+    if not 1 <= len(words) <= 2:
+        return None
+    joined = "".join(words)
+    if not 3 <= len(joined) <= 10 or not any(ch.isdigit() for ch in joined):
+        return None
+    return joined
+
+
+def usable_postcode(postcode: str | None, country: str | None) -> str | None:
+    """The stored postcode, written without spaces, when it is a whole one for its country."""
+    if not postcode:
+        return None
+    written = re.sub(r"[^0-9A-Z]", "", postcode.upper())
+    pattern = POSTCODE_FORMATS.get((country or "").upper(), DEFAULT_POSTCODE)
+    return written if re.fullmatch(pattern, written) else None
+
+
+def policy_for(settings: Settings, conversation: Conversation) -> IdentityPolicy:
+    account = conversation.account
+    return load_policy(settings.policies_dir, account.creditor.name if account else "").identity
+
+
+def is_verified(settings: Settings, conversation: Conversation, now: datetime | None = None) -> bool:
+    """Identity confirmed in this conversation and not lapsed for lack of messages."""
+    if not conversation.verified or conversation.account is None or conversation.verified_at is None:
+        return False
+    now = now or datetime.now(UTC)
+    last = max(conversation.verified_at, conversation.last_message_at or conversation.verified_at)
+    return now - last <= timedelta(minutes=policy_for(settings, conversation).idle_minutes)
+
+
+def reset(session: Session, conversation: Conversation, why: str) -> None:
+    """The next disclosure needs the whole check again."""
+    if conversation.verified:
+        log_contact(
+            session, conversation.account, "verification", f"to be confirmed again: {why}", conversation.channel,
+            conversation.id,
+        )  # fmt: skip
+        conversation.failed_verifications = 0  # a fresh start for the person who had proven it
+    conversation.verified = False
+    conversation.verified_at = None
+    conversation.identity_check = None
+
+
+def lapse_if_idle(session: Session, settings: Settings, conversation: Conversation, now: datetime) -> None:
+    """Called for each message the debtor sends, before it counts as activity."""
+    if conversation.verified and not is_verified(settings, conversation, now):
+        reset(session, conversation, "idle")
+
+
+def _code_digest(settings: Settings, conversation: Conversation, code: str) -> str:
+    key = hashlib.sha256(b"amicable-one-time-code:" + settings.amicable_link_secret.encode()).digest()
+    return hmac.new(key, f"{conversation.id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _source(conversation: Conversation) -> str:
+    return conversation.source or conversation.id
+
+
+def check(
+    session: Session,
+    settings: Settings,
+    conversation: Conversation,
+    reference: str,
+    answer: str,
+    fact: str | None = None,
+    now: datetime | None = None,
+    send_code=None,  # type: ignore[no-untyped-def]
+) -> Outcome:
+    """One step of the check. `fact` names what `answer` is; without it, the step the
+    conversation is at (date of birth first). Answers that are not a date, a postcode or a
+    code at all are refused with 422 and cost no attempt: the debtor is asked again."""
+    now = now or datetime.now(UTC)
+    pending = conversation.identity_check or {}
+    fact = fact or pending.get("stage") or "date_of_birth"
+    if fact not in FACTS:
+        raise ServiceError(f"fact must be one of {', '.join(FACTS)}", 422)
+    if conversation.failed_verifications >= MAX_FAILURES_PER_CONVERSATION:
+        return Outcome(False, 0, None)
+    if fact == "date_of_birth":
+        return _date_of_birth(session, conversation, reference, answer)
+    if pending.get("stage") != fact:
+        raise ServiceError("the identity check asks for the date of birth first", 409)
+    if fact == "postcode":
+        return _postcode(session, settings, conversation, answer, now, send_code)
+    return _code(session, settings, conversation, answer, now)
+
+
+def _find(session: Session, conversation: Conversation, reference: str) -> Account | None:
+    cleaned = reference.strip().strip(".").upper()[:128]
+    if not cleaned and conversation.account is not None:
+        return conversation.account  # bound by a signed link or the debtor's own number
+    if not cleaned:
+        return None
+    return session.scalar(select(Account).where(func.upper(Account.reference) == cleaned))
+
+
+def _left(conversation: Conversation) -> int:
+    return max(MAX_FAILURES_PER_CONVERSATION - conversation.failed_verifications, 0)
+
+
+def _date_of_birth(session: Session, conversation: Conversation, reference: str, answer: str) -> Outcome:
+    if conversation.verified:
+        # A new check is a new check: an earlier confirmation never answers for it.
+        reset(session, conversation, "checked again")
+    account = _find(session, conversation, reference)
+    country = account.debtor.country if account else None
+    given = one_date(answer, country)  # parsed whether or not the file exists: same work, same time
+    if given is None:
+        raise ServiceError("the answer is not one date of birth (for example 12 March 1985)", 422)
+    on_file = account.debtor.date_of_birth if account else None
+    state = "absent" if account is not None and on_file is None else ("ok" if given == on_file else "wrong")
+    conversation.identity_check = {"account_id": account.id if account else None, "dob": state, "stage": "postcode"}
+    return Outcome(False, _left(conversation), "postcode")
+
+
+def _postcode(
+    session: Session,
+    settings: Settings,
+    conversation: Conversation,
+    answer: str,
+    now: datetime,
+    send_code,  # type: ignore[no-untyped-def]
+) -> Outcome:
+    given = one_postcode(answer)
+    if given is None:
+        raise ServiceError("the answer is not one postcode (for example 1000 or 3511 AB)", 422)
+    pending = conversation.identity_check or {}
+    account = session.get(Account, pending["account_id"]) if pending.get("account_id") else None
+    if attempts.add(session, "identity-source", _source(conversation), now) > SOURCE_LIMIT:
+        return _fail(
+            session, conversation, account, "refused: too many failed checks from this source today", record=False
+        )
+    file_count = attempts.add(session, "identity-file", str(account.id), now) if account else 0
+    locked = file_count > FILE_LOCK_AFTER
+    on_file = usable_postcode(account.debtor.postcode, account.debtor.country) if account else None
+    postcode = "absent" if account is not None and on_file is None else ("ok" if given == on_file else "wrong")
+    dob = pending.get("dob", "wrong")
+    if account is None or "wrong" in (dob, postcode):
+        return _fail(session, conversation, account, "identity not confirmed", record=file_count <= FILE_LOCK_AFTER)
+    matched = (dob == "ok") + (postcode == "ok")
+    if matched == 2 and not locked:
+        return _succeed(session, conversation, account, now)
+    if matched == 0:
+        return _fail(session, conversation, account, "identity not confirmed: no fact on file to check")
+    # One fact on file, or the file is locked: a code to the number on file is asked as well.
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    if send_code is None or not send_code(account, code):
+        return _fail(session, conversation, account, "identity not confirmed: no way to send a one-time code")
+    minutes = load_policy(settings.policies_dir, account.creditor.name).identity.code_minutes
+    conversation.identity_check = {
+        **pending,
+        "stage": "code",
+        "code": _code_digest(settings, conversation, code),
+        "expires": (now + timedelta(minutes=minutes)).isoformat(),
+        "tries": 0,
+    }
+    why = "the file is locked after failed checks" if locked else "one fact on file"
+    log_contact(session, account, "verification", f"one-time code sent ({why})", conversation.channel, conversation.id)
+    return Outcome(False, _left(conversation), "code")
+
+
+def _code(session: Session, settings: Settings, conversation: Conversation, answer: str, now: datetime) -> Outcome:
+    digits = re.sub(r"[\s-]", "", _normal(answer))
+    if not re.fullmatch(r"\d{6}", digits):
+        raise ServiceError("the answer is not the six-digit code", 422)
+    pending = dict(conversation.identity_check or {})
+    account = session.get(Account, pending["account_id"])
+    expected = pending.get("code", "")
+    right = hmac.compare_digest(_code_digest(settings, conversation, digits), expected)
+    if right and datetime.fromisoformat(pending["expires"]) >= now:
+        return _succeed(session, conversation, account, now)
+    pending["tries"] = pending.get("tries", 0) + 1
+    if pending["tries"] >= CODE_TRIES or datetime.fromisoformat(pending["expires"]) < now:
+        return _fail(session, conversation, account, "identity not confirmed: one-time code wrong or expired")
+    conversation.identity_check = pending
+    return Outcome(False, _left(conversation), "code")
+
+
+def _fail(
+    session: Session, conversation: Conversation, account: Account | None, detail: str, record: bool = True
+) -> Outcome:
+    conversation.failed_verifications += 1
+    conversation.identity_check = None
+    if record and account is not None:
+        # Bounded: a file's log records failures up to its lock, then the lock once.
+        log_contact(session, account, "verification", detail, conversation.channel, conversation.id)
+        if attempts.count(session, "identity-file", str(account.id), datetime.now(UTC)) == FILE_LOCK_AFTER:
+            log_contact(session, account, "verification", "locked for today: a one-time code is now needed")
+    return Outcome(False, _left(conversation), None)
+
+
+def _succeed(session: Session, conversation: Conversation, account: Account, now: datetime) -> Outcome:
+    attempts.take_back(session, "identity-source", _source(conversation), now)
+    attempts.take_back(session, "identity-file", str(account.id), now)
+    conversation.verified = True
+    conversation.verified_at = now
+    conversation.account = account
+    conversation.identity_check = None
+    conversation.language = conversation.language or account.debtor.language
+    log_contact(session, account, "verification", "identity confirmed", conversation.channel, conversation.id)
+    return Outcome(True, _left(conversation), None, account)
