@@ -94,7 +94,9 @@ def scheduler(every: int = typer.Option(900, help="Seconds between collection ru
     import time
 
     from amicable.outreach.campaign_cli import run as campaign_run
+    from amicable.settings import check_settings
 
+    check_settings(_settings())  # it sends messages and charges cards: the same rules as the web
     heartbeat = Path("/tmp/amicable-scheduler.heartbeat")
     while True:
         try:

@@ -62,7 +62,8 @@ class Settings(BaseSettings):
     # Throttles by rule name (amicable/ratelimit.py), e.g. RATE_LIMITS='{"webhook-source": "600/minute"}'
     # for a site whose debtors share one address; the benchmark raises them to measure speed.
     rate_limits: dict[str, str] = Field(default_factory=dict)
-    # The Rasa server's --auth-token (its HTTP API); the web process never needs it.
+    # Shared with Rasa: its --auth-token (HTTP API) and the only key its REST channel takes
+    # (bot/channels.py), so no other process on the network can speak to the bot.
     rasa_token: str = ""
     # Requests larger than this are refused with 413 before they are read into memory.
     max_body_bytes: int = 1_000_000
@@ -93,13 +94,14 @@ class Settings(BaseSettings):
             "AMICABLE_API_KEY": self.amicable_api_key,
             "AMICABLE_ACTIONS_KEY": self.amicable_actions_key,
             "AMICABLE_LINK_SECRET": self.amicable_link_secret,
+            "RASA_TOKEN": self.rasa_token,
         }
         for name, value in secrets.items():
             if len(value) < 24:
                 problems.append(f"{name} must be set to a random value of at least 24 characters")
         given = [v for v in secrets.values() if v]
         if len(set(given)) != len(given):
-            problems.append("AMICABLE_API_KEY, AMICABLE_ACTIONS_KEY and AMICABLE_LINK_SECRET must all differ")
+            problems.append("AMICABLE_API_KEY, AMICABLE_ACTIONS_KEY, AMICABLE_LINK_SECRET and RASA_TOKEN must all differ")
         if not self.stripe_api_key:
             problems.append("STRIPE_API_KEY must be set: outside the demo, debtors pay through Stripe")
         if not self.stripe_webhook_secret.startswith("whsec_"):

@@ -24,7 +24,8 @@ SERVICES = {"web", "rasa", "actions", "postgres", "redis"}
 # Processes that must only be reachable on the compose network.
 INTERNAL = ("rasa", "actions")
 # Flags that are meant to differ between a laptop and a container.
-DIFFERS_IN_CONTAINER = {"--interface"}
+# The interface differs; the token is the same secret, written for each tool's variable syntax.
+DIFFERS_IN_CONTAINER = {"--interface", "--auth-token"}
 # Top-level modules the rasa/rasa-sdk image already has: rasa-sdk 3.6 and its dependencies.
 SDK_IMAGE_PROVIDES = {
     "rasa_sdk",
@@ -478,7 +479,15 @@ def test_web_environment_has_every_setting(services: dict) -> None:
 
 def test_web_environment_points_at_the_compose_services(services: dict, procfile: dict) -> None:
     env = environment(services["web"])
-    assert env["AMICABLE_API_KEY"] and ":?" in env["AMICABLE_API_KEY"], "AMICABLE_API_KEY must be required"
+    for secret in (
+        "AMICABLE_API_KEY",
+        "AMICABLE_ACTIONS_KEY",
+        "AMICABLE_LINK_SECRET",
+        "STRIPE_API_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+    ):
+        assert env[secret] and ":?" in env[secret], f"{secret} must be required"
+    assert env["AMICABLE_DEMO"] == "false", "production never runs the demo"
     (_, rasa_args), *_ = invocations(procfile["rasa"])
     assert with_defaults(env["RASA_URL"]).rstrip("/") == f"http://rasa:{options(rasa_args)['--port']}"
     database = urlsplit(with_defaults(env["DATABASE_URL"]))
@@ -489,7 +498,15 @@ def test_web_environment_points_at_the_compose_services(services: dict, procfile
 def test_actions_environment_reaches_the_web_service(services: dict, procfile: dict) -> None:
     env = environment(services["actions"])
     assert with_defaults(env["AMICABLE_API_URL"]).rstrip("/") == f"http://web:{web_port(procfile)}"
-    assert env.get("AMICABLE_API_KEY"), "the action server needs AMICABLE_API_KEY"
+    assert env.get("AMICABLE_ACTIONS_KEY"), "the action server needs its own AMICABLE_ACTIONS_KEY"
+    assert "AMICABLE_API_KEY" not in env, "the action server never holds the admin key"
+
+
+def test_rasa_api_needs_a_token_in_both(services: dict, procfile: dict) -> None:
+    (_, local_args), *_ = invocations(procfile["rasa"])
+    container = options(effective_command(services["rasa"]))
+    assert options(local_args).get("--auth-token") == "$RASA_TOKEN"
+    assert "RASA_TOKEN" in container.get("--auth-token", "") and ":?" in container["--auth-token"]
 
 
 # ---------------------------------------------------------------- Rasa endpoints and databases

@@ -112,6 +112,7 @@ async def forward_to_bot(request: Request, incoming: IncomingMessage, metadata: 
     response = await client.post(
         f"{settings.rasa_url}/webhooks/rest/webhook",
         json={"sender": incoming.sender, "message": for_the_bot(incoming.message), "metadata": metadata},
+        headers={"Authorization": f"Bearer {settings.rasa_token}"},
         timeout=settings.rasa_timeout_seconds,
     )
     response.raise_for_status()

@@ -8,12 +8,21 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from celery import Celery
+from celery.signals import worker_init
 from sqlalchemy.orm import Session, sessionmaker
 
 from amicable.settings import Settings, get_settings
 
 app = Celery("amicable", broker=get_settings().redis_url or "memory://")
 app.conf.update(task_acks_late=True, worker_prefetch_multiplier=1, broker_connection_retry_on_startup=True)
+
+
+@worker_init.connect
+def _refuse_without_production_settings(**_: object) -> None:
+    """A worker sends messages: it starts only where the web process would."""
+    from amicable.settings import check_settings
+
+    check_settings(get_settings())
 
 
 @lru_cache(maxsize=1)

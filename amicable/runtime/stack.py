@@ -66,6 +66,7 @@ class Stack:
             "AMICABLE_API_KEY": self.api_key,
             "AMICABLE_ACTIONS_KEY": self.actions_key,
             "AMICABLE_LINK_SECRET": self.link_secret,
+            "RASA_TOKEN": self.rasa_token,
             "AMICABLE_DEMO": "1",
         }
         self._spawn(
@@ -97,7 +98,7 @@ class Stack:
                 "--credentials",
                 "credentials.yml",
             ],
-            rasa_env(),
+            {**rasa_env(), "RASA_TOKEN": self.rasa_token},
         )
         if web:
             self._spawn(
@@ -119,7 +120,10 @@ class Stack:
         return self
 
     def wait(self, timeout: float) -> None:
-        checks = {"actions": f"http://127.0.0.1:{self.actions_port}/health", "rasa": f"{self.rasa_url}/status"}
+        checks = {
+            "actions": f"http://127.0.0.1:{self.actions_port}/health",
+            "rasa": f"{self.rasa_url}/status?token={self.rasa_token}",
+        }
         if "web" in self.processes:
             checks["web"] = f"{self.web_url}/health"
         deadline = time.monotonic() + timeout

@@ -40,6 +40,7 @@ def test_a_french_proposal_that_fits_is_confirmed_in_french_then_recorded(french
 def test_a_dutch_debtor_turns_down_the_schedule_and_proposes_again(dutch_debtor):
     dutch_debtor.say("hallo")
     dutch_debtor.say(dutch_debtor.reference)
+    dutch_debtor.say("12-03-1985")
     dutch_debtor.say("3511AB")
     first = dutch_debtor.say("kan ik in termijnen betalen?")
     assert "maand" in first

@@ -34,6 +34,8 @@ def test_contacts_are_sent_by_workers_once(client, settings, redis_server, tmp_p
         "REDIS_URL": redis_server.url,
         "POLICIES_DIR": str(settings.policies_dir),
         "AMICABLE_API_KEY": settings.amicable_api_key,
+        "AMICABLE_LINK_SECRET": settings.amicable_link_secret,
+        "AMICABLE_DEMO": "1",
         "PUBLIC_BASE_URL": settings.public_base_url,
     }
     worker = subprocess.Popen(
