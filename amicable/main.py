@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from amicable import __version__, language
 from amicable.api.limits import BodySizeLimit
+from amicable.api.openapi import describe_errors
 from amicable.api.routes import (
     accounts,
     agent_console,
@@ -26,12 +27,13 @@ from amicable.api.routes import (
     payments,
     statements,
 )
+from amicable.api.security_headers import DocsGuard, SecurityHeaders
 from amicable.channels import rest, telegram, twilio_messaging, twilio_voice
 from amicable.db.session import make_engine, make_sessionmaker
 from amicable.logging import configure_logging
 from amicable.policy import check_all
-from amicable.services import ServiceError
 from amicable.ratelimit import Throttle
+from amicable.services import ServiceError
 from amicable.settings import Settings, check_settings, get_settings
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -84,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         twilio_voice,
     ):
         app.include_router(module.router)
+    describe_errors(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)
@@ -107,4 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default=settings.max_body_bytes,
         larger={"/api/v1/imports": settings.max_import_bytes, "/api/v1/bank-statements": settings.max_import_bytes},
     )
+    # Outside the demo, the docs and the schema only for the admin key; security headers on every
+    # response (added last, so outermost: refusals above get them too).
+    app.add_middleware(DocsGuard, settings=settings)
+    app.add_middleware(SecurityHeaders, settings=settings)
     return app

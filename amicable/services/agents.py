@@ -4,12 +4,28 @@ who may open what (a supervisor any conversation; an agent the waiting queue and
 A session lasts while it is used: it ends after `IDLE` without a request, and in any case
 `MAX_AGE` after sign-in. The cookie carries a random token; only its SHA-256 is stored, so
 the sessions table cannot be replayed from a backup.
+
+Sign-in is throttled before any argon2 work (each check costs 64 MiB and a thread), with the
+rules in `amicable.ratelimit`:
+- per source address (`LOGIN_PER_SOURCE`): every attempt counts, right or wrong, and is
+  counted before the password is checked, so a flood from one address costs at most that many
+  hashes however many requests arrive at once;
+- per account (`LOGIN_PER_ACCOUNT`, the normalised e-mail, known or not): only wrong
+  passwords count, so signing in never locks the owner out; a success neither counts nor
+  clears earlier failures (else every sign-in of the owner would hand a guesser a fresh
+  allowance). Failures are counted once checked, so attempts already in flight when the limit
+  is reached may still finish: the overshoot is bounded by the per-source limit and the thread
+  pool.
+Unknown and known e-mails go through the same steps (one argon2 check, one failure counted),
+so neither the time taken nor a 429 tells whether an address has an account.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -18,6 +34,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from amicable.db.models import Agent, AgentSession, Handoff
+from amicable.ratelimit import LOGIN_PER_ACCOUNT, LOGIN_PER_SOURCE, Rule, Throttle
 from amicable.services import ServiceError
 
 IDLE = timedelta(hours=2)
@@ -46,15 +63,62 @@ def create_agent(session: Session, email: str, name: str, role: str, password: s
     return agent
 
 
-def sign_in(session: Session, email: str, password: str, now: datetime | None = None) -> str | None:
-    """A new session token for the right e-mail and password, or None (without saying which)."""
+class TooManyAttempts(ServiceError):
+    """Sign-in refused before the password was checked; `retry_after` in seconds."""
+
+    status_code = 429
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, math.ceil(retry_after / 60))
+        super().__init__(
+            f"too many sign-in attempts; please wait {minutes} minute{'s' if minutes > 1 else ''} and try again"
+        )
+        self.retry_after = retry_after
+
+
+def _retry_after(throttle: Throttle, rule: Rule, key: str) -> int:
+    """Seconds until the oldest attempt in the window leaves it, freeing one place."""
+    reset_at, _remaining = throttle.limiter.get_window_stats(rule.item, rule.name, key)
+    return max(1, math.ceil(reset_at - time.time()))
+
+
+def _admit(throttle: Throttle, email: str, source: str) -> None:
+    """Raise TooManyAttempts when this e-mail or this address is over its limit. A refusal
+    for the account does not count against the address; an admitted attempt does."""
+    if not throttle.allowed(LOGIN_PER_ACCOUNT, email):
+        raise TooManyAttempts(_retry_after(throttle, LOGIN_PER_ACCOUNT, email))
+    if not throttle.hit(LOGIN_PER_SOURCE, source):
+        raise TooManyAttempts(_retry_after(throttle, LOGIN_PER_SOURCE, source))
+
+
+def sign_in(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    throttle: Throttle | None,
+    source: str = "",
+    now: datetime | None = None,
+) -> str | None:
+    """A new session token for the right e-mail and password, or None (without saying which).
+
+    With a `throttle` (every network caller passes the app's), TooManyAttempts is raised before
+    any hash is computed when the account or the `source` address is over its limit; None is
+    for callers no one can reach from outside (the command line, tests)."""
     now = now or datetime.now(UTC)
-    agent = session.scalar(select(Agent).where(Agent.email == email.strip().lower(), Agent.active.is_(True)))
+    email = email.strip().lower()
+    if throttle is not None:
+        _admit(throttle, email, source)
+    agent = session.scalar(select(Agent).where(Agent.email == email, Agent.active.is_(True)))
     try:
+        # An unknown or inactive address is checked against a dummy hash made with the same
+        # parameters: the same work, the same answer.
         _hasher.verify(agent.password_hash if agent else _DUMMY, password)
     except (VerificationError, InvalidHashError):
-        return None
+        agent = None
     if agent is None:
+        if throttle is not None:
+            throttle.hit(LOGIN_PER_ACCOUNT, email)
         return None
     if _hasher.check_needs_rehash(agent.password_hash):
         agent.password_hash = _hasher.hash(password)

@@ -9,12 +9,14 @@ import pytest
 
 from amicable.db.models import Agent
 from amicable.db.session import transaction
-from amicable.services import agents, conversations
-from tests.conftest import AUTH
-from tests.factories import account_body
+from amicable.services import agents, conversations, link_tokens
+from tests.conftest import AUTH, LINK_SECRET
+from tests.factories import account_body, verify
 
 CSRF = {"X-Requested-With": "amicable"}
 PASSWORD = "correct horse battery staple"
+# A web conversation id as the server issues them (the public webhook takes no other kind).
+WEB = link_tokens.issue_web_id(LINK_SECRET)
 
 
 def _agent(client, email: str, role: str = "agent") -> None:
@@ -27,15 +29,11 @@ def _login(client, email: str) -> None:
     assert response.status_code == 200, response.text
 
 
-def _handoff(client, conversation_id: str = "web-abc", verified: bool = True) -> None:
+def _handoff(client, conversation_id: str = WEB, verified: bool = True) -> None:
     """A web conversation that asked for a person (verified on ACC-1001 when asked)."""
     client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
     if verified:
-        client.post(
-            f"/api/v1/conversations/{conversation_id}/verification",
-            json={"reference": "ACC-1001", "answer": "12/03/1985"},
-            headers=AUTH,
-        )
+        verify(client, conversation_id)
     with transaction(client.app.state.sessionmaker) as session:
         conversation = conversations.get_or_create(session, conversation_id, "web")
         conversations.record_message(session, conversation, "debtor", "I want to talk to someone")
@@ -57,7 +55,7 @@ def test_passwords_are_hashed_and_wrong_ones_refused_without_saying_which(client
 def test_a_session_expires_after_idle_time_and_at_sign_out(client):
     _agent(client, "ana@example.com")
     with transaction(client.app.state.sessionmaker) as session:
-        token = agents.sign_in(session, "ana@example.com", PASSWORD)
+        token = agents.sign_in(session, "ana@example.com", PASSWORD, throttle=None)
     with transaction(client.app.state.sessionmaker) as session:
         assert agents.agent_for(session, token) is not None
         later = datetime.now(UTC) + agents.IDLE + timedelta(minutes=1)
@@ -73,9 +71,9 @@ def test_the_queue_shows_the_waiting_conversation_with_its_reason_and_summary(cl
     _handoff(client)
     _login(client, "ana@example.com")
     [row] = client.get("/agent/api/queue").json()
-    assert (row["conversation_id"], row["reason"], row["account_reference"]) == ("web-abc", "request_human", "ACC-1001")
+    assert (row["conversation_id"], row["reason"], row["account_reference"]) == (WEB, "request_human", "ACC-1001")
     assert row["summary"] == "asked for a person after a plan" and row["status"] == "waiting"
-    opened = client.get("/agent/api/conversations/web-abc").json()
+    opened = client.get(f"/agent/api/conversations/{WEB}").json()
     assert opened["messages"][0]["text"] == "I want to talk to someone"
     assert opened["account"]["balance"] == "120.50"
 
@@ -84,22 +82,22 @@ def test_changes_need_the_console_header(client):
     _agent(client, "ana@example.com")
     _handoff(client)
     _login(client, "ana@example.com")
-    assert client.post("/agent/api/conversations/web-abc/take").status_code == 403
+    assert client.post(f"/agent/api/conversations/{WEB}/take").status_code == 403
 
 
 def test_an_agent_replies_notes_records_a_promise_and_hands_back(client):
     _agent(client, "ana@example.com")
     _handoff(client)
     _login(client, "ana@example.com")
-    url = "/agent/api/conversations/web-abc"
+    url = f"/agent/api/conversations/{WEB}"
     assert client.post(f"{url}/take", headers=CSRF).json()["status"] == "active"
     sent = client.post(f"{url}/reply", json={"text": "Hello Sam, I'm Ana. How can I help?"}, headers=CSRF).json()
     assert sent == {"recorded": True, "delivered": True, "detail": "shown in the web chat"}
     # The web chat picks the reply up on its next poll.
-    polled = client.get("/webhooks/rest/messages", params={"sender": "web-abc", "after": 0}).json()
+    polled = client.get("/webhooks/rest/messages", params={"sender": WEB, "after": 0}).json()
     assert [m["text"] for m in polled] == ["Hello Sam, I'm Ana. How can I help?"]
     # While a person holds it, the bot stays silent for that debtor.
-    quiet = client.post("/webhooks/rest/webhook", json={"sender": "web-abc", "message": "thanks"}).json()
+    quiet = client.post("/webhooks/rest/webhook", json={"sender": WEB, "message": "thanks"}).json()
     assert "colleague has your conversation" in quiet[0]["text"]
     client.post(f"{url}/notes", json={"text": "Lost her job in October; call after the 25th"}, headers=CSRF)
     due = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
@@ -118,14 +116,14 @@ def test_an_agent_cannot_open_a_colleagues_conversation_but_a_supervisor_can(cli
     _agent(client, "sue@example.com", role="supervisor")
     _handoff(client)
     _login(client, "ana@example.com")
-    client.post("/agent/api/conversations/web-abc/take", headers=CSRF)
+    client.post(f"/agent/api/conversations/{WEB}/take", headers=CSRF)
     client.cookies.clear()
     _login(client, "bo@example.com")
     assert client.get("/agent/api/queue").json() == []
-    assert client.get("/agent/api/conversations/web-abc").status_code == 403
+    assert client.get(f"/agent/api/conversations/{WEB}").status_code == 403
     client.cookies.clear()
     _login(client, "sue@example.com")
-    assert client.get("/agent/api/conversations/web-abc").status_code == 200
+    assert client.get(f"/agent/api/conversations/{WEB}").status_code == 200
 
 
 def test_outcomes_need_a_confirmed_identity(client):

@@ -23,7 +23,8 @@ from amicable.api.deps import SessionDep, SettingsDep
 from amicable.api.schemas import Amount
 from amicable.channels.deliver import NotDelivered, deliver
 from amicable.db.models import Agent, Conversation, ConversationNote, Handoff
-from amicable.services import accounts, agents, conversations, outcomes, plans
+from amicable.services import accounts, agents, conversations, identity, outcomes, plans
+from amicable.settings import Settings
 
 router = APIRouter(prefix="/agent", tags=["agent console"], include_in_schema=False)
 COOKIE = "amicable_agent"
@@ -80,9 +81,22 @@ def console_page() -> FileResponse:
     return FileResponse(PAGE, headers={"Cache-Control": "no-store"})
 
 
+def _cookie_secure(settings: Settings) -> bool:
+    """Secure always, except for the demo served over plain http (on localhost)."""
+    return not (settings.amicable_demo and settings.public_base_url.startswith("http://"))
+
+
 @router.post("/api/login")
-def login(body: LoginIn, response: Response, session: SessionDep, settings: SettingsDep) -> dict:
-    token = agents.sign_in(session, body.email, body.password)
+def login(body: LoginIn, request: Request, response: Response, session: SessionDep, settings: SettingsDep) -> dict:
+    # The peer address as the server sees it: X-Forwarded-For is anyone's to write, so behind a
+    # proxy every client shares the proxy's budget (see ratelimit.LOGIN_PER_SOURCE).
+    source = request.client.host if request.client else "unknown"
+    try:
+        token = agents.sign_in(session, body.email, body.password, throttle=request.app.state.throttle, source=source)
+    except agents.TooManyAttempts as refused:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS, refused.message, headers={"Retry-After": str(refused.retry_after)}
+        ) from None
     if token is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong e-mail or password")
     response.set_cookie(
@@ -91,16 +105,16 @@ def login(body: LoginIn, response: Response, session: SessionDep, settings: Sett
         max_age=int(agents.MAX_AGE.total_seconds()),
         httponly=True,
         samesite="strict",
-        secure=settings.public_base_url.startswith("https://"),
+        secure=_cookie_secure(settings),
         path="/agent",
     )
     return {"signed_in": True}
 
 
 @router.post("/api/logout")
-def logout(request: Request, response: Response, session: SessionDep) -> dict:
+def logout(request: Request, response: Response, session: SessionDep, settings: SettingsDep) -> dict:
     agents.sign_out(session, request.cookies.get(COOKIE))
-    response.delete_cookie(COOKIE, path="/agent")
+    response.delete_cookie(COOKIE, path="/agent", secure=_cookie_secure(settings), httponly=True, samesite="strict")
     return {"signed_in": False}
 
 
@@ -222,4 +236,7 @@ def release(conversation_id: str, agent: AgentDep, session: SessionDep) -> dict:
     if handoff is not None:
         handoff.status = "closed"
     conversation.handled_by = "bot"
+    # Whoever writes next to the bot proves who they are again: the person the agent spoke
+    # with may have handed the phone on.
+    identity.reset(session, conversation, "handed back by an agent")
     return {"handled_by": "bot"}
