@@ -6,6 +6,11 @@ each due date the collection run charges the installment. SEPA debits need the d
 of each amount and date beforehand; the reminder a few days before the due date is that
 notice. A charge that fails leaves the installment unpaid and sends a link instead, so the
 plan falls back to the ordinary path and never silently stalls.
+
+The local provider (the demo's) "saves" a method that is no method at all (`pm_local_...`):
+it is saved only in the demo without Stripe, and charged only there. Once Stripe is
+configured, or outside the demo, such a method is never charged: it is dropped from the plan,
+which goes back to links, and the debtor can save a real one.
 """
 
 from __future__ import annotations
@@ -22,10 +27,13 @@ from amicable.money import to_minor
 from amicable.policy import load_policy
 from amicable.services import NotFound, ServiceError, stripe_checkout
 from amicable.services.accounts import log_contact
+from amicable.services.payments import local_provider_active, require_local_provider
 from amicable.settings import Settings
 
 # Methods that can be saved and charged again without the debtor present.
 SAVABLE = ("sepa_debit", "card")
+# What the local provider saves instead of a payment method: nothing that can move money.
+LOCAL_METHOD = "pm_local_"
 
 
 def methods_for(settings: Settings, plan: Plan) -> list[str]:
@@ -35,8 +43,12 @@ def methods_for(settings: Settings, plan: Plan) -> list[str]:
     return [m for m in allowed if m in SAVABLE and (m != "sepa_debit" or account.currency == "EUR")]
 
 
-def get_plan(session: Session, plan_id: str, reference: str | None = None) -> Plan:
-    plan = session.get(Plan, plan_id)
+def get_plan(session: Session, plan_id: str, reference: str | None = None, lock: bool = False) -> Plan:
+    """The plan; with `lock`, its row locked until the transaction ends and read afresh (a
+    charge booked against it waits for another being booked)."""
+    plan = (
+        session.get(Plan, plan_id, with_for_update=True, populate_existing=True) if lock else session.get(Plan, plan_id)
+    )
     if plan is None or (reference is not None and plan.account.reference != reference):
         raise NotFound("no such plan for this account")
     return plan
@@ -60,6 +72,7 @@ def start(session: Session, settings: Settings, plan: Plan, method: str) -> str 
     if not stripe_checkout.enabled(settings):
         from amicable.services.payment_events import apply_event
 
+        require_local_provider(settings)
         apply_event(session, settings, local_setup_completed(plan, method))
         return None
     metadata = {"account_reference": account.reference, "plan_id": plan.id}
@@ -97,7 +110,9 @@ def saved(session: Session, settings: Settings, obj: dict) -> str:
         raise ServiceError("event's account reference does not match the plan", 400)
     method = (obj.get("payment_method_types") or ["card"])[0]
     if str(obj.get("id", "")).startswith("cs_local_"):
-        payment_method = f"pm_local_{plan.id}"
+        if not local_provider_active(settings):
+            raise ServiceError("an event of the local (demo) payment provider, which saves nothing here", 400)
+        payment_method = f"{LOCAL_METHOD}{plan.id}"
     else:
         intent = stripe_checkout.client(settings).v1.setup_intents.retrieve(str(obj.get("setup_intent")))
         payment_method = intent.payment_method if isinstance(intent.payment_method, str) else intent.payment_method.id
@@ -138,7 +153,9 @@ def charge(session: Session, settings: Settings, plan: Plan, installment: Instal
 
     account = plan.account
     metadata = {"account_reference": account.reference, "plan_id": plan.id, "installment": str(installment.seq)}
-    if plan.autopay_payment_method and plan.autopay_payment_method.startswith("pm_local_"):
+    if plan.autopay_payment_method and plan.autopay_payment_method.startswith(LOCAL_METHOD):
+        if not local_provider_active(settings):
+            return _refuse_demo_method(session, settings, plan, installment)
         installment.charge_id = f"pi_local_{plan.id}_{installment.seq}"
         apply_event(
             session, settings, _local_intent_succeeded(installment.charge_id, amount, account.currency, metadata)
@@ -174,6 +191,24 @@ def charge(session: Session, settings: Settings, plan: Plan, installment: Instal
         "plan",
     )
     return True
+
+
+def _refuse_demo_method(session: Session, settings: Settings, plan: Plan, installment: Installment) -> bool:
+    """A method saved in the demo moves no money: never charged once Stripe is configured or
+    outside the demo. Dropped from the plan, so the installments go by link again (the failed
+    mark sends this one's) and the debtor may save a real method on the autopay page."""
+    why = "Stripe is configured" if stripe_checkout.enabled(settings) else "this is not the demo"
+    installment.charge_id = "failed:demo_method"
+    log_contact(
+        session,
+        plan.account,
+        "payment_failed",
+        f"installment {installment.seq}: the {plan.autopay_method} saved for plan {plan.id} was saved in the demo "
+        f"and is never charged ({why}); installments go by link until a real method is saved",
+        "plan",
+    )
+    plan.autopay_method = plan.autopay_payment_method = None
+    return False
 
 
 def _local_intent_succeeded(intent_id: str, amount: Decimal, currency: str, metadata: dict) -> dict:

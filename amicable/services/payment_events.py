@@ -1,10 +1,18 @@
 """Payment events: Stripe's webhook format, verified, applied once.
 
 Every payment, whichever provider took it, arrives as a Stripe-shaped event and goes through
-`apply_event`: the local provider's pay page builds and signs the same event the Stripe
-webhook receives, so there is one code path that changes balances. An event that does not fit
-what we know (unknown link, other currency, a second payment for a paid link) is refused or
-flagged in the contact log with its reason, and never changes a balance wrongly.
+`apply_event`, so there is one code path that changes balances. Stripe's events come through
+the webhook and are verified against STRIPE_WEBHOOK_SECRET; with no secret configured every
+webhook event is refused. The local provider (the demo's, when Stripe is not configured)
+builds the same event and applies it in-process: it never signs anything, and it moves money
+only in the demo. An event that does not fit what we know (unknown link, other currency, a
+second payment for a paid link) is refused or flagged in the contact log with its reason, and
+never changes a balance wrongly.
+
+Concurrent deliveries: the row an event books against (the payment link, the plan, the
+payment refunded) is locked (`SELECT ... FOR UPDATE`) before its state is read, so two events
+for the same payment arriving at once are applied one after the other, and the second sees
+what the first did. SQLite serialises writers anyway.
 """
 
 from __future__ import annotations
@@ -22,19 +30,25 @@ from amicable.db.models import Dispute, Payment, PaymentLink, ProcessedEvent
 from amicable.money import from_minor, to_minor
 from amicable.services import ServiceError, autopay
 from amicable.services.accounts import log_contact
-from amicable.services.payments import record_payment, record_plan_charge, record_refund, refunds_of
+from amicable.services.payments import (
+    local_provider_active,
+    record_payment,
+    record_plan_charge,
+    record_refund,
+    refunds_of,
+    require_local_provider,
+)
 from amicable.settings import Settings
 
-
-def sign(payload: str, secret: str, timestamp: int | None = None) -> str:
-    """A `Stripe-Signature` header value, computed with Stripe's documented scheme."""
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    signature = stripe.WebhookSignature._compute_signature(f"{timestamp}.{payload}", secret)
-    return f"t={timestamp},v1={signature}"
+# Webhook secrets that are public: the default this code once had. Never trusted.
+PUBLISHED_SECRETS = frozenset({"whsec_amicable_local_provider"})
 
 
 def verify(payload: bytes, signature: str | None, secret: str) -> dict:
-    """Check a webhook's signature and age (5 minutes) with the stripe library."""
+    """Check a webhook's signature and age (5 minutes) with the stripe library. Without a
+    secret of our own there is nothing to verify against: every event is refused."""
+    if not secret.strip() or secret in PUBLISHED_SECRETS:
+        raise ServiceError("payment events are refused: STRIPE_WEBHOOK_SECRET is not configured", 400)
     if not signature:
         raise ServiceError("missing Stripe-Signature header", 400)
     try:
@@ -47,8 +61,17 @@ def verify(payload: bytes, signature: str | None, secret: str) -> dict:
 
 
 def process_webhook(session: Session, settings: Settings, payload: bytes, signature: str | None) -> str:
-    """The one entry for payment events: Stripe's webhook and the local pay page both call it."""
+    """Stripe's webhook: verified, then applied like every other payment event."""
     return apply_event(session, settings, verify(payload, signature, settings.stripe_webhook_secret))
+
+
+def pay_locally(session: Session, settings: Settings, link: PaymentLink, method: str) -> str:
+    """The local provider's pay page: the event Stripe would send, applied in-process. Only
+    in the demo without Stripe, and only for the local provider's own links."""
+    if link.provider != "local":
+        raise ServiceError("this link is paid through its payment provider", 409)
+    require_local_provider(settings)
+    return apply_event(session, settings, local_checkout_completed(link, method))
 
 
 def apply_event(session: Session, settings: Settings, event: dict) -> str:
@@ -96,15 +119,30 @@ def local_checkout_completed(link: PaymentLink, method: str) -> dict:
 
 
 def _link_for(session: Session, obj: dict) -> PaymentLink:
+    """The event's payment link, locked until the transaction ends and read afresh: a second
+    event for the same link waits here, then sees what the first did to it."""
     metadata = obj.get("metadata") or {}
     link_id = metadata.get("payment_link_id") or obj.get("client_reference_id")
-    link = session.get(PaymentLink, link_id) if isinstance(link_id, str) else None
+    link = (
+        session.get(PaymentLink, link_id, with_for_update=True, populate_existing=True)
+        if isinstance(link_id, str)
+        else None
+    )
     if link is None:
         raise ServiceError("event for an unknown payment link", 400)
     reference = metadata.get("account_reference")
     if reference is not None and reference != link.account.reference:
         raise ServiceError("event's account reference does not match the link", 400)
     return link
+
+
+def _refuse_local_outside_the_demo(settings: Settings, obj: dict) -> bool:
+    """Whether the event is the local provider's; such an event books nothing once Stripe is
+    configured or outside the demo, whoever signed it."""
+    local = str(obj.get("id", "")).startswith(("cs_local_", "pi_local_"))
+    if local and not local_provider_active(settings):
+        raise ServiceError("an event of the local (demo) payment provider, which takes no payments here", 400)
+    return local
 
 
 def _amount(obj: dict, key: str) -> int:
@@ -117,7 +155,12 @@ def _amount(obj: dict, key: str) -> int:
 def _session_paid(session: Session, settings: Settings, obj: dict) -> str:
     if obj.get("mode") == "setup":
         return autopay.saved(session, settings, obj)
+    local = _refuse_local_outside_the_demo(settings, obj)
     link = _link_for(session, obj)
+    if (link.provider == "local") != local:
+        # A link of the local provider is paid only by it (in the demo), a Stripe link only
+        # by Stripe: a demo link never pays once a real provider is on.
+        raise ServiceError(f"the event's provider does not match link {link.id}'s ({link.provider})", 400)
     if obj.get("payment_status") != "paid":
         # Bank debits complete the session before the money arrives: async_payment_* follows.
         if link.status == "open":
@@ -137,7 +180,7 @@ def _session_paid(session: Session, settings: Settings, obj: dict) -> str:
             "payment",
         )
         return "flagged: link already paid"
-    provider = "local" if str(obj.get("id", "")).startswith("cs_local_") else "stripe"
+    provider = "local" if local else "stripe"
     record_payment(session, settings, link, from_minor(minor), provider, obj.get("payment_intent") or obj.get("id"))
     return "paid"
 
@@ -190,25 +233,33 @@ def _intent_succeeded(session: Session, settings: Settings, obj: dict) -> str:
     metadata = obj.get("metadata") or {}
     if not metadata.get("plan_id"):
         return "ignored: booked from its checkout session"
-    plan = autopay.get_plan(session, str(metadata["plan_id"]), metadata.get("account_reference"))
+    local = _refuse_local_outside_the_demo(settings, obj)
+    # Locked, so a second event for the same charge waits and then finds it booked.
+    plan = autopay.get_plan(session, str(metadata["plan_id"]), metadata.get("account_reference"), lock=True)
     if session.scalars(select(Payment).where(Payment.provider_reference == obj.get("id"))).first() is not None:
         return "already booked"
     currency = str(obj.get("currency", "")).upper()
     if currency != plan.account.currency:
         raise ServiceError(f"currency {currency or '?'} does not match the account's {plan.account.currency}", 400)
     amount = from_minor(_amount(obj, "amount_received"))
-    provider = "local" if str(obj.get("id", "")).startswith("pi_local_") else "stripe"
+    provider = "local" if local else "stripe"
     record_plan_charge(session, settings, plan, amount, provider, str(obj.get("id")), metadata.get("installment"))
     return "installment paid"
 
 
 def _payment_for_charge(session: Session, obj: dict) -> Payment:
+    """The payment a charge event is about, locked (see `_link_for`): two refund events at
+    once are booked one after the other, the second seeing the first's refund."""
     intent = obj.get("payment_intent")
-    payment = (
-        session.scalars(select(Payment).where(Payment.provider_reference == intent, Payment.kind == "payment")).first()
-        if isinstance(intent, str)
-        else None
+    query = (
+        select(Payment)
+        .where(Payment.provider_reference == intent, Payment.kind == "payment")
+        .order_by(Payment.id)
+        .limit(1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
+    payment = session.scalars(query).first() if isinstance(intent, str) else None
     if payment is None:
         raise ServiceError("event for a charge we have no payment for", 400)
     return payment

@@ -24,6 +24,25 @@ from amicable.settings import Settings
 ZERO = Decimal("0.00")
 
 
+class LocalProviderOff(ServiceError):
+    """The local provider was asked to move money where it may not: it "pays" without any
+    money moving, so it runs only in the demo, and never once Stripe is configured."""
+
+    status_code = 409
+
+
+def local_provider_active(settings: Settings) -> bool:
+    """Whether the local provider may take payments and save methods: only in the explicit
+    demo (AMICABLE_DEMO, which `make run` sets) and only while Stripe is not configured."""
+    return settings.amicable_demo and not stripe_checkout.enabled(settings)
+
+
+def require_local_provider(settings: Settings) -> None:
+    if not local_provider_active(settings):
+        why = "Stripe is configured" if stripe_checkout.enabled(settings) else "this is not the demo"
+        raise LocalProviderOff(f"the local (demo) payment provider takes no payments: {why}; nothing was booked")
+
+
 def create_payment_link(
     session: Session,
     settings: Settings,

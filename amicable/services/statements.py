@@ -6,6 +6,11 @@ account in the same currency; names and free text are never guessed from. A part
 reduces the balance, an overpayment is booked and flagged for refund, and a line already
 imported (same bank entry reference, or the same line again) books nothing twice. A file
 that cannot be read is refused whole, so nothing of it is half-imported.
+
+Amounts are plain decimals: never an exponent, infinity or NaN, at most the currency's
+decimals, below a sane maximum, and (CAMT, where the direction is CdtDbtInd) more than zero.
+A line that breaks this refuses the file with a message naming the line or entry: nothing of
+it is booked, and the corrected file imports whole.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from babel.numbers import get_currency_precision
 from defusedxml import ElementTree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +33,16 @@ from amicable.money import CENT
 from amicable.services import ServiceError, references
 from amicable.services.payments import book_payment
 from amicable.settings import Settings
+
+# As `money.parse_amount`: more is no transfer to a collections account (nor fits the books).
+MAX_AMOUNT = Decimal("100000000")
+# What the books keep (Numeric(12, 2)): a currency with more decimals cannot be booked exactly.
+BOOK_DECIMALS = 2
+_CSV_AMOUNT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+_XML_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+MAX_BANK_REFERENCE = 100
+MAX_IBAN = 34
 
 
 @dataclass
@@ -86,51 +102,62 @@ def _parse_camt(raw: bytes) -> tuple[list[Line], int]:
     if "camt.053" not in root.tag and _child(root, "BkToCstmrStmt") is None:
         raise ServiceError("the XML is not a CAMT.053 bank statement (no BkToCstmrStmt)")
     lines, debits = [], 0
-    for entry in root.iter():
-        if _local(entry.tag) != "Ntry":
-            continue
-        if _text(entry, "CdtDbtInd") != "CRDT":
-            debits += 1
-            continue
-        if _text(entry, "RvslInd").lower() == "true":
-            debits += 1
-            continue
-        details = [d for d in (_child(entry, "NtryDtls") or []) if _local(d.tag) == "TxDtls"]
-        booked = _date(_text(entry, "BookgDt", "Dt") or _text(entry, "BookgDt", "DtTm")[:10])
-        for position, tx in enumerate(details or [None]):
-            amount_node = _child(tx, "AmtDtls", "TxAmt", "Amt") if tx is not None else None
-            if amount_node is None or len(details) <= 1:
-                amount_node = _child(entry, "Amt")
-            if amount_node is None:
-                raise ServiceError("a statement entry has no amount")
-            structured = []
-            remittance = ""
-            if tx is not None:
-                info = _child(tx, "RmtInf")
-                for node in info.iter() if info is not None else []:
-                    if _local(node.tag) == "Ref" and node.text:
-                        structured.append(node.text.strip())
-                    elif _local(node.tag) == "Ustrd" and node.text:
-                        remittance += " " + node.text.strip()
-            bank_reference = _text(tx, "Refs", "AcctSvcrRef") if tx is not None else ""
-            bank_reference = bank_reference or _text(entry, "AcctSvcrRef") or _text(entry, "NtryRef")
-            if bank_reference and len(details) > 1:
-                bank_reference += f"#{position}"
-            lines.append(
-                Line(
-                    amount=_amount(amount_node.text or ""),
-                    currency=(amount_node.get("Ccy") or "").upper(),
-                    booked_on=booked,
-                    remittance=remittance.strip(),
-                    counterparty=_text(tx, "RltdPties", "Dbtr", "Nm") if tx is not None else "",
-                    counterparty_iban=(_text(tx, "RltdPties", "DbtrAcct", "Id", "IBAN") or None)
-                    if tx is not None
-                    else None,
-                    bank_reference=bank_reference or None,
-                    structured=structured,
-                )
-            )
+    entries = (entry for entry in root.iter() if _local(entry.tag) == "Ntry")
+    for number, entry in enumerate(entries, start=1):
+        try:
+            credits, debit = _camt_entry(entry)
+        except ServiceError as error:
+            reference = _text(entry, "AcctSvcrRef") or _text(entry, "NtryRef")
+            where = f"entry {number}" + (f" ({reference[:40]})" if reference else "")
+            raise ServiceError(f"{where}: {error.message}") from None
+        lines += credits
+        debits += debit
     return lines, debits
+
+
+def _camt_entry(entry) -> tuple[list[Line], int]:  # type: ignore[no-untyped-def]
+    """The credit lines of one statement entry (one per transaction), and 1 for a debit."""
+    if _text(entry, "CdtDbtInd") != "CRDT" or _text(entry, "RvslInd").lower() == "true":
+        return [], 1
+    details = [d for d in (_child(entry, "NtryDtls") or []) if _local(d.tag) == "TxDtls"]
+    booked = _date(_text(entry, "BookgDt", "Dt") or _text(entry, "BookgDt", "DtTm")[:10])
+    lines = []
+    for position, tx in enumerate(details or [None]):
+        amount_node = _child(tx, "AmtDtls", "TxAmt", "Amt") if tx is not None else None
+        if amount_node is None or len(details) <= 1:
+            amount_node = _child(entry, "Amt")
+        if amount_node is None:
+            raise ServiceError("a statement entry has no amount")
+        structured = []
+        remittance = ""
+        if tx is not None:
+            info = _child(tx, "RmtInf")
+            for node in info.iter() if info is not None else []:
+                if _local(node.tag) == "Ref" and node.text:
+                    structured.append(node.text.strip())
+                elif _local(node.tag) == "Ustrd" and node.text:
+                    remittance += " " + node.text.strip()
+        bank_reference = _text(tx, "Refs", "AcctSvcrRef") if tx is not None else ""
+        bank_reference = bank_reference or _text(entry, "AcctSvcrRef") or _text(entry, "NtryRef")
+        if bank_reference and len(details) > 1:
+            bank_reference += f"#{position}"
+        currency = _currency(amount_node.get("Ccy") or "")
+        amount = _amount(amount_node.text or "", currency, xml=True)
+        if amount <= 0:
+            raise ServiceError(f'"{amount_node.text}" is not more than zero (the direction is CdtDbtInd)')
+        lines.append(
+            Line(
+                amount=amount,
+                currency=currency,
+                booked_on=booked,
+                remittance=remittance.strip(),
+                counterparty=_text(tx, "RltdPties", "Dbtr", "Nm") if tx is not None else "",
+                counterparty_iban=_iban(_text(tx, "RltdPties", "DbtrAcct", "Id", "IBAN") if tx is not None else ""),
+                bank_reference=_bank_reference(bank_reference),
+                structured=structured,
+            )
+        )
+    return lines, 0
 
 
 CSV_COLUMNS = {
@@ -167,39 +194,72 @@ def _parse_csv(raw: bytes) -> tuple[list[Line], int]:
             return (row.get(column) or "").strip() if column else ""
 
         try:
-            amount = _amount(value("amount"))
-        except ServiceError as error:
-            raise ServiceError(f"line {number}: {error.message}") from None
-        if amount <= 0:
-            debits += 1
-            continue
-        lines.append(
-            Line(
+            currency = _currency(value("currency") or "EUR")
+            amount = _amount(value("amount"), currency)
+            if amount <= 0:  # money going out (or nothing): not a payment to us
+                debits += 1
+                continue
+            line = Line(
                 amount=amount,
-                currency=(value("currency") or "EUR").upper(),
+                currency=currency,
                 booked_on=_date(value("date")),
                 remittance=value("reference"),
                 counterparty=value("counterparty"),
-                counterparty_iban=value("iban") or None,
-                bank_reference=value("bank_reference") or None,
+                counterparty_iban=_iban(value("iban")),
+                bank_reference=_bank_reference(value("bank_reference")),
             )
-        )
+        except ServiceError as error:
+            raise ServiceError(f"line {number}: {error.message}") from None
+        lines.append(line)
     return lines, debits
 
 
-def _amount(text: str) -> Decimal:
-    """ "1234.56", "1.234,56", "1 234,56", "-12,00": the last separator is the decimal one."""
-    cleaned = re.sub(r"[\s\u00a0€]", "", text)
-    if "," in cleaned and "." in cleaned:
-        cleaned = cleaned.replace("." if cleaned.rfind(",") > cleaned.rfind(".") else ",", "")
-    cleaned = cleaned.replace(",", ".")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        raise ServiceError(f'"{text}" is not an amount') from None
-    if amount != amount.quantize(CENT):
-        raise ServiceError(f'"{text}" has more than two decimals')
+def _amount(text: str, currency: str, xml: bool = False) -> Decimal:
+    """A line's amount, signed in a CSV ("-12,00" is money going out), unsigned in CAMT.
+
+    CSV: "1234.56", "1.234,56", "1 234,56": the last separator is the decimal one. CAMT: an
+    XML decimal with a point. Only plain decimals: "Infinity", "NaN", "1e400" or "1,5e3" are
+    not amounts a bank writes, and neither is one with more than the currency's decimals
+    ("1,000" is refused rather than guessed to be one euro) or beyond MAX_AMOUNT."""
+    shown = text.strip()[:40]
+    if xml:
+        cleaned = text.strip()
+        plain = _XML_AMOUNT
+    else:
+        cleaned = re.sub(r"[\s\u00a0€]", "", text)
+        if "," in cleaned and "." in cleaned:
+            cleaned = cleaned.replace("." if cleaned.rfind(",") > cleaned.rfind(".") else ",", "")
+        cleaned = cleaned.replace(",", ".")
+        plain = _CSV_AMOUNT
+    if not plain.fullmatch(cleaned):
+        raise ServiceError(f'"{shown}" is not an amount' + (" (CAMT amounts are unsigned, like 120.50)" if xml else ""))
+    decimals = min(get_currency_precision(currency), BOOK_DECIMALS)
+    if len(cleaned.partition(".")[2]) > decimals:
+        raise ServiceError(f'"{shown}" has more than {decimals} decimals, the most {currency} has')
+    amount = Decimal(cleaned)
+    if abs(amount) >= MAX_AMOUNT:
+        raise ServiceError(f'"{shown}" is more than a transfer to us can be')
     return amount.quantize(CENT)
+
+
+def _currency(text: str) -> str:
+    code = text.strip().upper()
+    if not _CURRENCY.fullmatch(code):
+        raise ServiceError(f'"{text[:40]}" is not a currency code (three letters, like EUR)')
+    return code
+
+
+def _iban(text: str) -> str | None:
+    iban = re.sub(r"\s", "", text)
+    if len(iban) > MAX_IBAN:
+        raise ServiceError(f'"{text[:40]}..." is longer than an IBAN can be')
+    return iban or None
+
+
+def _bank_reference(text: str) -> str | None:
+    if len(text) > MAX_BANK_REFERENCE:
+        raise ServiceError(f"the bank reference is longer than {MAX_BANK_REFERENCE} characters")
+    return text or None
 
 
 def _date(text: str) -> date | None:

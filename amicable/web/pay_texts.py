@@ -33,6 +33,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "autopay_saved": "Thank you: your installments will now be paid automatically.",
         "autopay_cancelled": "Nothing was saved. You can try again below, or keep paying each installment by link.",
         "autopay_closed": "This plan is no longer active, so nothing can be saved for it.",
+        # The local provider (the demo): no money moves, and the pages say so.
+        "demo": "Demo: this is a test payment. No money moves and nothing is charged to anyone.",
+        "autopay_demo": "Demo: this is a test page. No money moves and no real payment method is saved.",
+        "unavailable": "Payment by this link is not possible. Nothing was charged. Ask the assistant for a new link.",
+        "autopay_unavailable": "Installments cannot be paid automatically at the moment. Nothing was saved; "
+        "please keep paying each installment by link.",
     },
     "fr": {
         "title": "Paiement à {creditor}",
@@ -55,6 +61,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "autopay_saved": "Merci : vos mensualités seront désormais payées automatiquement.",
         "autopay_cancelled": "Rien n'a été enregistré. Vous pouvez réessayer ci-dessous ou payer chaque mensualité par lien.",
         "autopay_closed": "Ce plan n'est plus actif : rien ne peut être enregistré.",
+        "demo": "Démonstration : ceci est un paiement de test. Aucun argent n'est transféré et personne n'est débité.",
+        "autopay_demo": "Démonstration : ceci est une page de test. Aucun argent n'est transféré et aucun "
+        "moyen de paiement réel n'est enregistré.",
+        "unavailable": "Le paiement par ce lien n'est pas possible. Rien n'a été débité. "
+        "Demandez un nouveau lien à l'assistant.",
+        "autopay_unavailable": "Les mensualités ne peuvent pas être payées automatiquement pour le moment. "
+        "Rien n'a été enregistré ; continuez à payer chaque mensualité par lien.",
     },
     "nl": {
         "title": "Betaling aan {creditor}",
@@ -77,6 +90,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "autopay_saved": "Dank u: uw termijnen worden voortaan automatisch betaald.",
         "autopay_cancelled": "Er is niets opgeslagen. Probeer het hieronder opnieuw, of betaal elke termijn via een link.",
         "autopay_closed": "Dit plan is niet meer actief; er kan niets voor worden opgeslagen.",
+        "demo": "Demo: dit is een testbetaling. Er wordt geen geld overgemaakt en niemand betaalt iets.",
+        "autopay_demo": "Demo: dit is een testpagina. Er wordt geen geld overgemaakt en geen echte "
+        "betaalmethode opgeslagen.",
+        "unavailable": "Betalen via deze link is niet mogelijk. Er is niets afgeschreven. "
+        "Vraag de assistent om een nieuwe link.",
+        "autopay_unavailable": "Termijnen kunnen op dit moment niet automatisch worden betaald. Er is niets "
+        "opgeslagen; betaal elke termijn via een link.",
     },
 }
 METHOD_NAMES = {

@@ -4,12 +4,12 @@ API call that gives the bot (or an agent) the page to send."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Form, Request, status
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict
 
 from amicable.api.deps import ApiKey, SessionDep, SettingsDep
 from amicable.db.models import Plan
-from amicable.services import autopay
+from amicable.services import autopay, payments, stripe_checkout
 from amicable.settings import Settings
 from amicable.web import pay_texts, templates
 
@@ -34,12 +34,17 @@ def offer_autopay(reference: str, plan_id: str, session: SessionDep, settings: S
     )
 
 
-def _page(request: Request, plan: Plan, settings: Settings, notice: str | None) -> HTMLResponse:
+def _page(request: Request, plan: Plan, settings: Settings, notice: str | None, status_code: int = 200) -> HTMLResponse:
     account = plan.account
     lang = account.debtor.language if account.debtor.language in pay_texts.TEXTS else "en"
     words = pay_texts.texts(lang)
+    # Without Stripe the local provider serves the page: it saves no real method, so only in
+    # the demo, and the page says so.
+    demo = payments.local_provider_active(settings)
     if plan.status != "active" and notice != "autopay_saved":
         notice = "autopay_closed"
+    elif not demo and not stripe_checkout.enabled(settings):
+        notice = "autopay_unavailable"
     return templates.TemplateResponse(
         request,
         "autopay.html",
@@ -51,8 +56,10 @@ def _page(request: Request, plan: Plan, settings: Settings, notice: str | None) 
             "plan_id": plan.id,
             "methods": [(m, pay_texts.method_name(m, lang)) for m in autopay.methods_for(settings, plan)],
             "notice": notice,
-            "can_save": plan.status == "active" and notice != "autopay_saved",
+            "can_save": plan.status == "active" and notice not in ("autopay_saved", "autopay_unavailable"),
+            "demo": words["autopay_demo"] if demo else None,
         },
+        status_code=status_code,
     )
 
 
@@ -65,9 +72,14 @@ def autopay_page(
 
 
 @router.post("/plans/{plan_id}/autopay", include_in_schema=False)
-def save_autopay(plan_id: str, session: SessionDep, settings: SettingsDep, method: str = Form(...)) -> RedirectResponse:
+def save_autopay(
+    request: Request, plan_id: str, session: SessionDep, settings: SettingsDep, method: str = Form(...)
+) -> Response:
     plan = autopay.get_plan(session, plan_id)
-    onward = autopay.start(session, settings, plan, method)
+    try:
+        onward = autopay.start(session, settings, plan, method)
+    except payments.LocalProviderOff as error:
+        return _page(request, plan, settings, "autopay_unavailable", status_code=error.status_code)
     return RedirectResponse(onward or f"/plans/{plan_id}/autopay/done", status_code=status.HTTP_303_SEE_OTHER)
 
 

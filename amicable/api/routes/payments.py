@@ -1,13 +1,18 @@
-"""Payment webhooks (Stripe's signed format) and the local provider's pay page."""
+"""Payment webhooks (Stripe's signed format) and the pay page.
+
+With Stripe the pay page sends the debtor on to Stripe Checkout. The local provider pays at
+once without any money moving, so it serves only the demo without Stripe, and its pages say
+so in the debtor's language; otherwise its links are refused, in that language too.
+"""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import structlog
 from fastapi import APIRouter, Form, Request, status
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from amicable.api.deps import SessionDep, SettingsDep
 from amicable.db.models import PaymentLink
@@ -24,14 +29,20 @@ router = APIRouter(tags=["payments"])
 async def stripe_webhook(request: Request, session: SessionDep, settings: SettingsDep) -> dict:
     payload = await request.body()
     try:
-        result = payment_events.process_webhook(session, settings, payload, request.headers.get("stripe-signature"))
+        # Off the event loop: booking may wait on a row another delivery holds, and that
+        # delivery's commit needs the loop.
+        result = await run_in_threadpool(
+            payment_events.process_webhook, session, settings, payload, request.headers.get("stripe-signature")
+        )
     except ServiceError as error:
         log.warning("payment webhook refused", reason=error.message)
         raise
     return {"received": True, "result": result}
 
 
-def _page(request: Request, link: PaymentLink, settings: Settings, notice: str | None = None) -> HTMLResponse:
+def _page(
+    request: Request, link: PaymentLink, settings: Settings, notice: str | None = None, status_code: int = 200
+) -> HTMLResponse:
     account = link.account
     lang = account.debtor.language if account.debtor.language in pay_texts.TEXTS else "en"
     locale = pay_texts.locale_for(lang, account.debtor.country)
@@ -41,6 +52,10 @@ def _page(request: Request, link: PaymentLink, settings: Settings, notice: str |
         notice = {"paid": "done", "processing": "confirming", "failed": "failed"}.get(link.status)
         if link.status == "open" and link.expires_at <= datetime.now(UTC) or link.status == "expired":
             notice = "invalid"
+    # The local provider moves no money: its page says so, and serves only the demo.
+    demo = link.provider == "local" and payments.local_provider_active(settings)
+    if link.provider == "local" and not demo and link.status in ("open", "processing"):
+        notice = "unavailable"
     return templates.TemplateResponse(
         request,
         "pay.html",
@@ -60,7 +75,9 @@ def _page(request: Request, link: PaymentLink, settings: Settings, notice: str |
             "notice": notice,
             "can_pay": link.status == "open" and notice in (None, "cancelled"),
             "transfer": _transfer_line(link, settings, words, amount),
+            "demo": words["demo"] if demo else None,
         },
+        status_code=status_code,
     )
 
 
@@ -95,9 +112,12 @@ def pay_done(request: Request, link_id: str, session: SessionDep, settings: Sett
 
 
 @router.post("/pay/{link_id}", include_in_schema=False)
-def pay(link_id: str, session: SessionDep, settings: SettingsDep, method: str = Form("card")) -> RedirectResponse:
+def pay(
+    request: Request, link_id: str, session: SessionDep, settings: SettingsDep, method: str = Form("card")
+) -> Response:
     """With Stripe, on to its Checkout page (a fresh session if the last one expired).
-    The local provider "pays" at once: it emits the event Stripe would, through the same path."""
+    The local provider "pays" at once, in the demo only: it applies the event Stripe would
+    send, through the same path; anywhere else its link is refused and nothing is booked."""
     link = payments.get_link(session, link_id)
     if method not in link.methods:
         raise ServiceError(f"{method} is not offered for this payment", 400)
@@ -107,7 +127,9 @@ def pay(link_id: str, session: SessionDep, settings: SettingsDep, method: str = 
         stripe_checkout.open_session(settings, link)
         return RedirectResponse(link.provider_url or f"/pay/{link_id}", status_code=status.HTTP_303_SEE_OTHER)
     if link.status == "open":
-        payload = json.dumps(payment_events.local_checkout_completed(link, method))
-        signature = payment_events.sign(payload, settings.stripe_webhook_secret)
-        payment_events.process_webhook(session, settings, payload.encode(), signature)
+        try:
+            payment_events.pay_locally(session, settings, link, method)
+        except payments.LocalProviderOff as error:
+            log.warning("local payment refused", link=link.id, reason=error.message)
+            return _page(request, link, settings, "unavailable", status_code=error.status_code)
     return RedirectResponse(f"/pay/{link_id}", status_code=status.HTTP_303_SEE_OTHER)
