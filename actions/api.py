@@ -9,7 +9,11 @@ from typing import Any
 
 import aiohttp
 
+from actions import log_masking
+
 logger = logging.getLogger(__name__)
+# The paths logged below name the conversation, and its id carries the debtor's number.
+log_masking.install(logger)
 
 
 class ApiError(Exception):
@@ -66,10 +70,15 @@ class AmicableApi:
             logger.warning("API %s %s unreachable: %s", method, path, error)
             raise ApiError(503, f"API unreachable: {error}") from error
 
-    async def verify(self, conversation_id: str, reference: str, answer: str) -> dict[str, Any]:
+    async def verify(self, conversation_id: str, reference: str, answer: str, fact: str) -> dict[str, Any]:
         return await self._call(
-            "POST", f"/api/v1/conversations/{conversation_id}/verification", {"reference": reference, "answer": answer}
+            "POST",
+            f"/api/v1/conversations/{conversation_id}/verification",
+            {"reference": reference, "answer": answer, "fact": fact},
         )
+
+    async def new_session(self, conversation_id: str) -> dict[str, Any]:
+        return await self._call("POST", f"/api/v1/conversations/{conversation_id}/session", {})
 
     async def bound(self, conversation_id: str) -> bool:
         return bool((await self._call("GET", f"/api/v1/conversations/{conversation_id}/binding"))["bound"])
@@ -90,8 +99,12 @@ class AmicableApi:
             "POST", f"/api/v1/accounts/{reference}/promises", {"due_on": due_on, "conversation_id": conversation_id}
         )
 
-    async def plan_quote(self, reference: str, monthly: str) -> dict[str, Any]:
-        return await self._call("POST", f"/api/v1/accounts/{reference}/plans/quote", {"monthly_amount": monthly})
+    async def plan_quote(self, reference: str, conversation_id: str, monthly: str) -> dict[str, Any]:
+        return await self._call(
+            "POST",
+            f"/api/v1/accounts/{reference}/plans/quote",
+            {"monthly_amount": monthly, "conversation_id": conversation_id},
+        )
 
     async def plan(self, reference: str, conversation_id: str, monthly: str) -> dict[str, Any]:
         return await self._call(

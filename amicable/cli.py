@@ -15,6 +15,14 @@ from amicable.runtime.paths import MODEL, RASA_BIN, ROOT
 app = typer.Typer(help="Amicable: an empathetic collections assistant.", no_args_is_help=True, add_completion=False)
 
 
+@app.callback()
+def _every_command() -> None:
+    """Every command logs through the same masking as the web process (numbers, texts)."""
+    from amicable.logging import configure_logging
+
+    configure_logging()
+
+
 def _add_groups() -> None:
     from amicable.outreach.campaign_cli import campaign_app
     from amicable.outreach.model_cli import history_app, model_app

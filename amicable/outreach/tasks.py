@@ -8,13 +8,21 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import setup_logging, worker_init
 from sqlalchemy.orm import Session, sessionmaker
 
 from amicable.settings import Settings, get_settings
 
 app = Celery("amicable", broker=get_settings().redis_url or "memory://")
 app.conf.update(task_acks_late=True, worker_prefetch_multiplier=1, broker_connection_retry_on_startup=True)
+
+
+@setup_logging.connect
+def _masked_logs(**_: object) -> None:
+    """The workers log through the same masking as the web process (numbers, texts)."""
+    from amicable.logging import configure_logging
+
+    configure_logging()
 
 
 @worker_init.connect
