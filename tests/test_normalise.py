@@ -198,6 +198,16 @@ DATES = [
     ("op de tiende", "nl", "2026-12-10"),
     ("de 1ste van volgende maand", "nl", "2026-12-01"),
     ("tegen vrijdag", "nl", "2026-11-27"),
+    # An answer is read up to 200 characters once spaces are collapsed (amounts.answer_too_long),
+    # wherever the date is in it; a longer message is no answer, and the bot asks again.
+    (
+        "Ik heb het moeilijk sinds mijn scheiding en ik moet ook nog de huur en de school van de kinderen "
+        "betalen, maar ik kan op de 28ste betalen.",
+        "nl",
+        "2026-11-28",
+    ),
+    ("je vous paierai le 5, " + "dès que mon salaire sera versé sur mon compte, " * 4, "fr", None),
+    ("on the\n\n" + " " * 300 + "28th", "en", "2026-11-28"),
 ]
 
 # parse_amount: (text, language, value, currency); value None when no amount is named.
@@ -290,6 +300,18 @@ AMOUNTS = [
     ("j'ai déjà payé 300 euros le mois dernier", "fr", "300", "EUR"),
     ("my phone is 0475 55 66 77", "en", None, None),
     ("I'll call you at 10", "en", None, None),
+    # An answer is read up to 200 characters once spaces are collapsed (amounts.answer_too_long),
+    # wherever the amount is in it; a longer message is no answer, and the bot asks again.
+    (
+        "I lost my job in the spring and my partner is ill, so money is tight at home and I have other bills "
+        "to pay first. But I can pay 40 euros a month from December on.",
+        "en",
+        "40",
+        "EUR",
+    ),
+    ("I can pay 50 euros, " + "that is really all I have left after the rent, " * 4, "en", None, None),
+    ("50\n\n" + " " * 300 + "euros", "en", "50", "EUR"),
+    ("1 " * 1000, "en", None, None),
 ]
 
 SCRIPT = """

@@ -142,6 +142,14 @@ SMALL_NUMBERS = {
 PHONE = re.compile(r"(?<![\w,.])(?:\+\d|0)[\d \t./-]{7,}\d(?![\w,])")
 IBAN = re.compile(r"\b[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){2,7}(?: ?[a-z0-9]{1,4})?\b", re.I)
 CENTS_AFTER_CURRENCY = re.compile(r"\s*(?:and\s+|et\s+|en\s+)?(?P<cents>\d{1,2})(?![\d.,])")
+LETTER_DASH_BEFORE = re.compile(r"[a-z]-$")
+HALF_BEFORE = re.compile(r"\bhalf\s+(?:a\s+|an\s+)?$")
+
+# The longest answer about an amount or a date that is read, in characters once spaces are
+# collapsed; see `answer_too_long`.
+MAX_ANSWER_CHARS = 200
+# How far before a number the words that qualify it are looked for, in characters; see `ends_at`.
+CONTEXT = 40
 
 
 def language_of(language: str | None) -> str:
@@ -155,6 +163,44 @@ def clean(text: str) -> str:
     spaces into plain ones, which the number shapes rely on."""
     text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")
     return re.sub(r"[ \t\r\n]+", " ", text).strip().lower()
+
+
+def answer_too_long(text: str) -> bool:
+    """Whether `text` is too long to be an answer about an amount or a date, and so is not read
+    (the parsers return None, and the bot asks again as for any answer it cannot read).
+
+    The parsers run on the action server's single event loop, where a slow call stalls every
+    conversation, and the gateway accepts messages of up to 100,000 characters. The reading
+    itself is linear (see `ends_at`), but its cost per character is that of a dozen regular
+    expressions, and text2num (compiled, not ours) grows faster than linearly with long runs of
+    number words (64,000 characters of "un deux" take 0.65 s): no bound on the time of a call
+    holds without a bound on its input. At 200 characters the slowest answers take a few
+    milliseconds. And 200 is well above what people answer: when it was chosen, every example in
+    data/nlu (at most 195 characters) and every NLU++ banking sentence (at most 165) was shorter,
+    as were 99% of BANKING77's free-form bank queries; an SMS holds 160. Longer, a message is a
+    story rather than an answer. It is refused, not cut, because a cut can change what is read
+    ("250 is too much, but 40" cut before the 40 reads 250; "1 500 €" cut after the 1 reads 1),
+    while asking again costs one turn. The length is counted after `clean` (a run of spaces and
+    line breaks is one space), so layout does not count; a text more than four times the cap is
+    refused before it is even cleaned."""
+    if len(text) > 4 * MAX_ANSWER_CHARS:
+        return True
+    return len(clean(text)) > MAX_ANSWER_CHARS
+
+
+def ends_at(pattern: re.Pattern[str], text: str, end: int) -> re.Match[str] | None:
+    """`pattern.search(text[:end])` for a pattern anchored at the end (`$`) that reads the words
+    just before a number: "€ 50", "the 5", "not 120", "my pin is 1234".
+
+    Only the CONTEXT characters before `end` are searched. Searching the whole text before every
+    number, as these patterns once did, tried the pattern at every earlier position, so a text
+    with n numbers cost n times its length ("1 " * 1000 took 0.9 s); now each number costs at
+    most CONTEXT positions per pattern. The words such a pattern reads are a few short ones
+    ("code postal est :", "jusqu'au", "not quite", "at the end of the"), under 25 characters; a
+    match that would need more than CONTEXT (a word of over 35 letters after "not") is not seen.
+    Unlike a slice, the search still sees the characters before the window, so `\b` and
+    look-behinds at its first position read the real text."""
+    return pattern.search(text, max(0, end - CONTEXT), end)
 
 
 def words_to_digits(text: str, language: str) -> str:
@@ -241,58 +287,61 @@ def candidates(prepared: str, language: str = "en") -> list[Candidate]:
     """Every number in a prepared sentence that can be money, in order, with its salience."""
     lang = language_of(language)
     text = _blank(_blank(prepared, IBAN, 8), PHONE, 9)
+    # What comes before or after a number is read where it is (a window before, a match at its
+    # end), never by searching a copy of the text before or after each number: see `ends_at`.
+    contrast = CONTRAST.search(text)  # the first one: every number after it is settled on
     found: list[Candidate] = []
     for match in NUMBER.finditer(text):
         start, end = match.span()
-        before, after = text[:start], text[end:]
         value = to_decimal(match.group("num"))
         if value is None:
             continue
-        prefix = CURRENCY_BEFORE.search(before)
-        suffix = CURRENCY_AFTER.match(after)
+        prefix = ends_at(CURRENCY_BEFORE, text, start)
+        suffix = CURRENCY_AFTER.match(text, end)
         currency: str | None = None
         has_currency = False
         if prefix:
             has_currency = True
             currency = CURRENCIES[prefix.group("sign") or prefix.group("word")]
             start = prefix.start()
-        elif before[-1:].isalpha() or re.search(r"[a-z]-$", before):
+        elif text[start - 1 : start].isalpha() or ends_at(LETTER_DASH_BEFORE, text, start):
             continue  # part of a reference such as "ACC-1001" or "inv1"
         if suffix and (suffix.group("sign") or suffix.group("word")):
             has_currency = True
             currency = currency or CURRENCIES[suffix.group("sign") or suffix.group("word")]
-            end += suffix.end()
-            cents = _cents_after(text[end:], match.group("num"))
+            end = suffix.end()
+            cents = _cents_after(text, end, match.group("num"))
             if cents is not None:
                 value += cents[0]
-                end += cents[1]
+                end = cents[1]
         elif suffix and suffix.group("cents") and not (lang == "fr" and suffix.group("cents") == "cent"):
             word = suffix.group("cents")
             has_currency = True
             currency = currency or (CENTS[word] if lang != "en" or word.startswith("euro") else None)
             value = value / 100
-            end += suffix.end()
+            end = suffix.end()
         if not has_currency and _not_money(match, text, lang, value):
             continue
-        rate = bool(RATE_AFTER.match(text[end:]))
+        rate = bool(RATE_AFTER.match(text, end))
         decimals = bool(re.search(r"[.,]\d{1,2}$", match.group("num"))) or bool(match.group("dash"))
-        settled = bool(CONTRAST.search(text[:start]))
-        refused = bool(NEGATED.search(text[:start]))
+        settled = contrast is not None and contrast.end() <= start
+        refused = bool(ends_at(NEGATED, text, start))
         score = 4 * has_currency + 2 * decimals + rate + 5 * settled - 20 * refused
         found.append(Candidate(Amount(value, currency), (start, end), score))
     return found
 
 
-def _cents_after(rest: str, number: str) -> tuple[Decimal, int] | None:
-    """ "cinq euros cinquante", "twelve pounds fifty": the cents said after the currency, as
-    (value, length read), unless that number is a day, a count or another amount."""
+def _cents_after(text: str, at: int, number: str) -> tuple[Decimal, int] | None:
+    """ "cinq euros cinquante", "twelve pounds fifty": the cents said after the currency that
+    ends at `at`, as (value, where they end), unless that number is a day, a count or another
+    amount."""
     if re.search(r"[.,]\d{1,2}$", number):
         return None
-    match = CENTS_AFTER_CURRENCY.match(rest)
+    match = CENTS_AFTER_CURRENCY.match(text, at)
     if not match:
         return None
-    after = rest[match.end() :]
-    if NOT_MONEY_AFTER.match(after) or MONTH_AFTER.match(after) or CURRENCY_AFTER.match(after):
+    after = match.end()
+    if NOT_MONEY_AFTER.match(text, after) or MONTH_AFTER.match(text, after) or CURRENCY_AFTER.match(text, after):
         return None
     return Decimal(match.group("cents")) / 100, match.end()
 
@@ -300,29 +349,33 @@ def _cents_after(rest: str, number: str) -> tuple[Decimal, int] | None:
 def _not_money(match: re.Match[str], text: str, language: str, value: Decimal) -> bool:
     """A number said without currency that reads as a day, year, count, hour or reference."""
     start, end = match.span()
-    before, after = text[:start], text[end:]
     raw = match.group("num")
     if match.group("dash"):
         return False
-    if NOT_MONEY_AFTER.match(after) or MONTH_AFTER.match(after) or MONTH_BEFORE.search(before):
+    if NOT_MONEY_AFTER.match(text, end) or MONTH_AFTER.match(text, end) or ends_at(MONTH_BEFORE, text, start):
         return True
-    if re.search(r"\bhalf\s+(?:a\s+|an\s+)?$", before):
+    if ends_at(HALF_BEFORE, text, start):
         return True  # "half a million": not a figure we read
-    if (TIME_BEFORE.search(before) and value <= 24) or TIME_AFTER.match(after) or SEPARATOR_BEFORE.search(before):
+    if (
+        (ends_at(TIME_BEFORE, text, start) and value <= 24)
+        or TIME_AFTER.match(text, end)
+        or ends_at(SEPARATOR_BEFORE, text, start)
+    ):
         return True
-    if IDENTIFIER_BEFORE.search(before):
+    if ends_at(IDENTIFIER_BEFORE, text, start):
         return True
-    if language != "nl" and _counts_things(after):
+    if language != "nl" and _counts_things(text, end):
         return True
     whole = value == value.to_integral_value() and not re.search(r"[.,]\d{1,2}$", raw)
-    if whole and 1 <= value <= 31 and DAY_BEFORE[language].search(before):
+    if whole and 1 <= value <= 31 and ends_at(DAY_BEFORE[language], text, start):
         return True
     return whole and 1900 <= value <= 2100 and raw.isdigit()
 
 
-def _counts_things(after: str) -> bool:
-    """Whether a bare number is followed by a plural noun ("6 trips", "2 credit cards")."""
-    match = PLURAL_AFTER.match(after)
+def _counts_things(text: str, end: int) -> bool:
+    """Whether the bare number that ends at `end` is followed by a plural noun ("6 trips",
+    "2 credit cards")."""
+    match = PLURAL_AFTER.match(text, end)
     if not match:
         return False
     if match.group("noun") is None:
@@ -339,7 +392,7 @@ def parse_amount(text: str, language: str = "en") -> Amount | None:
     first; days ("le 5"), years, counts
     ("en 3 fois"), hours and phone numbers are never amounts.
     """
-    if not text or not text.strip():
+    if not text or not text.strip() or answer_too_long(text):
         return None
     found = candidates(prepare(text, language), language)
     if not found:
@@ -351,8 +404,13 @@ def mask_money(prepared: str, language: str = "en") -> str:
     """A prepared sentence with phone numbers, IBANs and amounts that carry a currency blanked
     out, so a date reader does not take "250 euros" or "0470 12 34 56" for a day or a year."""
     text = _blank(_blank(prepared, IBAN, 8), PHONE, 9)
-    for candidate in candidates(text, language):
-        if candidate.score >= 4:
-            start, end = candidate.span
-            text = text[:start] + " " * (end - start) + text[end:]
-    return text
+    spans = sorted(candidate.span for candidate in candidates(text, language) if candidate.score >= 4)
+    # Built once from the pieces: copying the whole text for every amount made this quadratic.
+    pieces, done = [], 0
+    for start, end in spans:
+        start = max(start, done)  # spans can overlap ("5 € 6": the € ends one and starts the other)
+        if end > start:
+            pieces += [text[done:start], " " * (end - start)]
+            done = end
+    pieces.append(text[done:])
+    return "".join(pieces)

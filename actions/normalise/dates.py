@@ -22,7 +22,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from actions.normalise.amounts import clean, language_of, mask_money, words_to_digits
+from actions.normalise.amounts import answer_too_long, clean, ends_at, language_of, mask_money, words_to_digits
 
 WEEKDAY_NAMES = {
     "en": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
@@ -184,6 +184,10 @@ DAY_ARTICLES = {
     "fr": r"avant le|jusqu'au|des le|pour le|le|au",
     "nl": r"voor de|tegen de|tot de|vanaf de|op de|de",
 }
+DAY_ARTICLE_BEFORE = {
+    language: re.compile(rf"\b(?:{DAY_ARTICLES['en']}|{articles})\s+$") for language, articles in DAY_ARTICLES.items()
+}
+WEEKDAY_BEFORE = re.compile(rf"\b{WD},?\s+$")
 DAY_NUMBER = re.compile(
     r"(?P<mod>\b(?:next|last|coming|prochain|dernier|volgende|vorige|komende)\s+)?"
     r"(?P<art>\b(?:" + "|".join(DAY_ARTICLES.values()) + r")\s+)?"
@@ -334,6 +338,9 @@ def _numeric(text: str, today: date, language: str, future: bool) -> date | None
     match = ISO_DATE.search(text)
     if match:
         return _safe(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+    # The weekday said with a date is searched once, not again for every number that fails to be
+    # a date: that made "31/02 " * n cost n times the length of the text.
+    weekday = _weekday_in(text)
     for match in NUMERIC_DATE.finditer(text):
         if match.group("sep") != "/" and not match.group("y"):
             continue
@@ -342,9 +349,7 @@ def _numeric(text: str, today: date, language: str, future: bool) -> date | None
             day, month = month, day
         if not 1 <= month <= 12:
             continue
-        found = _day_and_month(
-            today, day, month, year=_year(match.group("y")), future=future, weekday=_weekday_in(text)
-        )
+        found = _day_and_month(today, day, month, year=_year(match.group("y")), future=future, weekday=weekday)
         if found:
             return found
     return None
@@ -356,6 +361,7 @@ def _named(text: str, today: date, language: str, future: bool) -> date | None:
         (m for pattern in (DAY_MONTH, MONTH_DAY) for m in pattern.finditer(text)),
         key=lambda m: (m.start(), -len(m.group(0))),
     )
+    weekday = _weekday_in(text) if matches else None  # once, as in _numeric
     for match in matches:
         found = _day_and_month(
             today,
@@ -363,7 +369,7 @@ def _named(text: str, today: date, language: str, future: bool) -> date | None:
             MONTHS[match.group("m")],
             year=_year(match.group("y")),
             future=future,
-            weekday=_weekday_in(text),
+            weekday=weekday,
         )
         if found:
             return found
@@ -433,7 +439,7 @@ def _period(text: str, today: date, language: str, future: bool) -> date | None:
         for match in pattern.finditer(text):
             found.append((match.start(), -len(match.group(0)), kind, offset, explicit, match))
     for _, _, kind, offset, explicit, match in sorted(found, key=lambda f: f[:2]):
-        edge_match = EDGE_BEFORE.search(text[: match.start()])
+        edge_match = ends_at(EDGE_BEFORE, text, match.start())
         edge = next((name for name in EDGES if edge_match and edge_match.group(name)), None)
         if not explicit and edge is None and not (kind == "month" and _day_before(text, match)):
             continue  # "the month" alone is no date
@@ -446,7 +452,7 @@ def _period(text: str, today: date, language: str, future: bool) -> date | None:
 def _day_before(text: str, period: re.Match[str]) -> re.Match[str] | None:
     """The day number said with a month ("the 5th of next month", "le 25 de ce mois",
     "de 25ste van deze maand", "25th this month")."""
-    return DAY_BEFORE_PERIOD.search(text[: period.start()])
+    return ends_at(DAY_BEFORE_PERIOD, text, period.start())
 
 
 def _in_period(
@@ -510,17 +516,16 @@ def _day_number(text: str, today: date, language: str, future: bool) -> date | N
     """ "the 28th", "le 5", "de 28ste", "op de 1e", "next 30th", "last 13th": the next such
     day of a month (the last one gone with "last")."""
     whole = text.strip(" .!?,")
-    articles = re.compile(rf"\b(?:{DAY_ARTICLES['en']}|{DAY_ARTICLES[language]})\s+$")
     for match in DAY_NUMBER.finditer(text):
         day = int(match.group("d"))
         if not 1 <= day <= 31:
             continue
         start = match.start("art") if match.group("art") else match.start("d")
-        article = bool(match.group("art")) and bool(articles.search(text[: match.start("d")]))
-        article = article or bool(re.search(rf"\b{WD},?\s+$", text[: match.start("d")]))
+        article = bool(match.group("art")) and bool(ends_at(DAY_ARTICLE_BEFORE[language], text, match.start("d")))
+        article = article or bool(ends_at(WEEKDAY_BEFORE, text, match.start("d")))
         if not (match.group("suf") or article or whole == match.group(0).strip()):
             continue
-        if NOT_A_DAY_AFTER.match(text[match.end() :]) or TIME_BEFORE.search(text[:start]):
+        if NOT_A_DAY_AFTER.match(text, match.end()) or ends_at(TIME_BEFORE, text, start):
             continue
         modifier = (match.group("mod") or "").strip()
         return _next_day_number(
@@ -573,7 +578,7 @@ RULES: list[Rule] = [
 
 
 def _read(text: str, today: date, language: str, timezone: str, future: bool) -> date | None:
-    if not text or not text.strip():
+    if not text or not text.strip() or answer_too_long(text):
         return None
     lang = language_of(language)
     prepared = prepare(text, lang)
