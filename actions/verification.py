@@ -29,8 +29,7 @@ from actions.outcomes import (
     ActionStartPromise,
 )
 from actions.plans import ActionStartPlan
-
-REFERENCE = re.compile(r"\b([A-Za-z0-9][A-Za-z0-9._/-]*\d[A-Za-z0-9._/-]*)\b")
+from bot.components.expected_answer import looks_like_reference, reference_text
 
 # Which action takes up a request that had to wait for the identity check. It runs inside
 # action_verification_done: as a separate follow-up step no rule would say what comes after.
@@ -76,11 +75,12 @@ class ValidateVerificationForm(FormValidationAction):
     async def validate_account_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        match = REFERENCE.search(str(value or ""))
-        if not match:
+        typed = reference_text(str(value or ""))[:64]
+        if not looks_like_reference(typed):
             dispatcher.utter_message(response="utter_reference_unclear")
             return {"account_reference": None}
-        return {"account_reference": match.group(1).strip(".-/").upper()}
+        # As typed: the API finds the file by its letters and digits, whatever the separators.
+        return {"account_reference": typed}
 
     async def _step(
         self, fact: str, slot: str, unclear: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from amicable import __version__, language
-from amicable.api.limits import BodySizeLimit
+from amicable.api.limits import BodySizeLimit, NoNulCharacters
 from amicable.api.openapi import describe_errors
 from amicable.api.routes import (
     accounts,
@@ -110,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default=settings.max_body_bytes,
         larger={"/api/v1/imports": settings.max_import_bytes, "/api/v1/bank-statements": settings.max_import_bytes},
     )
+    app.add_middleware(NoNulCharacters)
     # Outside the demo, the docs and the schema only for the admin key; security headers on every
     # response (added last, so outermost: refusals above get them too).
     app.add_middleware(DocsGuard, settings=settings)

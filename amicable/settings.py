@@ -83,7 +83,6 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
 
-
     def production_problems(self) -> list[str]:
         """What production lacks: each item names the variable and why it matters. The demo is
         allowed to run without them; nothing ever falls back to a value written in the source."""
@@ -101,7 +100,9 @@ class Settings(BaseSettings):
                 problems.append(f"{name} must be set to a random value of at least 24 characters")
         given = [v for v in secrets.values() if v]
         if len(set(given)) != len(given):
-            problems.append("AMICABLE_API_KEY, AMICABLE_ACTIONS_KEY, AMICABLE_LINK_SECRET and RASA_TOKEN must all differ")
+            problems.append(
+                "AMICABLE_API_KEY, AMICABLE_ACTIONS_KEY, AMICABLE_LINK_SECRET and RASA_TOKEN must all differ"
+            )
         if not self.stripe_api_key:
             problems.append("STRIPE_API_KEY must be set: outside the demo, debtors pay through Stripe")
         if not self.stripe_webhook_secret.startswith("whsec_"):

@@ -54,3 +54,52 @@ class BodySizeLimit:
         body = json.dumps({"detail": f"request body larger than {limit} bytes"}).encode()
         await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json")]})
         await send({"type": "http.response.body", "body": body})
+
+
+class NulCharacter(Exception):
+    pass
+
+
+class NoNulCharacters:
+    """Refuse with 400 any request carrying a NUL character (in the path, the query, a JSON
+    string as `\\u0000`, a form field as `%00`): no text a person writes has one, and
+    PostgreSQL cannot store one, so it would otherwise end in a server error."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query = scope.get("query_string", b"").lower()
+        if "\x00" in scope["path"] or b"%00" in query or b"\x00" in query:
+            await self._refuse(send)
+            return
+        headers = dict(scope.get("headers") or [])
+        form = headers.get(b"content-type", b"").startswith(b"application/x-www-form-urlencoded")
+        started = False
+
+        async def checked_receive() -> Message:
+            message = await receive()
+            body = message.get("body", b"") if message["type"] == "http.request" else b""
+            if b"\x00" in body or b"\\u0000" in body.lower() or (form and b"%00" in body):
+                raise NulCharacter
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, checked_receive, tracking_send)
+        except NulCharacter:
+            if not started:
+                await self._refuse(send)
+
+    @staticmethod
+    async def _refuse(send: Send) -> None:
+        body = json.dumps({"detail": "the request contains a NUL character"}).encode()
+        await send({"type": "http.response.start", "status": 400, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": body})

@@ -100,7 +100,8 @@ class ConsentIn(Strict):
 
 
 class AccountIn(Strict):
-    reference: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+    # As creditors print them: HE-A16DD6E4, INV-2025-00871, FAC/2025/00123, +++090/9337/55493+++.
+    reference: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9+][A-Za-z0-9 ._/+-]*$")
     creditor: str = Field(min_length=1, max_length=200)
     debtor: DebtorIn
     invoices: list[InvoiceIn] = Field(min_length=1, max_length=1000)

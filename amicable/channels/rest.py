@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 import structlog
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -106,9 +106,33 @@ def for_the_bot(text: str) -> str:
     return text
 
 
+async def expecting(request: Request, sender: str) -> str | None:
+    """The slot the bot's open form is asking for, read from its tracker: an answer of that
+    shape then fills it whatever the intent classifier thinks (bot/components/expected_answer.py).
+    Without it the message is understood as usual."""
+    client: httpx.AsyncClient = request.app.state.http
+    settings = request.app.state.settings
+    try:
+        response = await client.get(
+            f"{settings.rasa_url}/conversations/{sender}/tracker",
+            params={"include_events": "NONE", "token": settings.rasa_token},
+            timeout=5,
+        )
+        tracker = response.json() if response.status_code == 200 else {}
+    except (httpx.HTTPError, ValueError):
+        return None
+    if not (tracker.get("active_loop") or {}).get("name"):
+        return None
+    slot = (tracker.get("slots") or {}).get("requested_slot")
+    return slot if isinstance(slot, str) else None
+
+
 async def forward_to_bot(request: Request, incoming: IncomingMessage, metadata: dict[str, Any]) -> list[dict[str, Any]]:
     client: httpx.AsyncClient = request.app.state.http
     settings = request.app.state.settings
+    asked = await expecting(request, incoming.sender)
+    if asked:
+        metadata = {**metadata, "expecting": asked}
     response = await client.post(
         f"{settings.rasa_url}/webhooks/rest/webhook",
         json={"sender": incoming.sender, "message": for_the_bot(incoming.message), "metadata": metadata},
@@ -192,7 +216,9 @@ def new_conversation(request: Request) -> dict[str, str]:
 
 
 @router.get("/webhooks/rest/messages")
-def agent_messages(request: Request, sender: str, after: int = 0) -> list[dict[str, Any]]:
+def agent_messages(
+    request: Request, sender: str = Query(max_length=128), after: int = Query(0, ge=0, le=2**62)
+) -> list[dict[str, Any]]:
     """What a person wrote in this conversation since message `after`: the web chat asks every
     few seconds, so an agent's reply appears without the debtor writing first. Only the
     holder of the server-issued conversation id can ask."""

@@ -24,7 +24,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from amicable.channels.providers import twilio_client
 from amicable.channels.rest import IncomingMessage, TooFast, converse
 from amicable.channels.twilio_messaging import bind_by_number, e164, verified_form
-from amicable.services import conversations
+from amicable.services import conversations, identity
 from amicable.services.accounts import accounts_for_phone
 
 log = structlog.get_logger()
@@ -164,6 +164,12 @@ def _debtor(request: Request, address: str | None) -> tuple[str, str | None]:
         return (files[0].debtor.language, files[0].debtor.country) if files else ("en", None)
 
 
+def _new_call(request: Request, conversation_id: str, address: str | None) -> None:
+    with request.app.state.sessionmaker() as session, session.begin():
+        conversation = conversations.get_or_create(session, conversation_id, "voice", address)
+        identity.reset(session, conversation, "a new call")
+
+
 def _state(request: Request, conversation_id: str) -> tuple[bool, bool]:
     """(verified, handed to a person) for the call's conversation."""
     with request.app.state.sessionmaker() as session:
@@ -236,6 +242,9 @@ async def voice(request: Request) -> Response:
     response = VoiceResponse()
 
     if first:
+        # A new call proves nothing about who holds the phone now (caller ids can be spoofed):
+        # whatever an earlier call confirmed is asked again.
+        await run_in_threadpool(_new_call, request, conversation_id, address)
         if address:
             await run_in_threadpool(bind_by_number, request, "voice", address, conversation_id)
         text = "hello"

@@ -86,6 +86,9 @@ class Account(Base):
     __tablename__ = "accounts"
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(64), unique=True)
+    # The reference as people type it back: letters and digits only, upper case
+    # ("inv 2025 00871" finds INV-2025-00871). Not unique: two references may share it.
+    reference_key: Mapped[str | None] = mapped_column(String(64), index=True)
     creditor_id: Mapped[int] = mapped_column(ForeignKey("creditors.id"))
     debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id"))
     currency: Mapped[str] = mapped_column(String(3))

@@ -29,6 +29,7 @@ from amicable.db.session import transaction
 from amicable.outreach.templates import load_templates
 from amicable.services import ServiceError, calls, link_tokens
 from amicable.services.accounts import amount_due, balance, log_contact
+from amicable.services.conversations import confirmed_telegram_chat
 from amicable.services.payments import create_payment_link
 from amicable.settings import Settings
 from amicable.web.pay_texts import locale_for, long_date, money
@@ -283,11 +284,10 @@ def _deliver_text(session: Session, settings: Settings, channel: str, account: A
         )
         return message.sid
     if channel == "telegram":
-        chat = session.scalar(
-            select(Conversation.address).where(
-                Conversation.account_id == account.id, Conversation.channel == "telegram"
-            )
-        )
+        confirmed = confirmed_telegram_chat(session, account)
+        if confirmed is None:
+            raise SendFailed("no Telegram chat in which the debtor confirmed who they are")
+        chat = confirmed.address
         if not settings.telegram_bot_token:
             log.info("outbound message", channel=channel, account=account.reference, to=chat, text=text)
             return None
@@ -315,9 +315,7 @@ def _into_transcript(session: Session, account: Account, channel: str, text: str
     sees what we said, and the debtor's answer continues the same thread."""
     address = e164(account.debtor.phone) if channel in ("sms", "whatsapp") else None
     if channel == "telegram":
-        conversation = session.scalar(
-            select(Conversation).where(Conversation.account_id == account.id, Conversation.channel == "telegram")
-        )
+        conversation = confirmed_telegram_chat(session, account)
     else:
         conversation = session.get(Conversation, f"{channel}:{address}")
         if conversation is not None and conversation.account_id not in (None, account.id):

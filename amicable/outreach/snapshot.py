@@ -197,14 +197,30 @@ def load_states(
     ):
         states[account_id].open_dispute = True
 
+    # A Telegram chat is the debtor's address only once identity was confirmed in it: a signed
+    # link opened by someone else binds a chat to the file but proves nothing.
+    confirmed = (
+        select(ContactEvent.id)
+        .where(
+            ContactEvent.conversation_id == Conversation.id,
+            ContactEvent.kind == "verification",
+            ContactEvent.detail == "identity confirmed",
+        )
+        .exists()
+    )
+    chats = session.execute(
+        select(Conversation.account_id, Conversation.address).where(
+            Conversation.account_id.in_(ids), Conversation.channel == "telegram", confirmed
+        )
+    ).all()
+    for account_id, address in chats:
+        if address:
+            states[account_id].telegram_chat = address
     conversations = session.execute(
         select(Conversation.account_id, Conversation.channel, Conversation.address, Conversation.verified).where(
             Conversation.account_id.in_(ids)
         )
     ).all()
-    for account_id, channel, address, _ in conversations:
-        if channel == "telegram" and address:
-            states[account_id].telegram_chat = address
     # An opt-out covers the address, whichever file it was said in (US-12): a number shared by
     # two files, or a Telegram chat that stopped before saying who it was.
     by_address: dict[str, list[AccountState]] = defaultdict(list)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amicable.api.schemas import AccountIn
@@ -13,6 +15,25 @@ from amicable.db.models import Account, Consent, ContactEvent, Creditor, Debtor,
 from amicable.services import NotFound, ServiceError, references
 
 ZERO = Decimal("0.00")
+
+
+def reference_key(reference: str) -> str:
+    """Letters and digits, upper case: how a reference typed back is matched to a file."""
+    return re.sub(r"[^0-9A-Z]", "", unicodedata.normalize("NFKC", reference).upper())[:64]
+
+
+def find_by_typed_reference(session: Session, typed: str) -> Account | None:
+    """The file a debtor means by what they typed ("inv 2025 00871", "+++090/9337/55493+++"):
+    the exact reference first, else the only file with the same letters and digits. Two files
+    that differ only in separators are never guessed between."""
+    exact = session.scalar(select(Account).where(func.upper(Account.reference) == typed.strip().upper()))
+    if exact is not None:
+        return exact
+    key = reference_key(typed)
+    if len(key) < 3:
+        return None
+    found = session.scalars(select(Account).where(Account.reference_key == key).limit(2)).all()
+    return found[0] if len(found) == 1 else None
 
 
 def get_account(session: Session, reference: str) -> Account:
@@ -59,6 +80,7 @@ def upsert_account(session: Session, data: AccountIn) -> tuple[Account, bool, di
             currency=currencies.pop(),
         )
         session.add(account)
+        account.reference_key = reference_key(data.reference)
     else:
         account.creditor = _creditor(session, data.creditor)
         # Fields the client left out keep their stored value: an update never erases by omission.

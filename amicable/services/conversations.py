@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from amicable.db.models import Account, Conversation, Handoff, Message, OptOut
+from amicable.db.models import Account, ContactEvent, Conversation, Handoff, Message, OptOut
 from amicable.services import NotFound, identity
 from amicable.services.accounts import log_contact
 
@@ -31,6 +31,27 @@ def get_or_create(
     if source and conversation.source != source:
         conversation.source = source
     return conversation
+
+
+def confirmed_telegram_chat(session: Session, account: Account) -> Conversation | None:
+    """The file's Telegram chat in which identity was once confirmed: a chat merely bound by a
+    signed link (which anyone holding the link can do) is never written to about the debt."""
+    return session.scalar(
+        select(Conversation)
+        .where(
+            Conversation.account_id == account.id,
+            Conversation.channel == "telegram",
+            select(ContactEvent.id)
+            .where(
+                ContactEvent.conversation_id == Conversation.id,
+                ContactEvent.kind == "verification",
+                ContactEvent.detail == "identity confirmed",
+            )
+            .exists(),
+        )
+        .order_by(Conversation.updated_at.desc())
+        .limit(1)
+    )
 
 
 def get(session: Session, conversation_id: str) -> Conversation:

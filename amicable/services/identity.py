@@ -31,13 +31,12 @@ from datetime import UTC, date, datetime, timedelta
 import dateparser
 import structlog
 from dateparser.search import search_dates
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amicable.db.models import Account, Conversation
 from amicable.policy import IdentityPolicy, load_policy
 from amicable.services import ServiceError, attempts
-from amicable.services.accounts import log_contact
+from amicable.services.accounts import find_by_typed_reference, log_contact
 from amicable.settings import Settings
 
 log = structlog.get_logger()
@@ -152,7 +151,9 @@ def reset(session: Session, conversation: Conversation, why: str) -> None:
             session, conversation.account, "verification", f"to be confirmed again: {why}", conversation.channel,
             conversation.id,
         )  # fmt: skip
-        conversation.failed_verifications = 0  # a fresh start for the person who had proven it
+    # A fresh start (a new session, a new call, a hand-back): the per-file and per-source daily
+    # counts still bound what a guesser can try.
+    conversation.failed_verifications = 0
     conversation.verified = False
     conversation.verified_at = None
     conversation.identity_check = None
@@ -170,7 +171,9 @@ def _code_digest(settings: Settings, conversation: Conversation, code: str) -> s
 
 
 def _source(conversation: Conversation) -> str:
-    return conversation.source or conversation.id
+    """Conversations opened through the API rather than a channel share one source, so made-up
+    conversation ids cannot multiply the daily allowance."""
+    return conversation.source or "api"
 
 
 def check(
@@ -203,12 +206,12 @@ def check(
 
 
 def _find(session: Session, conversation: Conversation, reference: str) -> Account | None:
-    cleaned = reference.strip().strip(".").upper()[:128]
+    cleaned = reference.strip()[:128]
     if not cleaned and conversation.account is not None:
         return conversation.account  # bound by a signed link or the debtor's own number
     if not cleaned:
         return None
-    return session.scalar(select(Account).where(func.upper(Account.reference) == cleaned))
+    return find_by_typed_reference(session, cleaned)
 
 
 def _left(conversation: Conversation) -> int:
@@ -252,27 +255,36 @@ def _postcode(
     on_file = usable_postcode(account.debtor.postcode, account.debtor.country) if account else None
     postcode = "absent" if account is not None and on_file is None else ("ok" if given == on_file else "wrong")
     dob = pending.get("dob", "wrong")
-    if account is None or "wrong" in (dob, postcode):
-        return _fail(session, conversation, account, "identity not confirmed", record=file_count <= FILE_LOCK_AFTER)
+    if account is None:
+        return _fail(session, conversation, account, "identity not confirmed", record=False)
+    wrong = "wrong" in (dob, postcode)
     matched = (dob == "ok") + (postcode == "ok")
-    if matched == 2 and not locked:
+    needs_code = locked or (dob, postcode).count("absent") > 0
+    if not needs_code:
+        if wrong:
+            return _fail(session, conversation, account, "identity not confirmed")
         return _succeed(session, conversation, account, now)
-    if matched == 0:
-        return _fail(session, conversation, account, "identity not confirmed: no fact on file to check")
     # One fact on file, or the file is locked: a code to the number on file is asked as well.
+    # Wrong facts get the same answer (a code no one is sent), so the answer never tells a
+    # guesser that the facts were right.
     code = f"{secrets.randbelow(1_000_000):06d}"
-    if send_code is None or not send_code(account, code):
-        return _fail(session, conversation, account, "identity not confirmed: no way to send a one-time code")
     minutes = load_policy(settings.policies_dir, account.creditor.name).identity.code_minutes
+    if not wrong and matched > 0:
+        if send_code is None or not send_code(account, code):
+            return _fail(session, conversation, account, "identity not confirmed: no way to send a one-time code")
+        why = "the file is locked after failed checks" if locked else "one fact on file"
+        log_contact(
+            session, account, "verification", f"one-time code sent ({why})", conversation.channel, conversation.id
+        )
+        digest = _code_digest(settings, conversation, code)
+    else:
+        digest = secrets.token_hex(32)  # matches no code
     conversation.identity_check = {
         **pending,
         "stage": "code",
-        "code": _code_digest(settings, conversation, code),
+        "code": digest,
         "expires": (now + timedelta(minutes=minutes)).isoformat(),
-        "tries": 0,
     }
-    why = "the file is locked after failed checks" if locked else "one fact on file"
-    log_contact(session, account, "verification", f"one-time code sent ({why})", conversation.channel, conversation.id)
     return Outcome(False, _left(conversation), "code")
 
 
@@ -283,13 +295,14 @@ def _code(session: Session, settings: Settings, conversation: Conversation, answ
     pending = dict(conversation.identity_check or {})
     account = session.get(Account, pending["account_id"])
     expected = pending.get("code", "")
+    # Counted in the database before judging, so guesses sent at once cannot share one try.
+    tries = attempts.add(session, "identity-code", f"{conversation.id}:{expected[:16]}", now)
+    expired = datetime.fromisoformat(pending["expires"]) < now
     right = hmac.compare_digest(_code_digest(settings, conversation, digits), expected)
-    if right and datetime.fromisoformat(pending["expires"]) >= now:
+    if right and not expired and tries <= CODE_TRIES:
         return _succeed(session, conversation, account, now)
-    pending["tries"] = pending.get("tries", 0) + 1
-    if pending["tries"] >= CODE_TRIES or datetime.fromisoformat(pending["expires"]) < now:
+    if tries >= CODE_TRIES or expired:
         return _fail(session, conversation, account, "identity not confirmed: one-time code wrong or expired")
-    conversation.identity_check = pending
     return Outcome(False, _left(conversation), "code")
 
 
@@ -300,8 +313,10 @@ def _fail(
     conversation.identity_check = None
     if record and account is not None:
         # Bounded: a file's log records failures up to its lock, then the lock once.
-        log_contact(session, account, "verification", detail, conversation.channel, conversation.id)
-        if attempts.count(session, "identity-file", str(account.id), datetime.now(UTC)) == FILE_LOCK_AFTER:
+        failures = attempts.count(session, "identity-file", str(account.id), datetime.now(UTC))
+        if failures <= FILE_LOCK_AFTER:
+            log_contact(session, account, "verification", detail, conversation.channel, conversation.id)
+        if failures == FILE_LOCK_AFTER:
             log_contact(session, account, "verification", "locked for today: a one-time code is now needed")
     return Outcome(False, _left(conversation), None)
 

@@ -80,5 +80,7 @@ def web_id_valid(conversation_id: str, secret: str) -> bool:
         mac = base64.urlsafe_b64decode(mac_text + "==")
     except (ValueError, TypeError):
         return False
+    if len(nonce) != 16 or _b64(nonce) != nonce_text or _b64(mac) != mac_text:
+        return False  # only the one spelling the server issued: no spare bits, no look-alikes
     expected = hmac.new(_web_key(secret), nonce, hashlib.sha256).digest()[:16]
-    return len(nonce) == 16 and hmac.compare_digest(mac, expected)
+    return hmac.compare_digest(mac, expected)

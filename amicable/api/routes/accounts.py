@@ -7,7 +7,7 @@ lapsed: a leaked action-server key cannot read or change any other file."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.orm import Session
 
 from amicable.api.deps import ApiKey, CallerDep, SessionDep, SettingsDep
@@ -68,6 +68,14 @@ def upsert_account(body: AccountIn, session: SessionDep, response: Response) -> 
     if not created:
         response.status_code = status.HTTP_200_OK
     session.refresh(account)
+    return accounts.account_state(account, outcomes.debtor_today(account))
+
+
+@operator.get("", response_model=AccountOut)
+def find_account(session: SessionDep, reference: str = Query(min_length=1, max_length=64)) -> dict:
+    """The account with this reference, given as a query parameter: for references a path
+    cannot carry (FAC/2025/00123)."""
+    account = accounts.get_account(session, reference)
     return accounts.account_state(account, outcomes.debtor_today(account))
 
 

@@ -5,10 +5,11 @@ the bot, so a mistake in one cannot leak debt details."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import structlog
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Path, status
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from twilio.base.exceptions import TwilioException
@@ -28,6 +29,8 @@ from amicable.settings import Settings
 log = structlog.get_logger()
 
 router = APIRouter(prefix="/api/v1/conversations", tags=["conversations"])
+# As the gateway names conversations (web-…, sms:+32…, telegram:…): nothing longer or stranger.
+ConversationId = Annotated[str, Path(max_length=128, pattern=r"^[\w:+.@-]{1,128}$")]
 
 
 def _code_sender(settings: Settings):  # type: ignore[no-untyped-def]
@@ -57,10 +60,16 @@ def _code_sender(settings: Settings):  # type: ignore[no-untyped-def]
 
 @router.post("/{conversation_id}/verification", response_model=VerificationOut)
 def verify(
-    conversation_id: str, body: VerificationIn, session: SessionDep, settings: SettingsDep, _: CallerDep
+    conversation_id: ConversationId,
+    body: VerificationIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    _: CallerDep,
 ) -> VerificationOut:
     """One step of the identity check: the date of birth, then the postcode, then a one-time
     code when one is needed (`next` says what to ask). The verdict comes only at the end."""
+    # A conversation no channel opened has no source of its own: all of them share one daily
+    # allowance (identity._source), so made-up ids cannot multiply the attempts.
     conversation = conversations.get_or_create(session, conversation_id, "rest")
     outcome = identity.check(
         session, settings, conversation, body.reference, body.answer, body.fact, send_code=_code_sender(settings)
@@ -76,7 +85,7 @@ def verify(
 
 
 @router.post("/{conversation_id}/session")
-def new_session(conversation_id: str, session: SessionDep, _: CallerDep) -> dict:
+def new_session(conversation_id: ConversationId, session: SessionDep, _: CallerDep) -> dict:
     """The bot started a new session (after its idle time): identity is to be confirmed again."""
     conversation = session.get(conversations.Conversation, conversation_id)
     if conversation is not None:
@@ -85,7 +94,7 @@ def new_session(conversation_id: str, session: SessionDep, _: CallerDep) -> dict
 
 
 @router.get("/{conversation_id}/binding")
-def binding(conversation_id: str, session: SessionDep, _: CallerDep) -> dict:
+def binding(conversation_id: ConversationId, session: SessionDep, _: CallerDep) -> dict:
     """Whether the conversation is already tied to a file, so the identity check need not ask
     for the reference. Says nothing about which file."""
     conversation = session.get(conversations.Conversation, conversation_id)
@@ -93,7 +102,7 @@ def binding(conversation_id: str, session: SessionDep, _: CallerDep) -> dict:
 
 
 @router.get("/{conversation_id}/account")
-def account_summary(conversation_id: str, session: SessionDep, settings: SettingsDep, _: CallerDep) -> dict:
+def account_summary(conversation_id: ConversationId, session: SessionDep, settings: SettingsDep, _: CallerDep) -> dict:
     """The debt, for a conversation whose identity check passed and has not lapsed; 403
     otherwise."""
     conversation = conversations.get(session, conversation_id)
@@ -151,7 +160,9 @@ def _debtor_zone(conversation: conversations.Conversation, team: HandoverPolicy)
 
 
 @router.post("/{conversation_id}/handoffs", status_code=status.HTTP_201_CREATED)
-def hand_over(conversation_id: str, body: HandoffIn, session: SessionDep, settings: SettingsDep, _: CallerDep) -> dict:
+def hand_over(
+    conversation_id: ConversationId, body: HandoffIn, session: SessionDep, settings: SettingsDep, _: CallerDep
+) -> dict:
     """Into the agents' queue; says whether someone is on duty now, and if not, when, with the
     first call-back times (in the debtor's time zone)."""
     conversation = conversations.get_or_create(session, conversation_id, "rest")
@@ -181,7 +192,7 @@ class CallbackIn(BaseModel):
 
 @router.post("/{conversation_id}/callback", status_code=status.HTTP_201_CREATED)
 def book_callback(
-    conversation_id: str, body: CallbackIn, session: SessionDep, settings: SettingsDep, _: CallerDep
+    conversation_id: ConversationId, body: CallbackIn, session: SessionDep, settings: SettingsDep, _: CallerDep
 ) -> dict:
     """The debtor's chosen call-back time, on their waiting hand-over; it must fall in the
     team's hours and in the future."""
@@ -207,7 +218,7 @@ def book_callback(
 
 
 @router.post("/{conversation_id}/opt-outs", response_model=OutcomeOut, status_code=status.HTTP_201_CREATED)
-def opt_out(conversation_id: str, body: OptOutIn, session: SessionDep, _: CallerDep) -> OutcomeOut:
+def opt_out(conversation_id: ConversationId, body: OptOutIn, session: SessionDep, _: CallerDep) -> OutcomeOut:
     conversation = conversations.get_or_create(session, conversation_id, "rest")
     record = conversations.opt_out(session, conversation, body.channel)
     return OutcomeOut(
