@@ -29,7 +29,7 @@ from actions.outcomes import (
     ActionStartPromise,
 )
 from actions.plans import ActionStartPlan
-from bot.components.expected_answer import looks_like_reference, reference_text
+from bot.answers import looks_like_reference, reference_text
 
 # Which action takes up a request that had to wait for the identity check. It runs inside
 # action_verification_done: as a separate follow-up step no rule would say what comes after.

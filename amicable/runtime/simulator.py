@@ -158,7 +158,11 @@ class Simulator:
         return (slots.get("requested_slot") if active else None), uttered, len(events)
 
     def _state(self, reference: str) -> dict:
-        return self.client.get(f"{self.stack.web_url}/api/v1/accounts/{reference}", headers=self.auth).json()
+        response = self.client.get(
+            f"{self.stack.web_url}/api/v1/accounts", params={"reference": reference}, headers=self.auth
+        )
+        response.raise_for_status()
+        return response.json()
 
     def _reached(self, goal: str, state: dict, sender: str) -> bool:
         if goal == "payment_link":
@@ -199,6 +203,13 @@ class Simulator:
             )
             response.raise_for_status()
 
+    def attempt(self, scenario: dict, n: int) -> Outcome:
+        """One scenario; an error on our side is a failure with its reason, never a crash."""
+        try:
+            return self.run(scenario, n)
+        except (httpx.HTTPError, KeyError, ValueError) as error:
+            return Outcome(scenario["id"], scenario["language"], scenario["expect"], False, 0, f"error: {error!r}")
+
     def run(self, scenario: dict, n: int) -> Outcome:
         language, goal = scenario["language"], scenario["expect"]
         answers = dict(scenario["answers"])
@@ -211,7 +222,7 @@ class Simulator:
             sender = self.client.post(f"{self.stack.web_url}/webhooks/rest/conversations").json()["sender"]
         outcome = Outcome(scenario["id"], language, goal, False, 0)
         said = scenario["opening"]
-        seen, last_ask, repeat, reason_given = 0, None, 0, False
+        seen, last_ask, repeat, reason_given, restated = 0, None, 0, False, False
         for turn in range(1, MAX_TURNS + 1):
             outcome.turns = turn
             outcome.transcript.append(("debtor", said))
@@ -243,6 +254,8 @@ class Simulator:
                 said = later.pop(0)
             elif not reason_given:
                 said, reason_given = answers["reason"], True
+            elif not restated:
+                said, restated = scenario["opening"], True  # what they came for, once more
             else:
                 said = answers.get("dispute_details") or answers["confirm"]
         outcome.why = f"no {goal} after {MAX_TURNS} turns"
@@ -252,7 +265,9 @@ class Simulator:
 def simulate(scenarios: list[dict] | None = None, concurrency: int = 2) -> list[Outcome]:
     """Start a stack of its own (fresh database, demo settings), run every scenario."""
     from amicable.cli import migrate
+    from amicable.runtime.model import ensure_model
 
+    ensure_model()
     scenarios = scenarios if scenarios is not None else load()
     workdir = Path(tempfile.mkdtemp(prefix="amicable-simulation-"))
     database = f"sqlite:///{workdir / 'simulation.db'}"
@@ -263,7 +278,7 @@ def simulate(scenarios: list[dict] | None = None, concurrency: int = 2) -> list[
         simulator = Simulator(stack)
         simulator.seed(scenarios)
         with ThreadPoolExecutor(concurrency) as pool:
-            return list(pool.map(lambda pair: simulator.run(pair[1], pair[0]), enumerate(scenarios)))
+            return list(pool.map(lambda pair: simulator.attempt(pair[1], pair[0]), enumerate(scenarios)))
 
 
 def summarise(outcomes: list[Outcome]) -> dict[str, Any]:

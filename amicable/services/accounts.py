@@ -29,11 +29,23 @@ def find_by_typed_reference(session: Session, typed: str) -> Account | None:
     exact = session.scalar(select(Account).where(func.upper(Account.reference) == typed.strip().upper()))
     if exact is not None:
         return exact
-    key = reference_key(typed)
-    if len(key) < 3:
-        return None
-    found = session.scalars(select(Account).where(Account.reference_key == key).limit(2)).all()
-    return found[0] if len(found) == 1 else None
+    for key in candidate_keys(typed):
+        found = session.scalars(select(Account).where(Account.reference_key == key).limit(2)).all()
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def candidate_keys(typed: str) -> list[str]:
+    """What was typed, then its shorter endings ("is INV-2025-00871" -> "INV202500871"): a word
+    said before the reference is dropped. At most three, each with a figure."""
+    pieces = [p for p in re.split(r"\s+", unicodedata.normalize("NFKC", typed).strip()) if p][-4:]
+    keys: list[str] = []
+    for start in range(len(pieces)):
+        key = reference_key("".join(pieces[start:]))
+        if len(key) >= 3 and any(ch.isdigit() for ch in key) and key not in keys:
+            keys.append(key)
+    return keys[:3]
 
 
 def get_account(session: Session, reference: str) -> Account:

@@ -113,10 +113,17 @@ def one_postcode(answer: str) -> str | None:
     if len(text) > MAX_ANSWER:
         return None
     words = [w for w in re.findall(r"[A-Z0-9]+", text) if w not in POSTCODE_WORDS]
-    if not 1 <= len(words) <= 2:
+    figures = [i for i, w in enumerate(words) if any(ch.isdigit() for ch in w)]
+    # One postcode: one piece with figures (two for the UK's "SW1A 1AA"), side by side; a place
+    # name after it is fine ("1180 Uccle"), other figures are not.
+    if not 1 <= len(figures) <= 2 or figures[-1] - figures[0] > 1:
         return None
-    joined = "".join(words)
-    if not 3 <= len(joined) <= 10 or not any(ch.isdigit() for ch in joined):
+    pieces = words[figures[0] : figures[-1] + 1]
+    after = figures[-1] + 1
+    if after < len(words) and len(words[after]) == 2 and words[after].isalpha() and len(figures) == 1:
+        pieces.append(words[after])  # the Dutch letters: "3511 AB"
+    joined = "".join(pieces)
+    if not 3 <= len(joined) <= 10:
         return None
     return joined
 
