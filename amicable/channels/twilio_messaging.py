@@ -27,7 +27,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from amicable.channels.replies import gateway_text
 from amicable.channels.rest import IncomingMessage, TooFast, converse
-from amicable.db.models import Message, OptOut
+from amicable.db.models import Message
 from amicable.language import detect
 from amicable.services import conversations
 from amicable.services.accounts import accounts_for_phone, log_contact
@@ -145,10 +145,6 @@ def _opt_out(request: Request, channel: str, address: str, conversation_id: str,
         conversation = conversations.get_or_create(session, conversation_id, channel, address)
         conversations.record_message(session, conversation, "debtor", body)
         conversations.opt_out(session, conversation, channel)
-        for account in accounts_for_phone(session, address):
-            if not any(o.channel == channel for o in account.opt_outs):
-                account.opt_outs.append(OptOut(channel=channel, address=address))
-                log_contact(session, account, "opt_out", f"STOP on {channel}", channel, conversation_id)
 
 
 def bind_by_number(request: Request, channel: str, address: str, conversation_id: str) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from amicable.db.models import Account, ContactEvent, Conversation, Handoff, Message, OptOut
 from amicable.services import NotFound, identity
-from amicable.services.accounts import log_contact
+from amicable.services.accounts import accounts_for_phone, log_contact
 
 
 def get_or_create(
@@ -114,4 +114,17 @@ def opt_out(session: Session, conversation: Conversation, channel: str | None = 
     record = OptOut(account=account, channel=channel, address=conversation.address)
     session.add(record)
     log_contact(session, account, "opt_out", f"stop contact on {channel}", conversation.channel, conversation.id)
+    _every_file_of_the_number(session, conversation, channel)
     return record
+
+
+def _every_file_of_the_number(session: Session, conversation: Conversation, channel: str) -> None:
+    """Said from a phone number, in any words (the keyword STOP or "please stop texting me"):
+    recorded on every file with that number, at once and without asking who is writing, so
+    what the bot then promises is true of every file."""
+    if conversation.channel not in ("sms", "whatsapp", "voice") or not conversation.address:
+        return
+    for account in accounts_for_phone(session, conversation.address):
+        if not any(o.channel == channel for o in account.opt_outs):
+            account.opt_outs.append(OptOut(channel=channel, address=conversation.address))
+            log_contact(session, account, "opt_out", f"stop contact on {channel}", channel, conversation.id)

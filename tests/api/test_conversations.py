@@ -133,3 +133,18 @@ def test_out_of_hours_a_hand_over_says_when_and_takes_a_call_back(settings, tmp_
         state = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()
         assert any(c["kind"] == "callback_booked" for c in state["contact_log"])
         assert state["handoffs"][0]["status"] == "waiting"  # it lands in the queue all the same
+
+
+def test_an_opt_out_in_words_from_a_number_is_recorded_on_every_file_of_that_number(client):
+    """What the bot does for "please stop texting me" over SMS: the same as the keyword STOP."""
+    from amicable.db.session import transaction
+    from amicable.services import conversations
+
+    client.post("/api/v1/accounts", json=account_body("ACC-1001"), headers=AUTH)
+    client.post("/api/v1/accounts", json=account_body("ACC-2002"), headers=AUTH)  # same number
+    with transaction(client.app.state.sessionmaker) as session:
+        conversations.get_or_create(session, "sms:+32470123456", "sms", "+32470123456")
+    assert client.post("/api/v1/conversations/sms:+32470123456/opt-outs", json={}, headers=AUTH).status_code == 201
+    for reference in ("ACC-1001", "ACC-2002"):
+        state = client.get(f"/api/v1/accounts/{reference}", headers=AUTH).json()
+        assert [o["channel"] for o in state["opt_outs"]] == ["sms"], reference
