@@ -6,6 +6,7 @@ import logging
 import os
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
@@ -50,6 +51,11 @@ def _shared_session() -> aiohttp.ClientSession:
     return _session
 
 
+def _path(reference: str) -> str:
+    """A file reference in a URL path, as creditors print them ("FAC/2025/00123" keeps its "/")."""
+    return quote(reference, safe="/+")
+
+
 class AmicableApi:
     def __init__(self, config: ApiConfig | None = None) -> None:
         self.config = config or ApiConfig.from_env()
@@ -89,34 +95,36 @@ class AmicableApi:
     async def payment_link(self, reference: str, conversation_id: str) -> dict[str, Any]:
         return await self._call(
             "POST",
-            f"/api/v1/accounts/{reference}/payment-links",
+            f"/api/v1/accounts/{_path(reference)}/payment-links",
             # The whole balance, less the creditor's pay-in-full discount when it offers one.
             {"conversation_id": conversation_id, "discount": True},
         )
 
     async def promise(self, reference: str, conversation_id: str, due_on: str) -> dict[str, Any]:
         return await self._call(
-            "POST", f"/api/v1/accounts/{reference}/promises", {"due_on": due_on, "conversation_id": conversation_id}
+            "POST",
+            f"/api/v1/accounts/{_path(reference)}/promises",
+            {"due_on": due_on, "conversation_id": conversation_id},
         )
 
     async def plan_quote(self, reference: str, conversation_id: str, monthly: str) -> dict[str, Any]:
         return await self._call(
             "POST",
-            f"/api/v1/accounts/{reference}/plans/quote",
+            f"/api/v1/accounts/{_path(reference)}/plans/quote",
             {"monthly_amount": monthly, "conversation_id": conversation_id},
         )
 
     async def plan(self, reference: str, conversation_id: str, monthly: str) -> dict[str, Any]:
         return await self._call(
             "POST",
-            f"/api/v1/accounts/{reference}/plans",
+            f"/api/v1/accounts/{_path(reference)}/plans",
             {"monthly_amount": monthly, "conversation_id": conversation_id},
         )
 
     async def dispute(self, reference: str, conversation_id: str, reason: str, details: str) -> dict[str, Any]:
         return await self._call(
             "POST",
-            f"/api/v1/accounts/{reference}/disputes",
+            f"/api/v1/accounts/{_path(reference)}/disputes",
             {"reason": reason, "details": details[:4000], "conversation_id": conversation_id},
         )
 
@@ -126,7 +134,7 @@ class AmicableApi:
         body: dict[str, Any] = {"reason": reason, "conversation_id": conversation_id}
         if vulnerability_consent is not None:
             body["vulnerability_consent"] = vulnerability_consent
-        return await self._call("PUT", f"/api/v1/accounts/{reference}/reason", body)
+        return await self._call("PUT", f"/api/v1/accounts/{_path(reference)}/reason", body)
 
     async def handoff(self, conversation_id: str, reason: str, summary: str) -> dict[str, Any]:
         return await self._call(

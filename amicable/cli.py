@@ -281,7 +281,7 @@ FLOORS = {
     "normaliser_exact_match": 0.95,
     # Whole blind-written conversations reaching the debtor's outcome (tests/conversations);
     # the target is 0.97 per language, the floor what is held today.
-    "simulation": {"en": 0.0, "fr": 0.0, "nl": 0.0},
+    "simulation": {"en": 0.55, "fr": 0.55, "nl": 0.55},
 }
 
 

@@ -148,3 +148,13 @@ def test_an_opt_out_in_words_from_a_number_is_recorded_on_every_file_of_that_num
     for reference in ("ACC-1001", "ACC-2002"):
         state = client.get(f"/api/v1/accounts/{reference}", headers=AUTH).json()
         assert [o["channel"] for o in state["opt_outs"]] == ["sms"], reference
+
+
+def test_the_bot_reaches_a_file_whose_reference_holds_a_slash(client):
+    """Creditors print references like FAC/2025/00123: outcome routes take them whole."""
+    client.post("/api/v1/accounts", json=account_body("FAC/2025/00123"), headers=AUTH)
+    assert verify(client, "slash-1", reference="fac 2025 00123")["verified"]
+    body = {"reason": "already_paid", "details": "paid on the 3rd", "conversation_id": "slash-1"}
+    assert client.post("/api/v1/accounts/FAC/2025/00123/disputes", json=body, headers=AUTH).status_code == 201
+    state = client.get("/api/v1/accounts", params={"reference": "FAC/2025/00123"}, headers=AUTH).json()
+    assert [d["reason"] for d in state["disputes"]] == ["already_paid"]

@@ -43,6 +43,7 @@ from amicable.settings import Settings
 PREFIX, TAGS = "/api/v1/accounts", ["accounts"]
 operator = APIRouter(prefix=PREFIX, tags=TAGS, dependencies=[ApiKey])
 # Reached by operators and by the action server (see `_account_for`).
+# `{reference:path}`: the bot names files by references that may hold a "/" (FAC/2025/00123).
 conversation_outcomes = APIRouter(prefix=PREFIX, tags=TAGS)
 
 
@@ -134,7 +135,7 @@ def read_ledger(reference: str, session: SessionDep) -> dict:
 
 
 @conversation_outcomes.post(
-    "/{reference}/payment-links", response_model=PaymentLinkOut, status_code=status.HTTP_201_CREATED
+    "/{reference:path}/payment-links", response_model=PaymentLinkOut, status_code=status.HTTP_201_CREATED
 )
 def create_payment_link(
     reference: str, body: PaymentLinkIn, session: SessionDep, settings: SettingsDep, caller: CallerDep
@@ -148,7 +149,9 @@ def create_payment_link(
     return accounts.link_state(link)
 
 
-@conversation_outcomes.post("/{reference}/promises", response_model=PromiseOut, status_code=status.HTTP_201_CREATED)
+@conversation_outcomes.post(
+    "/{reference:path}/promises", response_model=PromiseOut, status_code=status.HTTP_201_CREATED
+)
 def create_promise(
     reference: str, body: PromiseIn, session: SessionDep, settings: SettingsDep, caller: CallerDep
 ) -> dict:
@@ -157,7 +160,7 @@ def create_promise(
     return {"amount": promise.amount, "due_on": promise.due_on, "status": promise.status}
 
 
-@conversation_outcomes.post("/{reference}/plans/quote", response_model=PlanQuoteOut)
+@conversation_outcomes.post("/{reference:path}/plans/quote", response_model=PlanQuoteOut)
 def quote_plan(reference: str, body: PlanIn, session: SessionDep, settings: SettingsDep, caller: CallerDep) -> dict:
     """The schedule a monthly amount would give, or the nearest one the policy allows.
     Records nothing: the debtor has not said yes yet."""
@@ -173,7 +176,7 @@ def quote_plan(reference: str, body: PlanIn, session: SessionDep, settings: Sett
     }
 
 
-@conversation_outcomes.post("/{reference}/plans", response_model=PlanOut, status_code=status.HTTP_201_CREATED)
+@conversation_outcomes.post("/{reference:path}/plans", response_model=PlanOut, status_code=status.HTTP_201_CREATED)
 def create_plan(reference: str, body: PlanIn, session: SessionDep, settings: SettingsDep, caller: CallerDep) -> dict:
     """Records a plan the debtor agreed to; 422 with the counter-offer when it does not fit."""
     account = _account_for(session, settings, caller, reference, body.conversation_id)
@@ -187,7 +190,9 @@ def create_plan(reference: str, body: PlanIn, session: SessionDep, settings: Set
     }
 
 
-@conversation_outcomes.post("/{reference}/disputes", response_model=OutcomeOut, status_code=status.HTTP_201_CREATED)
+@conversation_outcomes.post(
+    "/{reference:path}/disputes", response_model=OutcomeOut, status_code=status.HTTP_201_CREATED
+)
 def create_dispute(
     reference: str, body: DisputeIn, session: SessionDep, settings: SettingsDep, caller: CallerDep
 ) -> OutcomeOut:
@@ -196,7 +201,7 @@ def create_dispute(
     return OutcomeOut(account_reference=account.reference, detail={"status": "open"})
 
 
-@conversation_outcomes.put("/{reference}/reason", response_model=OutcomeOut)
+@conversation_outcomes.put("/{reference:path}/reason", response_model=OutcomeOut)
 def set_reason(
     reference: str, body: ReasonIn, session: SessionDep, settings: SettingsDep, caller: CallerDep
 ) -> OutcomeOut:
