@@ -14,6 +14,8 @@ RUN pip install --no-cache-dir "dateparser>=1.2,<2" "babel>=2.12" "text2num>=3.0
 USER 1001
 
 COPY actions/ /app/actions/
+# The shapes of answers (no Rasa import), shared with the bot's NLU component.
+COPY bot/__init__.py bot/answers.py /app/bot/
 
 EXPOSE 5055
 

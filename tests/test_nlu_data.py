@@ -50,7 +50,9 @@ def test_no_test_sentence_is_in_the_training_data(language, held_out_set):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_intent_has_enough_examples_in_every_language(language):
     domain = yaml.safe_load((ROOT / "domain.yml").read_text())
-    intents = set(domain["intents"]) - {"nlu_fallback"}
+    # nlu_fallback and inform are set by components (the fallback, an answer of the asked shape),
+    # never learnt from examples.
+    intents = set(domain["intents"]) - {"nlu_fallback", "inform"}
     counts = {intent: len(lines) for intent, lines in _training(language).items()}
     assert {i: counts.get(i, 0) for i in intents if counts.get(i, 0) < 60} == {}
 

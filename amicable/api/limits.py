@@ -77,12 +77,16 @@ class NoNulCharacters:
             await self._refuse(send)
             return
         headers = dict(scope.get("headers") or [])
-        form = headers.get(b"content-type", b"").startswith(b"application/x-www-form-urlencoded")
+        content_type = headers.get(b"content-type", b"")
+        form = content_type.startswith(b"application/x-www-form-urlencoded")
+        # Uploaded files (statements, imports) are read by their own parsers, which name the
+        # bad line; only JSON and forms are checked here.
+        checked = form or content_type.startswith(b"application/json")
         started = False
 
         async def checked_receive() -> Message:
             message = await receive()
-            body = message.get("body", b"") if message["type"] == "http.request" else b""
+            body = message.get("body", b"") if message["type"] == "http.request" and checked else b""
             if b"\x00" in body or b"\\u0000" in body.lower() or (form and b"%00" in body):
                 raise NulCharacter
             return message
