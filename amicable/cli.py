@@ -225,7 +225,7 @@ def run() -> None:
         "  API docs      http://localhost:8000/docs\n"
         "  conversation  POST http://localhost:8000/webhooks/rest/webhook\n"
         f"  API key       {key}   (kept in .env)\n"
-        "  try it as     DEMO-1001, born 12 March 1985 (or postcode 1000)\n"
+        "  try it as     DEMO-1001, born 12 March 1985, postcode 1000\n"
     )
     # The embedded demo: the local pay provider and console senders, announced on its pages.
     env = {**os.environ, **{name: ensure_secret(name) for name in DEMO_SECRETS}, "AMICABLE_DEMO": "1"}
@@ -281,7 +281,7 @@ FLOORS = {
     "normaliser_exact_match": 0.95,
     # Whole blind-written conversations reaching the debtor's outcome (tests/conversations);
     # the target is 0.97 per language, the floor what is held today.
-    "simulation": {"en": 0.55, "fr": 0.55, "nl": 0.55},
+    "simulation": {"en": 0.70, "fr": 0.70, "nl": 0.70},
 }
 
 
