@@ -1,14 +1,49 @@
-"""Refuse oversized request bodies with 413 before they are read into memory."""
+"""Refuse requests before they reach a route: oversized bodies (413, before they are read into
+memory) and NUL characters (400). Both inspect the body as it arrives, through `_guarded`."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-class BodyTooLarge(Exception):
-    pass
+class Refused(Exception):
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+
+
+async def _refuse(send: Send, refused: Refused) -> None:
+    body = json.dumps({"detail": refused.detail}).encode()
+    await send(
+        {"type": "http.response.start", "status": refused.status, "headers": [(b"content-type", b"application/json")]}
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _guarded(app: ASGIApp, scope: Scope, receive: Receive, send: Send, inspect: Callable[[bytes], None]) -> None:
+    """Run the app with each body chunk shown to `inspect` as it arrives; `inspect` raises
+    `Refused`, which is answered with its status unless the response has already begun."""
+    started = False
+
+    async def inspected_receive() -> Message:
+        message = await receive()
+        if message["type"] == "http.request":
+            inspect(message.get("body", b""))
+        return message
+
+    async def tracking_send(message: Message) -> None:
+        nonlocal started
+        started = started or message["type"] == "http.response.start"
+        await send(message)
+
+    try:
+        await app(scope, inspected_receive, tracking_send)
+    except Refused as refused:
+        if not started:
+            await _refuse(send, refused)
 
 
 class BodySizeLimit:
@@ -22,42 +57,20 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         limit = next((v for prefix, v in self.larger.items() if scope["path"].startswith(prefix)), self.default)
+        too_large = Refused(413, f"request body larger than {limit} bytes")
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await self._refuse(send, limit)
+            await _refuse(send, too_large)
             return
         seen = 0
-        started = False
 
-        async def limited_receive() -> Message:
+        def count(body: bytes) -> None:
             nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise BodyTooLarge
-            return message
+            seen += len(body)
+            if seen > limit:
+                raise too_large
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._refuse(send, limit)
-
-    @staticmethod
-    async def _refuse(send: Send, limit: int) -> None:
-        body = json.dumps({"detail": f"request body larger than {limit} bytes"}).encode()
-        await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json")]})
-        await send({"type": "http.response.body", "body": body})
-
-
-class NulCharacter(Exception):
-    pass
+        await _guarded(self.app, scope, receive, send, count)
 
 
 class NoNulCharacters:
@@ -72,38 +85,21 @@ class NoNulCharacters:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        nul = Refused(400, "the request contains a NUL character")
         query = scope.get("query_string", b"").lower()
         if "\x00" in scope["path"] or b"%00" in query or b"\x00" in query:
-            await self._refuse(send)
+            await _refuse(send, nul)
             return
-        headers = dict(scope.get("headers") or [])
-        content_type = headers.get(b"content-type", b"")
+        content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
         form = content_type.startswith(b"application/x-www-form-urlencoded")
         # Uploaded files (statements, imports) are read by their own parsers, which name the
         # bad line; only JSON and forms are checked here.
-        checked = form or content_type.startswith(b"application/json")
-        started = False
+        if not (form or content_type.startswith(b"application/json")):
+            await self.app(scope, receive, send)
+            return
 
-        async def checked_receive() -> Message:
-            message = await receive()
-            body = message.get("body", b"") if message["type"] == "http.request" and checked else b""
+        def check(body: bytes) -> None:
             if b"\x00" in body or b"\\u0000" in body.lower() or (form and b"%00" in body):
-                raise NulCharacter
-            return message
+                raise nul
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, checked_receive, tracking_send)
-        except NulCharacter:
-            if not started:
-                await self._refuse(send)
-
-    @staticmethod
-    async def _refuse(send: Send) -> None:
-        body = json.dumps({"detail": "the request contains a NUL character"}).encode()
-        await send({"type": "http.response.start", "status": 400, "headers": [(b"content-type", b"application/json")]})
-        await send({"type": "http.response.body", "body": body})
+        await _guarded(self.app, scope, receive, send, check)
