@@ -8,7 +8,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import AccountAction, clear_pending, day, language, money
+from actions.account import AccountAction
+from actions.common import clear_pending, day, language, money
 
 
 def present_account(dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any]) -> None:

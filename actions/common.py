@@ -1,20 +1,16 @@
 """Shared pieces of the actions: the debtor's language, money and dates in their format,
-and the identity check that guards every action that discloses or changes an account."""
+what was asked before the identity check, and a summary for a colleague."""
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from datetime import date, datetime
 from typing import Any
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
-
-from actions.api import AmicableApi, ApiError
 
 LOCALES = {"en": "en_GB", "fr": "fr_BE", "nl": "nl_BE"}
 # A form slot's value after three answers it could not read: the form ends and a person is offered.
@@ -69,9 +65,6 @@ def ask_identity_first(
     dispatcher: CollectingDispatcher, tracker: Tracker, intro: str | None = "utter_greet"
 ) -> list[EventType]:
     """Nothing about a debt is disclosed or changed before the identity check passes."""
-    if tracker.get_slot("verification_failed"):
-        dispatcher.utter_message(response="utter_verification_failed")
-        return []
     if intro:
         dispatcher.utter_message(response=intro)
     intent, text = current_request(tracker)
@@ -97,31 +90,3 @@ def summary_of(tracker: Tracker) -> str:
 
 def slot_values(**values: Any) -> list[EventType]:
     return [SlotSet(key, value) for key, value in values.items()]
-
-
-class AccountAction(Action, ABC):
-    """Base of every action that discloses or changes an account.
-
-    The identity check comes first, here and only here; then the account is read through the
-    API and handed to `act`. An unreachable API gets a calm apology, never a guess.
-    """
-
-    def intro(self, tracker: Tracker) -> str | None:
-        """What to say before asking for identity (a greeting by default)."""
-        return "utter_greet"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if not verified(tracker):
-            return ask_identity_first(dispatcher, tracker, self.intro(tracker))
-        try:
-            account = await AmicableApi().account(tracker.sender_id)
-            return await self.act(dispatcher, tracker, account)
-        except ApiError as error:
-            if error.status == 403:
-                # The confirmation lapsed (idle, handed back, another number): ask again.
-                return [SlotSet("verified", False), *ask_identity_first(dispatcher, tracker, None)]
-            return service_problem(dispatcher)
-
-    @abstractmethod
-    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any]) -> list[EventType]:
-        """Handle the request for a verified debtor whose account has been read."""

@@ -11,11 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api import AmicableApi, ApiError
-from actions.common import clear_pending, language, moment, service_problem, summary_of
+from actions.common import clear_pending, language, moment, service_problem
+from actions.handover import HAND_OVER_AT, OFFER_PERSON_AT, hand_over, mark, stall, stall_number
 from actions.outcomes import ActionOfferPaymentLink, answer_vulnerability_consent
 from actions.plans import accept_plan, decline_plan
-
-CONFUSED = {"nlu_fallback", "out_of_scope"}
 
 
 class ActionHandoff(Action):
@@ -25,19 +24,7 @@ class ActionHandoff(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         reason = "asked_for_person" if intent == "request_human" else "bot_offer_accepted"
-        try:
-            result = await AmicableApi().handoff(tracker.sender_id, reason, summary_of(tracker))
-        except ApiError:
-            return service_problem(dispatcher)
-        slots = result.get("callback_slots") or []
-        if result.get("agents_available") is False and slots:
-            # Nobody on duty: say when someone will answer, and offer a call back then.
-            dispatcher.utter_message(
-                response="utter_handoff_closed", when=moment(slots[0], language(tracker)), custom={"handoff": True}
-            )
-            return [*clear_pending(), SlotSet("offer", "callback"), SlotSet("callback_at", slots[0])]
-        dispatcher.utter_message(response="utter_handoff", custom={"handoff": True})
-        return [*clear_pending(), SlotSet("offer", None)]
+        return await hand_over(dispatcher, tracker, reason)
 
 
 async def answer_callback(dispatcher: CollectingDispatcher, tracker: Tracker, accepted: bool) -> list[EventType]:
@@ -89,9 +76,9 @@ class ActionAcceptOffer(Action):
             return await answer_vulnerability_consent(dispatcher, tracker, consent=True)
         if offer == "callback":
             return await answer_callback(dispatcher, tracker, accepted=True)
-        dispatcher.utter_message(response="utter_ok")
-        dispatcher.utter_message(response="utter_anything_else")
-        return []
+        # A yes with nothing on offer ("yes" to "anything else?"): ask what it is. Said again
+        # and again, it is a conversation going nowhere, and a person is offered.
+        return await stall(dispatcher, tracker, ["utter_how_can_i_help"])
 
 
 class ActionDeclineOffer(Action):
@@ -105,33 +92,31 @@ class ActionDeclineOffer(Action):
             return await answer_vulnerability_consent(dispatcher, tracker, consent=False)
         if tracker.get_slot("offer") == "callback":
             return await answer_callback(dispatcher, tracker, accepted=False)
-        dispatcher.utter_message(response="utter_ok")
-        dispatcher.utter_message(response="utter_anything_else")
+        if tracker.get_slot("offer") == "person":
+            # No person, then: the bot is still here for what it can do.
+            dispatcher.utter_message(response="utter_ok")
+            dispatcher.utter_message(response="utter_anything_else")
+            return [SlotSet("offer", None)]
+        # A no with nothing on offer ("no" to "anything else?"): a friendly close.
+        dispatcher.utter_message(response="utter_goodbye")
         return [SlotSet("offer", None)]
 
 
 class ActionFallback(Action):
-    """First misunderstanding: rephrase what the bot can do. Second in a row: offer a person.
+    """Not understood: rephrase what the bot can do (and ask the open question again); a second
+    stalled turn in a row offers a person, a third hands over (actions/handover.py).
 
     It is also what Rasa runs when no rule fits a turn, for example a question in the middle
-    of a form that the form cannot take. Then the question being asked is asked again, and
-    the turn always ends here (FollowupAction to listen): without that, Rasa would predict
-    this action again and again."""
+    of a form that the form cannot take. The turn always ends here (FollowupAction to listen):
+    without that, Rasa would predict this action again and again."""
 
     def name(self) -> str:
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        recent = [e for e in tracker.events if e.get("event") == "user"][-2:]
-        intents = [((e.get("parse_data") or {}).get("intent") or {}).get("name") for e in recent]
-        if len(intents) == 2 and all(i in CONFUSED for i in intents):
-            dispatcher.utter_message(response="utter_offer_person_after_confusion")
-            return [SlotSet("offer", "person"), FollowupAction("action_listen")]
-        dispatcher.utter_message(response="utter_default")
         question = _question_being_asked(tracker, domain)
-        if question:
-            dispatcher.utter_message(response=question)
-        return [FollowupAction("action_listen")]
+        recover = ["utter_default", question] if question else ["utter_default"]
+        return [*await stall(dispatcher, tracker, recover), FollowupAction("action_listen")]
 
 
 def _question_being_asked(tracker: Tracker, domain: DomainDict) -> str | None:
@@ -164,14 +149,21 @@ class ActionRepeat(Action):
         if not said:
             dispatcher.utter_message(response="utter_nothing_to_repeat")
             return []
+        number = stall_number(tracker)
+        if number >= HAND_OVER_AT:
+            # Asked to say it again and again: a person explains it better. Listen after, so
+            # an open form does not ask its question once more.
+            return [*await stall(dispatcher, tracker), FollowupAction("action_listen")]
         dispatcher.utter_message(response="utter_repeat_intro")
+        if number >= OFFER_PERSON_AT:
+            dispatcher.utter_message(response="utter_person_available")
         if tracker.active_loop_name:
             # A form is asking: it asks again right after this, in another of its wordings.
-            return []
+            return mark()
         lang = language(tracker)
         for event in said:
             dispatcher.utter_message(text=rephrase(event, domain, lang, tracker.current_slot_values()))
-        return []
+        return mark()
 
 
 def rephrase(event: dict[str, Any], domain: DomainDict, lang: str, slots: dict[str, Any]) -> str:

@@ -11,23 +11,18 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.account import AccountAction
 from actions.api import AmicableApi, ApiError
-from actions.common import UNCLEAR, AccountAction, clear_pending, current_request, day, language, money, service_problem
+from actions.common import UNCLEAR, clear_pending, current_request, day, language, money, service_problem
+from actions.handover import OFFER_PERSON_AT, STALLED, stall, stall_number
 from actions.normalise import parse_date, parse_future_date
 from actions.plans import ask_for_amount
+from actions.reasons import CARE, REASONS, reason_once
 
 METHOD_NAMES = {
     "en": {"card": "card", "bancontact": "Bancontact", "ideal": "iDEAL", "sepa_debit": "SEPA Direct Debit"},
     "fr": {"card": "carte bancaire", "bancontact": "Bancontact", "ideal": "iDEAL", "sepa_debit": "domiciliation SEPA"},
     "nl": {"card": "bankkaart", "bancontact": "Bancontact", "ideal": "iDEAL", "sepa_debit": "SEPA-domiciliëring"},
-}
-REASONS = {
-    "reason_forgot": "forgot",
-    "reason_cash_flow": "cash_flow",
-    "reason_income_loss": "income_loss",
-    "reason_illness": "illness",
-    "reason_bereavement": "bereavement",
-    "reason_technical": "technical",
 }
 
 
@@ -82,7 +77,12 @@ async def record_promise(
         amount=money(promise["amount"], account["currency"], lang),
         due_on=day(promise["due_on"], lang),
     )
-    return [*clear_pending(), SlotSet("promise_date", None), SlotSet("promise_attempts", 0), SlotSet("offer", None)]
+    return [
+        *clear_pending(),
+        SlotSet("promise_date", None),
+        SlotSet("offer", None),
+        *await reason_once(dispatcher, tracker, account),
+    ]
 
 
 def judge_date(text: str, account: dict[str, Any], lang: str) -> tuple[date | None, str | None]:
@@ -115,7 +115,7 @@ class ActionStartPromise(AccountAction):
             dispatcher.utter_message(response=problem, latest=day(account["latest_promise_date"], lang))
         elif problem == "utter_promise_date_past":
             dispatcher.utter_message(response=problem)
-        return [*clear_pending(), SlotSet("promise_attempts", 0), FollowupAction("promise_form")]
+        return [*clear_pending(), SlotSet("promise_date", None), FollowupAction("promise_form")]
 
 
 class ValidatePromiseForm(FormValidationAction):
@@ -125,6 +125,8 @@ class ValidatePromiseForm(FormValidationAction):
     async def validate_promise_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if value is None:
+            return {}  # only cleared before the question is asked: nothing was answered yet
         try:
             account = await AmicableApi().account(tracker.sender_id)
         except ApiError:
@@ -134,14 +136,13 @@ class ValidatePromiseForm(FormValidationAction):
         due_on, problem = judge_date(str(value or ""), account, lang)
         if due_on is not None:
             return {"promise_date": due_on.isoformat()}
-        attempts = int(tracker.get_slot("promise_attempts") or 0) + 1
-        if attempts >= 3:
-            return {"promise_date": UNCLEAR, "promise_attempts": 0}
+        if stall_number(tracker) >= OFFER_PERSON_AT:
+            return {"promise_date": UNCLEAR, STALLED: True}  # not a third time: a person is offered
         if problem == "utter_promise_date_too_late":
             dispatcher.utter_message(response=problem, latest=day(account["latest_promise_date"], lang))
         else:
             dispatcher.utter_message(response=problem)
-        return {"promise_date": None, "promise_attempts": attempts}
+        return {"promise_date": None, STALLED: True}
 
 
 class ActionRecordPromise(Action):
@@ -151,8 +152,7 @@ class ActionRecordPromise(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         value = tracker.get_slot("promise_date")
         if not value or value == UNCLEAR:
-            dispatcher.utter_message(response="utter_offer_person_after_confusion")
-            return [SlotSet("promise_date", None), SlotSet("offer", "person")]
+            return [SlotSet("promise_date", None), *await stall(dispatcher, tracker)]
         try:
             account = await AmicableApi().account(tracker.sender_id)
         except ApiError:
@@ -175,16 +175,28 @@ class ActionRecordDispute(AccountAction):
 
 
 class ActionRecordReason(AccountAction):
-    """What prevents paying, recorded on the account, then the step that fits it."""
+    """What prevents paying, recorded on the account, then the step that fits it. Illness,
+    grief and overwhelm lead to care (collection paused by the API, a person offered), never
+    to a payment script."""
 
     def name(self) -> str:
         return "action_record_reason"
+
+    def intro(self, tracker: Tracker) -> str | None:
+        intent, _ = current_request(tracker)
+        if REASONS.get(intent or "") in CARE:
+            return "utter_care_before_check"  # kindness first, then the identity check
+        return "utter_greet"
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any]) -> list[EventType]:
         intent, _ = current_request(tracker)
         reason = REASONS.get(intent or "", "other")
         await AmicableApi().reason(account["reference"], tracker.sender_id, reason)
         events = clear_pending()
+        if tracker.get_slot("settled") and reason not in CARE:
+            # A plan or a promise is already agreed: the reason is noted, nothing more asked.
+            dispatcher.utter_message(response="utter_reason_noted")
+            return events
         if reason == "forgot":
             dispatcher.utter_message(response="utter_forgot_ack")
             return events + await send_payment_link(dispatcher, tracker, account)
@@ -202,11 +214,11 @@ class ActionRecordReason(AccountAction):
             return events
         if reason == "cash_flow":
             dispatcher.utter_message(response="utter_cash_flow_ack")
-            return [*events, SlotSet("promise_attempts", 0), FollowupAction("promise_form")]
+            return [*events, SlotSet("promise_date", None), FollowupAction("promise_form")]
         if reason == "income_loss":
             dispatcher.utter_message(response="utter_income_loss_ack")
             return ask_for_amount(tracker)
-        if reason in ("illness", "bereavement"):
+        if reason in CARE:
             dispatcher.utter_message(response=f"utter_{reason}_ack")
             if account.get("vulnerability_consent_required"):
                 dispatcher.utter_message(response="utter_ask_vulnerability_consent")

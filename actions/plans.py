@@ -4,6 +4,7 @@ only after a yes. The arithmetic and the policy live in the API; the bot only ta
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from babel.lists import format_list
@@ -12,11 +13,11 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.account import AccountAction
 from actions.api import AmicableApi, ApiError
 from actions.common import (
     LOCALES,
     UNCLEAR,
-    AccountAction,
     clear_pending,
     current_request,
     day,
@@ -24,7 +25,9 @@ from actions.common import (
     money,
     service_problem,
 )
-from actions.normalise import parse_amount
+from actions.handover import OFFER_PERSON_AT, STALLED, stall, stall_number
+from actions.normalise import amount_role, parse_amount
+from actions.reasons import reason_once
 
 # Installments listed one by one up to this many; a longer plan is summarised.
 LISTED = 4
@@ -100,7 +103,7 @@ async def propose_plan(
 
 
 def ask_for_amount(tracker: Tracker) -> list[EventType]:
-    return [*clear_pending(), SlotSet("plan_amount", None), SlotSet("plan_attempts", 0), FollowupAction("plan_form")]
+    return [*clear_pending(), SlotSet("plan_amount", None), FollowupAction("plan_form")]
 
 
 class ActionStartPlan(AccountAction):
@@ -114,7 +117,11 @@ class ActionStartPlan(AccountAction):
         _, text = current_request(tracker)
         amount = parse_amount(text, language(tracker))
         if amount is not None and amount.value > 0:
-            return await propose_plan(dispatcher, tracker, account, str(amount.value))
+            role = amount_role(text, language(tracker))
+            # The total owed or a sum for today is not a monthly offer; an amount with no word
+            # for what it is counts as monthly only when it is less than the whole balance.
+            if role == "monthly" or (role == "unknown" and amount.value < Decimal(str(account["balance"]))):
+                return await propose_plan(dispatcher, tracker, account, str(amount.value))
         return ask_for_amount(tracker)
 
 
@@ -125,14 +132,15 @@ class ValidatePlanForm(FormValidationAction):
     async def validate_plan_amount(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        amount = parse_amount(str(value or ""), language(tracker))
+        if value is None:
+            return {}  # only cleared before the question is asked: nothing was answered yet
+        amount = parse_amount(str(value), language(tracker))
         if amount is not None and amount.value > 0:
             return {"plan_amount": str(amount.value)}
-        attempts = int(tracker.get_slot("plan_attempts") or 0) + 1
-        if attempts >= 3:
-            return {"plan_amount": UNCLEAR, "plan_attempts": 0}
+        if stall_number(tracker) >= OFFER_PERSON_AT:
+            return {"plan_amount": UNCLEAR, STALLED: True}  # not a third time: a person is offered
         dispatcher.utter_message(response="utter_plan_amount_unclear")
-        return {"plan_amount": None, "plan_attempts": attempts}
+        return {"plan_amount": None, STALLED: True}
 
 
 class ActionProposePlan(AccountAction):
@@ -144,8 +152,7 @@ class ActionProposePlan(AccountAction):
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any]) -> list[EventType]:
         value = tracker.get_slot("plan_amount")
         if not value or value == UNCLEAR:
-            dispatcher.utter_message(response="utter_offer_person_after_confusion")
-            return [SlotSet("plan_amount", None), SlotSet("offer", "person")]
+            return [SlotSet("plan_amount", None), *await stall(dispatcher, tracker)]
         return await propose_plan(dispatcher, tracker, account, value)
 
 
@@ -168,13 +175,16 @@ async def accept_plan(dispatcher: CollectingDispatcher, tracker: Tracker, domain
     )
     if plan.get("autopay_url"):
         dispatcher.utter_message(response="utter_plan_autopay", url=plan["autopay_url"])
-    return reset
+    return [*reset, *await reason_once(dispatcher, tracker, account)]
 
 
 def decline_plan(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """A no to the schedule: ask again for what is affordable, and after two counter-offers
-    turned down offer a person, who can look at what the policy does not cover."""
+    """A no to the schedule: the debtor says what would suit them better (another monthly
+    amount, paying at once, a date), rather than being asked the same amount again. After two
+    counter-offers turned down, a person is offered, who can look at what the policy does not
+    cover."""
     if int(tracker.get_slot("plan_counters") or 0) >= MAX_COUNTERS:
         dispatcher.utter_message(response="utter_plan_offer_person")
         return [SlotSet("offer", "person"), SlotSet("plan_monthly", None), SlotSet("plan_counters", 0)]
-    return [SlotSet("offer", None), SlotSet("plan_monthly", None), *ask_for_amount(tracker)]
+    dispatcher.utter_message(response="utter_plan_declined")
+    return [SlotSet("offer", None), SlotSet("plan_monthly", None)]

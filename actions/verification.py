@@ -18,9 +18,12 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.account import AccountAction
 from actions.account_info import ActionShowBalance, ActionShowInvoices, present_account
 from actions.api import AmicableApi, ApiError
-from actions.common import AccountAction, clear_pending, service_problem
+from actions.common import UNCLEAR, clear_pending, language, service_problem
+from actions.handover import OFFER_PERSON_AT, STALLED, stall, stall_number
+from actions.normalise.amounts import words_to_digits
 from actions.outcomes import (
     ActionOfferPaymentLink,
     ActionRecordDispute,
@@ -48,7 +51,13 @@ RESUME: dict[str, type[AccountAction]] = {
     "reason_illness": ActionRecordReason,
     "reason_bereavement": ActionRecordReason,
     "reason_technical": ActionRecordReason,
+    "reason_overwhelmed": ActionRecordReason,
 }
+
+
+IDENTITY_SLOTS = ("identity_answer", "identity_postcode", "identity_code", "identity_next")
+# What the check asks; all filled with UNCLEAR ends it when answers could not be read.
+CHECKED = ("account_reference", "identity_answer", "identity_postcode")
 
 
 class ValidateVerificationForm(FormValidationAction):
@@ -77,28 +86,37 @@ class ValidateVerificationForm(FormValidationAction):
     ) -> dict[str, Any]:
         typed = reference_text(str(value or ""))[:64]
         if not looks_like_reference(typed):
-            dispatcher.utter_message(response="utter_reference_unclear")
-            return {"account_reference": None}
+            return self._unclear("account_reference", "utter_reference_unclear", dispatcher, tracker)
         # As typed: the API finds the file by its letters and digits, whatever the separators.
         return {"account_reference": typed}
+
+    @staticmethod
+    def _unclear(slot: str, response: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """An answer that is not of the shape asked costs no attempt: what is needed is
+        explained and asked again, once. A second in a row ends the check, and a person is
+        offered (actions/handover.py) rather than the same question a third time."""
+        if stall_number(tracker) >= OFFER_PERSON_AT:
+            return {name: UNCLEAR for name in CHECKED} | {"identity_next": None, STALLED: True}
+        dispatcher.utter_message(response=response)
+        return {slot: None, STALLED: True}
 
     async def _step(
         self, fact: str, slot: str, unclear: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
         """Pass one answer to the API; what comes back decides what is asked next."""
         answer = str(value or "").strip()
+        if fact == "date_of_birth":
+            answer = words_to_digits(answer, language(tracker))  # "seventeenth of May ninety-two"
         if not re.search(r"\d", answer):
             # Not an attempt: no date, postcode or code in it. Explain what is needed instead.
-            dispatcher.utter_message(response=unclear)
-            return {slot: None}
+            return self._unclear(slot, unclear, dispatcher, tracker)
         try:
             result = await AmicableApi().verify(
                 tracker.sender_id, tracker.get_slot("account_reference") or "", answer[:200], fact
             )
         except ApiError as error:
             if error.status == 422:
-                dispatcher.utter_message(response=unclear)
-                return {slot: None}
+                return self._unclear(slot, unclear, dispatcher, tracker)
             if error.status == 409:  # the check was started afresh elsewhere: begin again
                 return {"identity_answer": None, "identity_postcode": None, "identity_code": None}
             service_problem(dispatcher)
@@ -149,9 +167,6 @@ class ValidateVerificationForm(FormValidationAction):
         return await self._step("code", "identity_code", "utter_code_unclear", value, dispatcher, tracker)
 
 
-IDENTITY_SLOTS = ("identity_answer", "identity_postcode", "identity_code", "identity_next")
-
-
 def clear_identity() -> list[EventType]:
     return [SlotSet(name, None) for name in IDENTITY_SLOTS]
 
@@ -177,8 +192,11 @@ class ActionVerificationDone(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if not tracker.get_slot("verified"):
-            dispatcher.utter_message(response="utter_verification_failed")
-            return [*clear_identity(), *clear_pending()]
+            if tracker.get_slot("verification_failed"):
+                dispatcher.utter_message(response="utter_verification_failed")
+                return [*clear_identity(), *clear_pending()]
+            # The answers could not be read twice in a row: a person, not the question again.
+            return [*clear_identity(), SlotSet("account_reference", None), *await stall(dispatcher, tracker)]
         events: list[EventType] = clear_identity()
         pending = tracker.get_slot("pending_request")
         try:

@@ -46,6 +46,52 @@ NUMBER_WORDS = _vocabulary(
     """
 )
 
+# What the gateway says is expected when no form is open but an offer awaits a yes or a no.
+YES_NO = "yes_no"
+# A yes or a no to what the bot just offered, as its first word or words.
+YES = _vocabulary(
+    """yes yeah yep yup yea sure ok okay alright fine deal absolutely definitely certainly perfect great lovely
+    agreed please oui ouais d'accord daccord dac parfait entendu volontiers certainement absolument impeccable
+    nickel ja jawel jazeker jep oké oke prima graag akkoord top zeker natuurlijk uiteraard
+    """
+)
+YES_PHRASES = (
+    "that works",
+    "that's fine",
+    "thats fine",
+    "go ahead",
+    "sounds good",
+    "let's do",
+    "lets do",
+    "go for it",
+    "why not",
+    "c'est bon",
+    "cest bon",
+    "ça marche",
+    "ca marche",
+    "ça me va",
+    "ca me va",
+    "allez-y",
+    "allez y",
+    "je veux bien",
+    "avec plaisir",
+    "bien sûr",
+    "bien sur",
+    "dat is goed",
+    "is goed",
+    "doe maar",
+    "dat lukt",
+    "in orde",
+    "goed zo",
+    "very good",
+    "très bien",
+    "tres bien",
+    "c'est parfait",
+)
+NO = _vocabulary("no nope nah not non nan nee neen niet")
+# "yes, but ..." is not a plain yes: the classifier reads the rest.
+BUT = _vocabulary("but though however except mais sauf pourtant cependant maar behalve alleen")
+
 
 def _words(text: str) -> list[str]:
     folded = unicodedata.normalize("NFKC", text).lower()
@@ -83,13 +129,15 @@ def words_besides_answer(text: str) -> list[str]:
 
 def looks_like_reference(text: str) -> bool:
     """`HE-A16DD6E4`, `inv 2025 00871`, `2210034567`, `+++090/9337/55493+++`, `FAC/2025/00123`,
-    perhaps with "my reference is" around it: at most four pieces, one digit at least."""
+    perhaps with "my reference is" around it: at most four pieces, one digit at least, or up
+    to eight groups of figures read out in twos or threes ("66 10 28 44 73")."""
     pieces = _content(reference_text(text)) or reference_text(text).split()
     joined = re.sub(r"[^0-9a-z]", "", "".join(pieces))
     words = [p for p in pieces if not _has_digit(p)]
     # Letter-only pieces are prefixes ("inv", "fac", "he"), never outnumbering the figures.
     prefixes = all(len(re.sub(r"[^a-z]", "", w)) <= 4 for w in words) and len(words) <= len(pieces) - len(words)
-    return 1 <= len(pieces) <= 4 and prefixes and _has_digit(joined) and 3 <= len(joined) <= 40
+    most = 8 if all(p.isdigit() for p in pieces) else 4
+    return 1 <= len(pieces) <= most and prefixes and _has_digit(joined) and 3 <= len(joined) <= 40
 
 
 def looks_like_date(text: str) -> bool:
@@ -117,6 +165,24 @@ def looks_like_day(text: str) -> bool:
     return len(words) <= 10 and (_has_digit(text) or any(w in DAY_WORDS or w in MONTHS for w in words))
 
 
+def yes_or_no(text: str) -> str | None:
+    """ "affirm" or "deny" when a short message opens with a plain yes or no ("Yes, thank you
+    so much", "ok I can stretch to that", "non merci", "ja deal"), else None. A figure or a
+    "but" means more than a yes or a no."""
+    words = [w.strip(".,;:!?'\"()") for w in _words(text)]
+    words = [w for w in words if w]
+    # Dutch "maar" is also a softener ("doe maar", "zeg maar"), not a "but".
+    buts = [w for i, w in enumerate(words) if w in BUT and not (w == "maar" and i and words[i - 1] in ("doe", "zeg"))]
+    if not words or len(words) > 10 or _has_digit(text) or buts:
+        return None
+    if words[0] in NO:
+        return "deny"
+    opening = " ".join(words[:4])
+    if words[0] in YES or any(opening.startswith(phrase) for phrase in YES_PHRASES):
+        return "affirm"
+    return None
+
+
 FITS = {
     "account_reference": looks_like_reference,
     "identity_answer": looks_like_date,
@@ -124,6 +190,7 @@ FITS = {
     "identity_code": looks_like_code,
     "plan_amount": looks_like_amount,
     "promise_date": looks_like_day,
+    YES_NO: lambda text: yes_or_no(text) is not None,
 }
 
 

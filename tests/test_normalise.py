@@ -314,10 +314,24 @@ AMOUNTS = [
     ("1 " * 1000, "en", None, None),
 ]
 
+# amount_role: what a sum in a request for a plan stands for. Only "monthly" is an offer.
+ROLES = [
+    ("je voudrais un plan de paiement pour ma dette de 1.234,56 €", "fr", "total"),
+    ("can we split the 750 into monthly payments?", "en", "unknown"),
+    ("I owe 600 but could do 50/month", "en", "monthly"),
+    ("I can do 50 a month", "en", "monthly"),
+    ("cinquante euros par mois", "fr", "monthly"),
+    ("des mensualités de 60 €", "fr", "monthly"),
+    ("ik kan vijfentwintig euro per maand", "nl", "monthly"),
+    ("mijn schuld van 900 euro in delen betalen", "nl", "total"),
+    ("I can pay 100 today and the rest later", "en", "today"),
+    ("could I pay 40", "en", "unknown"),
+]
+
 SCRIPT = """
 import json, sys
 from datetime import date
-from actions.normalise import parse_amount, parse_date, parse_future_date
+from actions.normalise import amount_role, parse_amount, parse_date, parse_future_date
 
 cases = json.load(sys.stdin)
 today = date.fromisoformat(cases["today"])
@@ -328,13 +342,14 @@ print(json.dumps({
     "future": [iso(parse_future_date(t, today, l, tz)) for t, l, _ in cases["future"]],
     "dates": [iso(parse_date(t, today, l, tz)) for t, l, _ in cases["dates"]],
     "amounts": [amount(parse_amount(t, l)) for t, l, _, _ in cases["amounts"]],
+    "roles": [amount_role(t, l) for t, l, _ in cases["roles"]],
 }))
 """
 
 
 @pytest.fixture(scope="module")
 def parsed() -> dict[str, list]:
-    cases = {"today": TODAY, "timezone": TIMEZONE, "future": FUTURE, "dates": DATES, "amounts": AMOUNTS}
+    cases = {"today": TODAY, "timezone": TIMEZONE, "future": FUTURE, "dates": DATES, "amounts": AMOUNTS, "roles": ROLES}
     result = subprocess.run(
         [str(RASA_BIN / "python"), "-W", "ignore", "-c", SCRIPT],
         input=json.dumps(cases),
@@ -367,3 +382,8 @@ def test_amounts_are_exact_decimals_with_their_currency(parsed, index, text, lan
     else:
         assert got is not None
         assert (Decimal(got[0]), got[1], got[2]) == (Decimal(value), currency, "Decimal")
+
+
+@pytest.mark.parametrize(("index", "text", "language", "expected"), [(i, *case) for i, case in enumerate(ROLES)])
+def test_a_total_or_a_sum_for_today_is_not_a_monthly_offer(parsed, index, text, language, expected):
+    assert parsed["roles"][index] == expected

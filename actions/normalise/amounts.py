@@ -414,3 +414,37 @@ def mask_money(prepared: str, language: str = "en") -> str:
             done = end
     pieces.append(text[done:])
     return "".join(pieces)
+
+
+# What an amount in a request for a plan stands for. Only a monthly amount is an offer; the
+# total owed ("my debt of 1.234,56 €") or a sum for today is not, and the bot then asks.
+# "Monthly" must be said of the amount itself ("50 a month", "mensualités de 50"): in "can we
+# split the 750 into monthly payments" the 750 is the total.
+_SUM = r"\d[\d.,' ]*\s*(?:€|eur(?:o|os)?\b)?\s*"
+MONTHLY = re.compile(
+    _SUM + r"(?:(?:a|per|each|every|the|par|chaque|tous\s+les|in\s+de|elke|iedere|/|p/?)\s*"
+    r"(?:month|mo|mois|maand|mnd|m)\b|monthly|mensuel|maandelijks|pm\b|p/m\b)"
+    r"|(?:monthly|mensualit[ée]s?|maandelijks\w*|par\s+mois|per\s+maand)\s+(?:\w+\s+){0,2}"
+    r"(?:of|de|d'|van)?\s*€?\s*\d",
+    re.I,
+)
+TOTAL = re.compile(
+    r"\b(?:debt|owe|owing|total|whole|entire|balance|bill\s+of|invoice\s+of|full\s+amount)\b"
+    r"|\b(?:dette|dois|doit|devoir|total|totalit[ée]|solde|facture\s+de|montant\s+de|tout\s+le\s+montant)\b"
+    r"|\b(?:schuld|verschuldigd|totaal|saldo|volledige|hele\s+bedrag|factuur\s+van|bedrag\s+van)\b",
+    re.I,
+)
+NOW = re.compile(r"\b(?:today|now|right\s+away|aujourd'?hui|maintenant|tout\s+de\s+suite|vandaag|nu|meteen)\b", re.I)
+
+
+def amount_role(text: str, language: str = "en") -> str:
+    """ "monthly", "total" or "today": what a sum in a request for a plan stands for, or
+    "unknown". A monthly amount wins ("the debt of 600, I can do 50 a month")."""
+    text = words_to_digits(text, language)
+    if MONTHLY.search(text):
+        return "monthly"
+    if TOTAL.search(text):
+        return "total"
+    if NOW.search(text):
+        return "today"
+    return "unknown"

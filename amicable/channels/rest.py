@@ -107,9 +107,9 @@ def for_the_bot(text: str) -> str:
 
 
 async def expecting(request: Request, sender: str) -> str | None:
-    """The slot the bot's open form is asking for, read from its tracker: an answer of that
-    shape then fills it whatever the intent classifier thinks (bot/components/expected_answer.py).
-    Without it the message is understood as usual."""
+    """The slot the bot's open form is asking for, or "yes_no" when an offer awaits an answer,
+    read from its tracker: an answer of that shape then fills it whatever the intent classifier
+    thinks (bot/components/expected_answer.py). Without it the message is understood as usual."""
     client: httpx.AsyncClient = request.app.state.http
     settings = request.app.state.settings
     try:
@@ -121,9 +121,11 @@ async def expecting(request: Request, sender: str) -> str | None:
         tracker = response.json() if response.status_code == 200 else {}
     except (httpx.HTTPError, ValueError):
         return None
+    slots = tracker.get("slots") or {}
     if not (tracker.get("active_loop") or {}).get("name"):
-        return None
-    slot = (tracker.get("slots") or {}).get("requested_slot")
+        # No question of a form open, but an offer awaits a yes or a no.
+        return "yes_no" if slots.get("offer") else None
+    slot = slots.get("requested_slot")
     return slot if isinstance(slot, str) else None
 
 

@@ -231,7 +231,9 @@ class Simulator:
             state = self._state(reference)
             if self._reached(goal, state, sender):
                 outcome.success = True
-                outcome.reason_recorded = bool(state.get("reason"))
+                outcome.reason_recorded = bool(state.get("reason")) or self._reason_after(
+                    outcome, sender, seen, phone if by_sms else None, answers["reason"], language, reference
+                )
                 return outcome
             requested, uttered, seen = self._asked(sender, seen)
             ask = requested or (uttered[-1] if uttered else None)
@@ -260,6 +262,27 @@ class Simulator:
                 said = answers.get("dispute_details") or answers["confirm"]
         outcome.why = f"no {goal} after {MAX_TURNS} turns"
         return outcome
+
+
+    def _reason_after(
+        self,
+        outcome: Outcome,
+        sender: str,
+        seen: int,
+        phone: str | None,
+        reason: str,
+        language: str,
+        reference: str,
+    ) -> bool:
+        """Once the outcome is secured the bot may ask what made paying hard: the person
+        answers, and the reason must then be on the file."""
+        _, uttered, _ = self._asked(sender, seen)
+        if "utter_ask_reason_after" not in uttered:
+            return False
+        outcome.transcript.append(("debtor", reason))
+        replies = self._sms(phone, reason) if phone else self._web(sender, reason, language)
+        outcome.transcript += [("bot", r) for r in replies]
+        return bool(self._state(reference).get("reason"))
 
 
 def simulate(scenarios: list[dict] | None = None, concurrency: int = 2) -> list[Outcome]:

@@ -20,6 +20,7 @@ the number or chat id), in the database, atomically (`attempts`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import re
@@ -96,14 +97,22 @@ def one_date(answer: str, country: str | None) -> date | None:
     languages = ["en", "fr", "nl"]
     parsed = dateparser.parse(text, settings=settings, languages=languages)
     if parsed is not None:
-        return parsed.date()
+        return _in_the_past(parsed.date())
     found = search_dates(text, settings=settings, languages=languages) or []
     if len(found) != 1:
         return None
     said, value = found[0]
     if any(ch.isdigit() for ch in text.replace(said, " ")):
         return None
-    return value.date()
+    return _in_the_past(value.date())
+
+
+def _in_the_past(born: date) -> date:
+    """A birth date is never in the future: "3/2/67" is 1967, where a parser reads 2067."""
+    if born > date.today() and born.year >= 2000:
+        with contextlib.suppress(ValueError):  # 29 February of a year without one stays as read
+            return born.replace(year=born.year - 100)
+    return born
 
 
 def one_postcode(answer: str) -> str | None:

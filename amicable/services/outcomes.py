@@ -15,7 +15,8 @@ from amicable.services import ServiceError
 from amicable.services.accounts import balance, log_contact
 from amicable.settings import Settings
 
-VULNERABLE_REASONS = {"illness", "bereavement"}
+# Illness, grief and being overwhelmed pause collection at once (care, not a payment script).
+VULNERABLE_REASONS = {"illness", "bereavement", "overwhelmed"}
 
 
 def debtor_today(account: Account) -> date:

@@ -10,6 +10,10 @@ shape of that answer (a reference, a date, a postcode, a six-digit code, an amou
 pay), this component sets the intent to `inform` with full confidence, so the form's slot
 mapping takes it and no rule about other intents fires. Only a clear other request (stop,
 a person, a dispute, "I already paid") keeps its own intent and interrupts.
+
+When no form is open but an offer awaits a yes or a no (`expecting` is "yes_no"), a message
+that opens with a plain yes or no is read as `affirm` or `deny`, unless the classifier is sure
+of some other request.
 """
 
 from __future__ import annotations
@@ -23,12 +27,15 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.answers import fits, words_besides_answer
+from bot.answers import YES_NO, fits, words_besides_answer, yes_or_no
 
 INFORM = "inform"
 # Requests that are never an answer, when the classifier is reasonably sure of them.
 INTERRUPTS = {"opt_out", "request_human", "dispute", "already_paid"}
 INTERRUPT_CONFIDENCE = 0.5
+# After an offer, what a plain yes or no may be read as by the classifier ("Yes, thank you so
+# much" reads as thanks). Any other request it is sure of ("no, I already paid") stands.
+SMALL_TALK = {"affirm", "deny", "thank", "greet", "goodbye", "repeat", "out_of_scope", "nlu_fallback", INFORM}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -51,17 +58,27 @@ class ExpectedAnswer(GraphComponent):
             if not fits(slot, text):
                 continue
             intent = message.get(INTENT) or {}
+            sure = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0) >= INTERRUPT_CONFIDENCE
+            if slot == YES_NO:
+                if intent.get(INTENT_NAME_KEY) not in SMALL_TALK and sure:
+                    continue
+                self._set(message, yes_or_no(text) or INFORM)
+                continue
             if (
                 intent.get(INTENT_NAME_KEY) in INTERRUPTS
                 and float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0) >= INTERRUPT_CONFIDENCE
                 and len(words_besides_answer(text)) >= 2
             ):
                 continue  # "stop, and my reference is ..." still stops
-            answer = {INTENT_NAME_KEY: INFORM, PREDICTED_CONFIDENCE_KEY: 1.0}
-            message.set(INTENT, answer, add_to_output=True)
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != INFORM]
-            message.set(INTENT_RANKING_KEY, [answer, *ranking], add_to_output=True)
+            self._set(message, INFORM)
         return messages
+
+    @staticmethod
+    def _set(message: Message, name: str) -> None:
+        answer = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
+        message.set(INTENT, answer, add_to_output=True)
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name]
+        message.set(INTENT_RANKING_KEY, [answer, *ranking], add_to_output=True)
 
     def process_training_data(self, training_data: Any) -> Any:
         return training_data

@@ -10,7 +10,9 @@ import httpx
 import pytest
 import yaml
 from babel.dates import format_date
+from sqlalchemy import create_engine, select
 
+from amicable.db.models import Handoff
 from tests.conftest import AUTH
 from tests.factories import account_body
 
@@ -125,3 +127,62 @@ def test_every_response_an_action_names_exists_in_the_domain():
         named |= set(re.findall(r'"(utter_[a-z_]+)"', source.read_text()))
     named.discard("utter_action")  # Rasa's metadata key for the response a message came from
     assert named and named <= set(DOMAIN["responses"])
+
+
+def _stalled_turns(count: int) -> list[dict]:
+    """Earlier turns, each marked as making no progress, as the actions mark them."""
+    events: list[dict] = []
+    for n in range(count):
+        events += [
+            {"event": "user", "text": f"hm {n}", "parse_data": {"intent": {"name": "nlu_fallback"}}},
+            {"event": "slot", "name": "stalled", "value": True},
+            {"event": "action", "name": "action_listen"},
+        ]
+    return events
+
+
+def _after(earlier: list[dict], intent: str, text: str, slots: dict | None = None) -> dict:
+    tracker = _tracker("act-loop", intent, text, slots)
+    tracker["events"] = [{"event": "action", "name": "action_listen"}, *earlier, tracker["events"][1]]
+    return tracker
+
+
+@pytest.mark.parametrize(
+    ("earlier", "said"),
+    [
+        (0, ["utter_default"]),
+        (1, ["utter_offer_person_after_confusion"]),
+        (2, ["utter_handoff"]),
+    ],
+)
+def test_turns_without_progress_rephrase_then_offer_a_person_then_hand_over(stack, earlier, said):
+    result = _run(stack, "action_fallback", _after(_stalled_turns(earlier), "nlu_fallback", "qwerty"))
+    assert [r["response"] for r in result["responses"]] == said
+    assert _slots(result)["stalled"] is True
+
+
+def test_a_turn_that_made_progress_starts_the_count_again(stack):
+    progress = [{"event": "user", "text": "yes", "parse_data": {"intent": {"name": "affirm"}}}]
+    result = _run(stack, "action_fallback", _after([*_stalled_turns(2), *progress], "nlu_fallback", "qwerty"))
+    assert [r["response"] for r in result["responses"]] == ["utter_default"]
+
+
+def test_the_third_stalled_turn_records_a_hand_over_with_a_summary(stack):
+    cid = httpx.post(f"{stack.web_url}/webhooks/rest/conversations", timeout=30).json()["sender"]
+    tracker = _after(_stalled_turns(2), "affirm", "yes")
+    tracker["sender_id"] = cid
+    result = _run(stack, "action_accept_offer", tracker)
+    assert [r["response"] for r in result["responses"]] == ["utter_handoff"]
+    engine = create_engine(stack.database_url)
+    with engine.connect() as connection:
+        recorded = connection.execute(
+            select(Handoff.reason, Handoff.summary).where(Handoff.conversation_id == cid)
+        ).all()
+    engine.dispose()
+    assert [reason for reason, _ in recorded] == ["bot_stuck"]
+    assert "identity not confirmed" in recorded[0][1]
+
+
+def test_a_no_with_nothing_on_offer_closes_kindly_instead_of_asking_again(stack):
+    result = _run(stack, "action_decline_offer", _tracker("act-no", "deny", "no thanks"))
+    assert [r["response"] for r in result["responses"]] == ["utter_goodbye"]

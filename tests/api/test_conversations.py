@@ -19,7 +19,17 @@ def _verify(client, cid, reference, answer, postcode="1000"):
 
 @pytest.mark.parametrize(
     "answer",
-    ["12/03/1985", "12 March 1985", "1985-03-12", "12.03.1985", "march 12th 1985", "born on 12 maart 1985"],
+    [
+        "12/03/1985",
+        "12 March 1985",
+        "1985-03-12",
+        "12.03.1985",
+        "march 12th 1985",
+        "born on 12 maart 1985",
+        "12/3/85",
+        "12-03-85",
+        "12 mars 85",
+    ],
 )
 @pytest.mark.parametrize("postcode", ["1000", "postcode 1000", "my postcode is 1000"])
 def test_identity_is_confirmed_by_date_of_birth_in_any_form_and_postcode(client, account, answer, postcode):

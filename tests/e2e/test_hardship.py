@@ -40,3 +40,21 @@ def test_where_no_consent_is_required_the_bot_does_not_ask(stack):
     reply = debtor.say("my mother passed away last week")
     assert "note on your file" not in reply
     assert debtor.account()["vulnerable"] is True
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "honestly I can't handle any of this at the moment, it's all too much"),
+        ("fr", "je suis à bout, je n'arrive plus à gérer tout ça"),
+        ("nl", "sorry maar dit wordt me nu echt allemaal te veel, ik kan het niet aan"),
+    ],
+)
+def test_being_overwhelmed_leads_to_a_pause_and_a_person_not_a_payment_date(stack, language, said):
+    debtor = make_debtor(stack, language=language)
+    debtor.verify()
+    reply = debtor.say(said)
+    state = debtor.account()
+    assert state["status"] == "on_hold" and state["reason"] == "overwhelmed"
+    assert not state["promises"] and not state["payment_links"]
+    assert reply  # care in their language, then a person is offered (or consent asked first)
