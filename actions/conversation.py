@@ -14,7 +14,7 @@ from actions.api import AmicableApi, ApiError
 from actions.common import clear_pending, language, moment, service_problem
 from actions.handover import HAND_OVER_AT, OFFER_PERSON_AT, hand_over, mark, stall, stall_number
 from actions.outcomes import ActionOfferPaymentLink, answer_vulnerability_consent
-from actions.plans import accept_plan, decline_plan
+from actions.plans import accept_plan, ask_for_amount, decline_plan
 
 
 class ActionHandoff(Action):
@@ -42,6 +42,32 @@ async def answer_callback(dispatcher: CollectingDispatcher, tracker: Tracker, ac
         return [*service_problem(dispatcher), *reset]
     dispatcher.utter_message(response="utter_callback_booked", when=when)
     return reset
+
+
+class ActionIAmABot(Action):
+    """ "Am I talking to a robot?": yes, and a person is there when wanted. Asked again right
+    after, it is a person they want: offered at once rather than the same answer again."""
+
+    def name(self) -> str:
+        return "action_i_am_a_bot"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if _said_last_turn(tracker) == "utter_i_am_a_bot":
+            dispatcher.utter_message(response="utter_offer_person")
+            return [SlotSet("offer", "person")]
+        dispatcher.utter_message(response="utter_i_am_a_bot")
+        return []
+
+
+def _said_last_turn(tracker: Tracker) -> str | None:
+    """The response the bot's last message before this turn came from."""
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+        elif users == 1 and event.get("event") == "bot":
+            return (event.get("metadata") or {}).get("utter_action")
+    return None
 
 
 class ActionOptOut(Action):
@@ -76,6 +102,8 @@ class ActionAcceptOffer(Action):
             return await answer_vulnerability_consent(dispatcher, tracker, consent=True)
         if offer == "callback":
             return await answer_callback(dispatcher, tracker, accepted=True)
+        if offer == "another_amount":  # "yes" to "another monthly amount, or ...?"
+            return [SlotSet("offer", None), *ask_for_amount(tracker)]
         # A yes with nothing on offer ("yes" to "anything else?"): ask what it is. Said again
         # and again, it is a conversation going nowhere, and a person is offered.
         return await stall(dispatcher, tracker, ["utter_how_can_i_help"])
@@ -92,7 +120,7 @@ class ActionDeclineOffer(Action):
             return await answer_vulnerability_consent(dispatcher, tracker, consent=False)
         if tracker.get_slot("offer") == "callback":
             return await answer_callback(dispatcher, tracker, accepted=False)
-        if tracker.get_slot("offer") == "person":
+        if tracker.get_slot("offer") in ("person", "another_amount"):
             # No person, then: the bot is still here for what it can do.
             dispatcher.utter_message(response="utter_ok")
             dispatcher.utter_message(response="utter_anything_else")

@@ -187,4 +187,19 @@ def decline_plan(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Eve
         dispatcher.utter_message(response="utter_plan_offer_person")
         return [SlotSet("offer", "person"), SlotSet("plan_monthly", None), SlotSet("plan_counters", 0)]
     dispatcher.utter_message(response="utter_plan_declined")
-    return [SlotSet("offer", None), SlotSet("plan_monthly", None)]
+    return [SlotSet("offer", "another_amount"), SlotSet("plan_monthly", None)]
+
+
+class ActionAnotherAmount(AccountAction):
+    """The answer to "what would suit you better?" after a schedule was turned down, when it
+    is an amount: a monthly one is quoted; anything else asks for the monthly amount."""
+
+    def name(self) -> str:
+        return "action_another_amount"
+
+    async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any]) -> list[EventType]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        amount = parse_amount(text, language(tracker))
+        if amount is not None and amount.value > 0 and amount_role(text, language(tracker)) in ("monthly", "unknown"):
+            return [SlotSet("offer", None), *await propose_plan(dispatcher, tracker, account, str(amount.value))]
+        return [SlotSet("offer", None), *ask_for_amount(tracker)]

@@ -46,8 +46,10 @@ NUMBER_WORDS = _vocabulary(
     """
 )
 
-# What the gateway says is expected when no form is open but an offer awaits a yes or a no.
+# What the gateway says is expected when no form is open but an offer awaits a yes or a no,
+# or (after a schedule was turned down) another monthly amount.
 YES_NO = "yes_no"
+ANOTHER_AMOUNT = "another_amount"
 # A yes or a no to what the bot just offered, as its first word or words.
 YES = _vocabulary(
     """yes yeah yep yup yea sure ok okay alright fine deal absolutely definitely certainly perfect great lovely
@@ -191,6 +193,7 @@ FITS = {
     "plan_amount": looks_like_amount,
     "promise_date": looks_like_day,
     YES_NO: lambda text: yes_or_no(text) is not None,
+    ANOTHER_AMOUNT: looks_like_amount,
 }
 
 

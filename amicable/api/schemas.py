@@ -17,7 +17,15 @@ from amicable.money import fmt, parse_amount
 Amount = Annotated[Decimal, BeforeValidator(parse_amount), PlainSerializer(fmt, return_type=str)]
 Money = Annotated[Decimal, PlainSerializer(fmt, return_type=str)]
 Reason = Literal[
-    "forgot", "cash_flow", "income_loss", "illness", "bereavement", "overwhelmed", "dispute", "technical", "refuses",
+    "forgot",
+    "cash_flow",
+    "income_loss",
+    "illness",
+    "bereavement",
+    "overwhelmed",
+    "dispute",
+    "technical",
+    "refuses",
     "other",
 ]
 LANGUAGES = ("en", "fr", "nl")

@@ -123,7 +123,9 @@ async def expecting(request: Request, sender: str) -> str | None:
         return None
     slots = tracker.get("slots") or {}
     if not (tracker.get("active_loop") or {}).get("name"):
-        # No question of a form open, but an offer awaits a yes or a no.
+        # No question of a form open, but an offer awaits a yes or a no (or another amount).
+        if slots.get("offer") == "another_amount":
+            return "another_amount"
         return "yes_no" if slots.get("offer") else None
     slot = slots.get("requested_slot")
     return slot if isinstance(slot, str) else None

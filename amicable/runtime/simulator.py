@@ -263,7 +263,6 @@ class Simulator:
         outcome.why = f"no {goal} after {MAX_TURNS} turns"
         return outcome
 
-
     def _reason_after(
         self,
         outcome: Outcome,

@@ -38,10 +38,13 @@ def find_by_typed_reference(session: Session, typed: str) -> Account | None:
 
 def candidate_keys(typed: str) -> list[str]:
     """What was typed, then its shorter endings ("is INV-2025-00871" -> "INV202500871"): a word
-    said before the reference is dropped. At most three, each with a figure."""
-    pieces = [p for p in re.split(r"\s+", unicodedata.normalize("NFKC", typed).strip()) if p][-4:]
+    said before the reference is dropped. A reference read out in groups of figures
+    ("66 10 28 44 73") is tried whole. At most three, each with a figure."""
+    pieces = [p for p in re.split(r"\s+", unicodedata.normalize("NFKC", typed).strip()) if p][-8:]
+    grouped = len(pieces) > 4 and all(any(ch.isdigit() for ch in p) for p in pieces)
+    starts = [0] if grouped else range(max(0, len(pieces) - 4), len(pieces))
     keys: list[str] = []
-    for start in range(len(pieces)):
+    for start in starts:
         key = reference_key("".join(pieces[start:]))
         if len(key) >= 3 and any(ch.isdigit() for ch in key) and key not in keys:
             keys.append(key)

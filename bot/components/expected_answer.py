@@ -13,7 +13,8 @@ a person, a dispute, "I already paid") keeps its own intent and interrupts.
 
 When no form is open but an offer awaits a yes or a no (`expecting` is "yes_no"), a message
 that opens with a plain yes or no is read as `affirm` or `deny`, unless the classifier is sure
-of some other request.
+of some other request. After a schedule was turned down ("another_amount"), an amount is read as
+the next monthly offer in the same way.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.answers import YES_NO, fits, words_besides_answer, yes_or_no
+from bot.answers import ANOTHER_AMOUNT, YES_NO, fits, words_besides_answer, yes_or_no
 
 INFORM = "inform"
 # Requests that are never an answer, when the classifier is reasonably sure of them.
@@ -36,6 +37,9 @@ INTERRUPT_CONFIDENCE = 0.5
 # After an offer, what a plain yes or no may be read as by the classifier ("Yes, thank you so
 # much" reads as thanks). Any other request it is sure of ("no, I already paid") stands.
 SMALL_TALK = {"affirm", "deny", "thank", "greet", "goodbye", "repeat", "out_of_scope", "nlu_fallback", INFORM}
+# After a schedule was turned down, an amount is the new offer unless another request is clear
+# ("it's only 185, I'll pay it all now" is a payment, not a monthly amount).
+PLAN_TALK = SMALL_TALK | {"request_plan", "promise_to_pay", "reason_cash_flow", "reason_income_loss"}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -63,6 +67,11 @@ class ExpectedAnswer(GraphComponent):
                 if intent.get(INTENT_NAME_KEY) not in SMALL_TALK and sure:
                     continue
                 self._set(message, yes_or_no(text) or INFORM)
+                continue
+            if slot == ANOTHER_AMOUNT:
+                if intent.get(INTENT_NAME_KEY) not in PLAN_TALK and sure:
+                    continue
+                self._set(message, INFORM)
                 continue
             if (
                 intent.get(INTENT_NAME_KEY) in INTERRUPTS

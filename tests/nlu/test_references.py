@@ -69,6 +69,8 @@ def typed(draw: st.DrawFn) -> tuple[str, str]:
         text = re.sub(r"[-/]", " ", text)
     if draw(st.integers(0, 5)) == 0:
         text = text.replace("+", "")
+    if reference.isdigit() and draw(st.integers(0, 3)) == 0:
+        text = " ".join(reference[i : i + 2] for i in range(0, len(reference), 2))  # read out in pairs
     return reference, draw(st.sampled_from(AROUND)).format(text)
 
 
