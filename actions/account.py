@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.api import AmicableApi, ApiError
 from actions.common import ask_identity_first, service_problem, verified
-from actions.handover import stall
+from actions.handover import mark, stall
 
 
 class AccountAction(Action, ABC):
@@ -35,7 +35,10 @@ class AccountAction(Action, ABC):
             return ask_identity_first(dispatcher, tracker, self.intro(tracker))
         try:
             account = await AmicableApi().account(tracker.sender_id)
-            return await self.act(dispatcher, tracker, account)
+            events = await self.act(dispatcher, tracker, account)
+            # Run in the middle of a form (the balance, "what is this about?"), the form's
+            # question comes again after it: a turn that did not move on.
+            return [*events, *mark()] if tracker.active_loop_name else events
         except ApiError as error:
             if error.status == 403:
                 # The confirmation lapsed (idle, handed back, another number): ask again.

@@ -23,7 +23,7 @@ from actions.account_info import ActionShowBalance, ActionShowInvoices, present_
 from actions.api import AmicableApi, ApiError
 from actions.common import UNCLEAR, clear_pending, language, service_problem
 from actions.handover import OFFER_PERSON_AT, STALLED, stall, stall_number
-from actions.normalise.amounts import words_to_digits
+from actions.normalise import birth_date_text
 from actions.outcomes import (
     ActionOfferPaymentLink,
     ActionRecordDispute,
@@ -106,7 +106,7 @@ class ValidateVerificationForm(FormValidationAction):
         """Pass one answer to the API; what comes back decides what is asked next."""
         answer = str(value or "").strip()
         if fact == "date_of_birth":
-            answer = words_to_digits(answer, language(tracker))  # "seventeenth of May ninety-two"
+            answer = birth_date_text(answer, language(tracker))  # "the third of May, nineteen forty-nine"
         if not re.search(r"\d", answer):
             # Not an attempt: no date, postcode or code in it. Explain what is needed instead.
             return self._unclear(slot, unclear, dispatcher, tracker)

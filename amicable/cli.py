@@ -281,7 +281,8 @@ FLOORS = {
     "normaliser_exact_match": 0.95,
     # Whole blind-written conversations reaching the debtor's outcome (tests/conversations);
     # the target is 0.97 per language, the floor what is held today.
-    "simulation": {"en": 0.90, "fr": 0.90, "nl": 0.90},
+    "simulation": {"en": 0.95, "fr": 0.95, "nl": 0.95},
+    "simulation_second": {"en": 0.80, "fr": 0.80, "nl": 0.80},
     # No conversation hears the same bot question three times in a row.
     "longest_repeat": 2,
 }
@@ -289,29 +290,38 @@ FLOORS = {
 
 def _simulated_conversations(out: Path) -> list[str]:
     """The blind scenarios through the whole stack (amicable/runtime/simulator.py): success per
-    language and per outcome, every failed transcript in `out`. Returns what is below floor."""
+    language and per outcome, every failed transcript in `out` (and, for the second set, beside
+    it). Returns what is below floor."""
+    from amicable.runtime.simulator import SCENARIOS, SECOND_SCENARIOS
     from amicable.runtime.simulator import main as simulate
 
-    report = simulate(out)
-    typer.echo(f"\nWhole conversations ({report['scenarios']} scenarios written blind, {report['seconds']} s):")
-    typer.echo("| language | scenarios | outcome reached |\n|---|---|---|")
     failures = []
-    for lang, figures in report["languages"].items():
-        typer.echo(f"| {lang} | {figures['scenarios']} | {figures['success']:.1%} |")
-        floor = FLOORS["simulation"].get(lang, 0.0)
-        if figures["success"] < floor:
-            failures.append(f"{lang} conversations {figures['success']:.1%} < {floor:.0%}")
-    typer.echo("| outcome | scenarios | reached |\n|---|---|---|")
-    for goal, figures in report["goals"].items():
-        typer.echo(f"| {goal} | {figures['scenarios']} | {figures['success']:.1%} |")
-    typer.echo(
-        f"the same question three times in a row: {report['why'].get('the same question three times in a row', 0)}"
-        f" (longest run {report['longest_repeat']}); reason recorded after a plan, promise or pause:"
-        f" {report['reason_recorded']:.1%}"
-    )
-    if report["longest_repeat"] > FLOORS["longest_repeat"]:
-        failures.append(f"a question asked {report['longest_repeat']} times in a row")
-    typer.echo(f"failed transcripts: {out}")
+    sets = [
+        ("simulation", SCENARIOS, out),
+        ("simulation_second", SECOND_SCENARIOS, out.with_name(out.stem + "_second.json")),
+    ]
+    for name, folder, path in sets:
+        report = simulate(path, folder)
+        typer.echo(
+            f"\nWhole conversations, {folder.name} ({report['scenarios']} scenarios written blind, {report['seconds']} s):"
+        )
+        typer.echo("| language | scenarios | outcome reached |\n|---|---|---|")
+        for lang, figures in report["languages"].items():
+            typer.echo(f"| {lang} | {figures['scenarios']} | {figures['success']:.1%} |")
+            floor = FLOORS[name].get(lang, 0.0)
+            if figures["success"] < floor:
+                failures.append(f"{lang} conversations ({folder.name}) {figures['success']:.1%} < {floor:.0%}")
+        typer.echo("| outcome | scenarios | reached |\n|---|---|---|")
+        for goal, figures in report["goals"].items():
+            typer.echo(f"| {goal} | {figures['scenarios']} | {figures['success']:.1%} |")
+        typer.echo(
+            f"the same question three times in a row: {report['why'].get('the same question three times in a row', 0)}"
+            f" (longest run {report['longest_repeat']}); reason recorded after a plan, promise or pause:"
+            f" {report['reason_recorded'] or 0:.1%}"
+        )
+        if report["longest_repeat"] > FLOORS["longest_repeat"]:
+            failures.append(f"a question asked {report['longest_repeat']} times in a row ({folder.name})")
+        typer.echo(f"failed transcripts: {path}")
     return failures
 
 

@@ -111,17 +111,21 @@ def _content(text: str) -> list[str]:
 def reference_text(text: str) -> str:
     """The reference in an answer, without the words around it: from the first piece with a
     figure (or a short prefix right before one, "inv 2025 00871") to the last piece with a
-    figure. "my reference is HE-228F219E, obviously" gives "is he-228f219e": the API tries
+    figure (or a short suffix right after it, "rc 88412 b"). "my reference is HE-228F219E, obviously" gives "is he-228f219e": the API tries
     the shorter endings too ("he-228f219e")."""
     words = [w.strip('.,:;!?()"') for w in _words(text)]
     words = [w for w in words if w]
     marks = [i for i, w in enumerate(words) if _has_digit(w)]
     if not marks:
         return ""
-    start = marks[0]
+    start, end = marks[0], marks[-1] + 1
     if start > 0 and len(words[start - 1]) <= 4 and words[start - 1].isalpha():
         start -= 1
-    return " ".join(words[start : marks[-1] + 1])
+    # A short letter suffix after the figures is part of it ("RC 88412 B", "NL 778 231 KQ");
+    # the API also tries the reference without it.
+    if end < len(words) and len(words[end]) <= 3 and words[end].isalpha() and words[end] not in FILLER:
+        end += 1
+    return " ".join(words[start:end])
 
 
 def words_besides_answer(text: str) -> list[str]:
@@ -136,8 +140,9 @@ def looks_like_reference(text: str) -> bool:
     pieces = _content(reference_text(text)) or reference_text(text).split()
     joined = re.sub(r"[^0-9a-z]", "", "".join(pieces))
     words = [p for p in pieces if not _has_digit(p)]
-    # Letter-only pieces are prefixes ("inv", "fac", "he"), never outnumbering the figures.
-    prefixes = all(len(re.sub(r"[^a-z]", "", w)) <= 4 for w in words) and len(words) <= len(pieces) - len(words)
+    # Letter-only pieces are prefixes ("inv", "fac", "he"), never outnumbering the figures,
+    # and at most one suffix ("rc 88412 b").
+    prefixes = all(len(re.sub(r"[^a-z]", "", w)) <= 4 for w in words) and len(words) <= len(pieces) - len(words) + 1
     most = 8 if all(p.isdigit() for p in pieces) else 4
     return 1 <= len(pieces) <= most and prefixes and _has_digit(joined) and 3 <= len(joined) <= 40
 
@@ -177,10 +182,12 @@ def yes_or_no(text: str) -> str | None:
     buts = [w for i, w in enumerate(words) if w in BUT and not (w == "maar" and i and words[i - 1] in ("doe", "zeg"))]
     if not words or len(words) > 10 or _has_digit(text) or buts:
         return None
-    if words[0] in NO:
+    first = words[0]
+    if first in NO:
         return "deny"
     opening = " ".join(words[:4])
-    if words[0] in YES or any(opening.startswith(phrase) for phrase in YES_PHRASES):
+    stretched = re.sub(r"(.)\1+$", r"\1", first)  # "jaa", "yess", "ouiii", "okk"
+    if first in YES or stretched in YES or any(opening.startswith(phrase) for phrase in YES_PHRASES):
         return "affirm"
     return None
 

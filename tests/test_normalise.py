@@ -311,6 +311,8 @@ AMOUNTS = [
     ),
     ("I can pay 50 euros, " + "that is really all I have left after the rent, " * 4, "en", None, None),
     ("50\n\n" + " " * 300 + "euros", "en", "50", "EUR"),
+    ("50e par mois", "fr", "50", "EUR"),
+    ("le 5e", "fr", None, None),
     ("1 " * 1000, "en", None, None),
 ]
 

@@ -233,9 +233,14 @@ def _multiply(text: str) -> str:
     return MULTIPLIER.sub(times_thousand, text)
 
 
+# "50e", "120E": euros written with a bare e, as on a phone. One figure ("le 5e") is an
+# ordinal, so two at least.
+E_FOR_EURO = re.compile(r"\b(\d{2,}(?:[.,]\d{1,2})?)[eE]\b")
+
+
 def prepare(text: str, language: str = "en") -> str:
     """The sentence cleaned, with amounts in words as digits."""
-    text = _small_before_currency(clean(text), language)
+    text = E_FOR_EURO.sub(r"\1 €", _small_before_currency(clean(text), language))
     return _multiply(words_to_digits(_multiply(text), language))
 
 

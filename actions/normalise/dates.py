@@ -21,8 +21,17 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+from text_to_num import alpha2digit
 
-from actions.normalise.amounts import answer_too_long, clean, ends_at, language_of, mask_money, words_to_digits
+from actions.normalise.amounts import (
+    MONTH_WORDS,
+    answer_too_long,
+    clean,
+    ends_at,
+    language_of,
+    mask_money,
+    words_to_digits,
+)
 
 WEEKDAY_NAMES = {
     "en": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
@@ -610,3 +619,18 @@ def parse_future_date(text: str, today: date, language: str = "en", timezone: st
     has begun ("this week") is today."""
     found = _read(text, today, language, timezone, future=True)
     return found if found is not None and found >= today else None
+
+
+# "May, 19 49" (as text2num gives "nineteen forty-nine"): the two halves of a year said aloud.
+_SPOKEN_YEAR = re.compile(rf"\b((?:{MONTH_WORDS})\.?,?\s+)(1[89]|20)\s+(\d{{2}})\b", re.I)
+
+
+def birth_date_text(text: str, language: str) -> str:
+    """A date of birth said in words ("the third of May, nineteen forty-nine", "le premier avril
+    soixante-huit") with its figures as digits, for the API to read as one date. Every number
+    is converted, even a lone "third"."""
+    try:
+        text = alpha2digit(text, language_of(language), 0)
+    except Exception:  # text2num raises bare Exceptions on odd input; the text stays as typed
+        return text
+    return _SPOKEN_YEAR.sub(r"\1\2\3", text)

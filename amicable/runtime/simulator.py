@@ -34,6 +34,9 @@ from amicable.runtime.paths import ROOT
 from amicable.runtime.stack import Stack
 
 SCENARIOS = ROOT / "tests" / "conversations" / "scenarios"
+# A second set, written blind later and never used to find what to fix: how the first set's
+# figures hold on conversations nobody here has read.
+SECOND_SCENARIOS = ROOT / "tests" / "conversations" / "scenarios_second"
 MAX_TURNS = 16
 CREDITOR = "Brightwater Energy"
 TWILIO_TOKEN = "simulator-twilio-token-0123456789"
@@ -332,9 +335,9 @@ def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
     }
 
 
-def main(out: Path) -> dict[str, Any]:
+def main(out: Path, folder: Path = SCENARIOS) -> dict[str, Any]:
     started = time.perf_counter()
-    report = summarise(simulate())
+    report = summarise(simulate(load(folder)))
     report["seconds"] = round(time.perf_counter() - started)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))

@@ -39,16 +39,23 @@ def find_by_typed_reference(session: Session, typed: str) -> Account | None:
 def candidate_keys(typed: str) -> list[str]:
     """What was typed, then its shorter endings ("is INV-2025-00871" -> "INV202500871"): a word
     said before the reference is dropped. A reference read out in groups of figures
-    ("66 10 28 44 73") is tried whole. At most three, each with a figure."""
+    ("66 10 28 44 73") is tried whole, and a reference with a letter after its figures also
+    without it. At most four, each with a figure."""
     pieces = [p for p in re.split(r"\s+", unicodedata.normalize("NFKC", typed).strip()) if p][-8:]
-    grouped = len(pieces) > 4 and all(any(ch.isdigit() for ch in p) for p in pieces)
-    starts = [0] if grouped else range(max(0, len(pieces) - 4), len(pieces))
+    figures = [i for i, p in enumerate(pieces) if any(ch.isdigit() for ch in p)]
+    first = figures[0] if figures else 0
+    grouped = len(pieces) - first > 4 and len(figures) == len(pieces) - first
+    # Read out in groups: whole, with and without the word before it ("is", or a prefix "he").
+    starts = [max(0, first - 1), first] if grouped else range(max(0, len(pieces) - 4), len(pieces))
+    # A last piece without figures may be a suffix ("RC 88412 B") or a word said after it.
+    ends = [len(pieces), len(pieces) - 1] if pieces and not any(ch.isdigit() for ch in pieces[-1]) else [len(pieces)]
     keys: list[str] = []
-    for start in starts:
-        key = reference_key("".join(pieces[start:]))
-        if len(key) >= 3 and any(ch.isdigit() for ch in key) and key not in keys:
-            keys.append(key)
-    return keys[:3]
+    for end in ends:
+        for start in starts:
+            key = reference_key("".join(pieces[start:end]))
+            if len(key) >= 3 and any(ch.isdigit() for ch in key) and key not in keys:
+                keys.append(key)
+    return keys[:4]
 
 
 def get_account(session: Session, reference: str) -> Account:

@@ -85,6 +85,9 @@ def _normal(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+ORDINAL_DAY = re.compile(r"\b([0-3]?\d)(?:st|nd|rd|th|er|re|ère|ème|eme|e|de|ste|ste)\b", re.I)
+
+
 def one_date(answer: str, country: str | None) -> date | None:
     """The answer as exactly one date with day, month and year ("12/03/1985", "12 March 1985",
     "I was born on 12 maart 1985"), or None: an answer with other figures besides the date
@@ -92,6 +95,8 @@ def one_date(answer: str, country: str | None) -> date | None:
     text = _normal(answer)
     if not text or len(text) > MAX_ANSWER:
         return None
+    # "3rd", "1er", "2de", "17ème": the day without its ordinal ending, which trips the parser.
+    text = ORDINAL_DAY.sub(r"\1", text)
     order = "MDY" if country == "US" else "DMY"
     settings = {"DATE_ORDER": order, "PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"]}
     languages = ["en", "fr", "nl"]

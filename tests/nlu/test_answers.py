@@ -47,7 +47,15 @@ def test_other_messages_are_neither(text):
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"), [("That works", "affirm"), ("ça marche", "affirm"), ("doe maar", "affirm")]
+    ("text", "expected"),
+    [
+        ("That works", "affirm"),
+        ("ça marche", "affirm"),
+        ("doe maar", "affirm"),
+        ("jaa merci", "affirm"),
+        ("yesss please", "affirm"),
+        ("nee", "deny"),
+    ],
 )
 def test_common_phrases_of_agreement(text, expected):
     assert yes_or_no(text) == expected
