@@ -282,7 +282,7 @@ FLOORS = {
     # Whole blind-written conversations reaching the debtor's outcome (tests/conversations);
     # the target is 0.97 per language, the floor what is held today.
     "simulation": {"en": 0.95, "fr": 0.95, "nl": 0.95},
-    "simulation_second": {"en": 0.80, "fr": 0.80, "nl": 0.80},
+    "simulation_second": {"en": 0.85, "fr": 0.85, "nl": 0.85},
     # No conversation hears the same bot question three times in a row.
     "longest_repeat": 2,
 }
