@@ -25,6 +25,7 @@ from amicable.api.routes import (
     imports,
     outreach,
     payments,
+    refunds,
     statements,
 )
 from amicable.api.security_headers import DocsGuard, SecurityHeaders
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         imports,
         outreach,
         payments,
+        refunds,
         statements,
         rest,
         telegram,

@@ -128,6 +128,8 @@ class InvoiceOut(BaseModel):
 class PaymentLinkOut(BaseModel):
     id: str
     url: str
+    # balance, installment or early_payment: one open link per account and purpose.
+    purpose: str = "balance"
     amount: Money
     # Granted when the link is paid in full: the balance is then reduced by amount + discount.
     discount: Money
@@ -214,6 +216,9 @@ class PaymentLinkIn(Strict):
     amount: Amount | None = None
     # Offer the policy's pay-in-full discount (the link is then for the whole balance).
     discount: bool = False
+    # While a plan runs, a link without `amount` is for its next installment; true asks for
+    # the whole balance instead (the debtor said they want to pay everything).
+    whole_balance: bool = False
     conversation_id: str | None = Field(None, max_length=128)
 
 
@@ -305,3 +310,22 @@ class ImportReport(BaseModel):
     accounts_created: int
     accounts_updated: int
     errors: list[ImportRowError]
+
+
+class RefundDueOut(BaseModel):
+    """A payment that brought more than was owed: what is to be returned."""
+
+    id: int
+    account_reference: str
+    amount: Money
+    currency: str
+    provider: str
+    provider_reference: str | None
+    received_at: datetime
+
+
+class RefundOut(BaseModel):
+    payment_id: int
+    amount: Money
+    currency: str
+    reference: str | None

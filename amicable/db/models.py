@@ -143,7 +143,13 @@ class PaymentLink(Base):
     methods: Mapped[list[str]] = mapped_column(JSON)
     provider: Mapped[str] = mapped_column(String(16))
     url: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open, processing, paid, expired, failed
+    # open, processing, paid, expired, failed; superseded (a newer link of the same purpose was
+    # made), closed (nothing left to pay, or a plan replaced the debt), cancelled (by an operator).
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    # What the link is for: "balance" (what is owed, perhaps less a pay-in-full discount),
+    # "installment" (the next installment of a plan) or "early_payment" (an invoice before its
+    # due date). At most one link per account and purpose is open.
+    purpose: Mapped[str] = mapped_column(String(16), default="balance", server_default="balance")
     # Taken off the balance when this link is paid in full (a pay-in-full offer); 0 otherwise.
     discount: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"), server_default="0")
     # The provider's current checkout for this link (Stripe Checkout Session), when there is one.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -139,6 +139,14 @@ def amount_due(invoice: Invoice) -> Decimal:
     return invoice.amount - sum((a.amount for a in invoice.allocations), ZERO)
 
 
+def received_since(account: Account, since: datetime) -> Decimal:
+    """Money in (net of refunds) and discounts granted since a moment: what counts towards a
+    plan or promise made then."""
+    money = sum((p.amount for p in account.payments if p.received_at >= since), ZERO)
+    granted = sum((a.amount for a in account.adjustments if a.created_at >= since), ZERO)
+    return money + granted
+
+
 def balance(account: Account) -> Decimal:
     return sum((amount_due(invoice) for invoice in account.invoices), ZERO)
 
@@ -197,6 +205,7 @@ def link_state(link: PaymentLink) -> dict:
     return {
         "id": link.id,
         "url": link.url,
+        "purpose": link.purpose,
         "amount": link.amount,
         "discount": link.discount,
         "status": link.status,

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from amicable.db.models import Account, Installment, Plan, Promise
 from amicable.policy import load_policy
 from amicable.services import autopay, notices
-from amicable.services.accounts import balance, log_contact
+from amicable.services.accounts import balance, log_contact, received_since
 from amicable.services.payments import create_payment_link
 from amicable.settings import Settings
 
@@ -47,14 +47,6 @@ class CollectionReport:
     plans_broken: int = 0
     promises_kept: int = 0
     promises_broken: int = 0
-
-
-def received_since(account: Account, since: datetime) -> Decimal:
-    """Money in (net of refunds) and discounts granted since a moment: what counts towards a
-    plan or promise made then."""
-    money = sum((p.amount for p in account.payments if p.received_at >= since), ZERO)
-    granted = sum((a.amount for a in account.adjustments if a.created_at >= since), ZERO)
-    return money + granted
 
 
 def local_day(account: Account, now: datetime) -> date:
@@ -130,7 +122,7 @@ def _advance_plan(session: Session, settings: Settings, plan: Plan, now: datetim
         ):
             # No saved method, or its charge failed: a link with the reminder.
             due = min(scheduled - paid, installment.amount, owed_now)
-            link = create_payment_link(session, settings, account, due)
+            link = create_payment_link(session, settings, account, due, purpose="installment")
             installment.payment_link_id = link.id
             report.reminders.append(account.reference)
             text = notices.render("installment_reminder", account, installment.seq, due, installment.due_on, link.url)

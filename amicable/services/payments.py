@@ -15,13 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amicable.db.models import Account, Adjustment, Allocation, Invoice, Payment, PaymentLink, Plan
-from amicable.money import CENT
+from amicable.money import CENT, to_minor
 from amicable.policy import load_policy
 from amicable.services import NotFound, ServiceError, stripe_checkout
 from amicable.services.accounts import amount_due, balance, log_contact
 from amicable.settings import Settings
 
 ZERO = Decimal("0.00")
+PURPOSES = ("balance", "installment", "early_payment")
 
 
 class LocalProviderOff(ServiceError):
@@ -51,8 +52,13 @@ def create_payment_link(
     conversation_id: str | None = None,
     discount: bool = False,
     early_payment: tuple[Decimal, date] | None = None,
+    purpose: str | None = None,
 ) -> PaymentLink:
     """A link for `amount`, or for the whole balance.
+
+    One link per account and purpose is open at a time (`PaymentLink.purpose`): the new one
+    supersedes the last, whose page then says to use the newer one, and whose Stripe session
+    is expired, so an old message can never take money twice.
 
     With `discount`, a link for the whole balance less the pay-in-full discount the creditor's
     policy offers (none when it offers none); the discount is granted only once the link is
@@ -60,9 +66,13 @@ def create_payment_link(
     day), `amount` less that percent, valid until the end of that day in the debtor's time:
     an offer for paying an invoice before its due date.
     """
+    lock_account(session, account)
     owed = balance(account)
     if owed <= 0:
         raise ServiceError("this account has nothing left to pay", 409)
+    purpose = purpose or ("early_payment" if early_payment is not None else "balance")
+    if purpose not in PURPOSES:
+        raise ServiceError(f"unknown purpose {purpose!r}; one of {', '.join(PURPOSES)}")
     if discount and amount is not None and amount != owed:
         raise ServiceError("a pay-in-full discount applies only to a link for the whole balance")
     amount = owed if amount is None else amount
@@ -76,8 +86,10 @@ def create_payment_link(
         off = pay_in_full_discount(amount, percent)
         zone = ZoneInfo(account.debtor.timezone or "UTC")
         expires_at = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), zone).astimezone(UTC)
+    close_links(session, settings, account, "superseded", "a newer link replaces it", purposes=(purpose,))
     link = PaymentLink(
         account=account,
+        purpose=purpose,
         amount=amount - off,
         discount=off,
         currency=account.currency,
@@ -100,6 +112,94 @@ def create_payment_link(
         conversation_id=conversation_id,
     )
     return link
+
+
+def lock_account(session: Session, account: Account) -> None:
+    """Hold the account's row until commit (PostgreSQL; SQLite writes one at a time anyway):
+    two conversations making a link at once, or a payment arriving meanwhile, go one after the
+    other, so "one open link per purpose" holds."""
+    session.execute(select(Account.id).where(Account.id == account.id).with_for_update())
+
+
+def close_links(
+    session: Session,
+    settings: Settings,
+    account: Account,
+    status: str,
+    why: str,
+    purposes: tuple[str, ...] | None = None,
+    keep: PaymentLink | None = None,
+) -> list[PaymentLink]:
+    """Close the account's open links (of `purposes`, or all): they can no longer be paid, and
+    a Stripe Checkout Session behind one is expired at Stripe."""
+    closed = []
+    query = select(PaymentLink).where(PaymentLink.account_id == account.id, PaymentLink.status == "open")
+    for link in session.scalars(query):
+        if link is keep or (purposes is not None and link.purpose not in purposes):
+            continue
+        link.status = status
+        detail = f"{link.id} {status}: {why}"
+        if link.provider == "stripe" and not stripe_checkout.expire_session(settings, link):
+            detail += "; its Stripe session could not be expired now (it ends within a day)"
+        log_contact(session, account, "payment_link_closed", detail, "payment")
+        closed.append(link)
+    return closed
+
+
+def cancel_link(session: Session, settings: Settings, link: PaymentLink) -> PaymentLink:
+    """An operator's cancel: the link can no longer be paid."""
+    lock_account(session, link.account)
+    session.refresh(link)
+    if link.status == "cancelled":
+        return link
+    if link.status != "open":
+        raise ServiceError(f"link {link.id} is {link.status}; only an open link can be cancelled", 409)
+    link.status = "cancelled"
+    detail = f"{link.id} cancelled by an operator"
+    if link.provider == "stripe" and not stripe_checkout.expire_session(settings, link):
+        detail += "; its Stripe session could not be expired now (it ends within a day)"
+    log_contact(session, link.account, "payment_link_closed", detail, "payment")
+    return link
+
+
+def settle_when_paid(session: Session, settings: Settings, account: Account, keep: PaymentLink | None = None) -> None:
+    """Once nothing is owed: every open link closes, and a running plan is complete at once
+    (not at the next collection run), its remaining installments covered."""
+    session.flush()
+    if balance(account) > 0:
+        # Links now asking more than is owed stay open (their page offers what is owed now),
+        # but a Stripe Checkout already opened for the old amount can no longer be paid.
+        for link in session.scalars(
+            select(PaymentLink).where(PaymentLink.account_id == account.id, PaymentLink.status == "open")
+        ):
+            if link is not keep and stale(link) and link.provider == "stripe":
+                stripe_checkout.expire_session(settings, link)
+        return
+    close_links(session, settings, account, "closed", "nothing left to pay", keep=keep)
+    for plan in account.plans:
+        if plan.status != "active":
+            continue
+        for installment in plan.installments:
+            if installment.status != "paid":
+                installment.status = "paid"
+        plan.status = "completed"
+        log_contact(session, account, "plan_completed", f"{plan.id}: the balance is paid", "plan")
+
+
+def stale(link: PaymentLink) -> bool:
+    """A link asking more than is still owed (another payment came in since it was made):
+    paying it would take too much, so it is re-issued for what is owed instead."""
+    owed = balance(link.account)
+    return link.status == "open" and owed > 0 and link.amount + link.discount > owed
+
+
+def reissue(session: Session, settings: Settings, link: PaymentLink) -> PaymentLink:
+    """A fresh link in place of a stale one: the balance (with the same discount offer), or
+    the same purpose capped at what is owed."""
+    owed = balance(link.account)
+    if link.purpose == "balance":
+        return create_payment_link(session, settings, link.account, discount=link.discount > 0)
+    return create_payment_link(session, settings, link.account, min(link.amount, owed), purpose=link.purpose)
 
 
 def pay_in_full_discount(owed: Decimal, percent: Decimal) -> Decimal:
@@ -174,6 +274,7 @@ def book_payment(
     if left > 0:
         detail += f"; {left} more than owed, flagged for refund"
     log_contact(session, account, "payment", detail, "payment")
+    settle_when_paid(session, settings, account, keep=link)
     return payment, left
 
 
@@ -192,6 +293,7 @@ def record_payment(
     link.status = "paid"
     if link.discount > 0 and amount >= link.amount:
         _grant_discount(session, settings, link)
+    settle_when_paid(session, settings, link.account)
     session.flush()
     return payment
 
@@ -293,3 +395,47 @@ def _grant_discount(session: Session, settings: Settings, link: PaymentLink) -> 
     session.add(adjustment)
     allocate(settings, account, adjustment)
     log_contact(session, account, "discount", f"{amount} {link.currency} off for paying in full", "payment")
+
+
+def overpayment(session: Session, payment: Payment) -> Decimal:
+    """What a payment brought beyond the debt and has not yet been given back."""
+    if payment.kind != "payment":
+        return ZERO
+    earlier = refunds_of(session, payment)
+    refunded = -sum((r.amount for r in earlier), ZERO)
+    allocated = sum((a.amount for source in [payment, *earlier] for a in source.allocations), ZERO)
+    return max(ZERO, payment.amount - refunded - allocated)
+
+
+def overpayments(session: Session) -> list[tuple[Payment, Decimal]]:
+    """Every payment with money to return, oldest first."""
+    found = []
+    for payment in session.scalars(select(Payment).where(Payment.kind == "payment").order_by(Payment.id)):
+        excess = overpayment(session, payment)
+        if excess > 0:
+            found.append((payment, excess))
+    return found
+
+
+def return_overpayment(session: Session, settings: Settings, payment_id: int) -> Payment:
+    """Give back what a payment brought beyond the debt: through Stripe when the payment came
+    through it and Stripe is configured, else recorded as returned by hand (a bank transfer
+    the creditor makes). Recorded once: a second call finds nothing left to return."""
+    payment = session.scalars(
+        select(Payment).where(Payment.id == payment_id).with_for_update().execution_options(populate_existing=True)
+    ).first()
+    if payment is None or payment.kind != "payment":
+        raise NotFound("no such payment")
+    excess = overpayment(session, payment)
+    if excess <= 0:
+        raise ServiceError("nothing left to return on this payment", 409)
+    reference = f"returned by hand ({payment.id})"
+    if payment.provider == "stripe" and stripe_checkout.enabled(settings) and payment.provider_reference:
+        reference = stripe_checkout.refund(
+            settings, payment.provider_reference, to_minor(excess), f"overpayment-{payment.id}-{excess}"
+        )
+    refund = record_refund(session, settings, payment, excess, reference)
+    log_contact(
+        session, payment.account, "refund", f"{excess} {payment.currency} overpaid returned: {reference}", "payment"
+    )
+    return refund

@@ -15,12 +15,13 @@ from decimal import ROUND_UP, Decimal
 
 from sqlalchemy.orm import Session
 
-from amicable.db.models import Account, Installment, Plan
+from amicable.db.models import Account, Installment, PaymentLink, Plan
 from amicable.money import CENT
 from amicable.policy import PlanPolicy, load_policy
 from amicable.services import ServiceError
-from amicable.services.accounts import balance, log_contact
+from amicable.services.accounts import balance, log_contact, received_since
 from amicable.services.outcomes import debtor_today
+from amicable.services.payments import close_links, create_payment_link
 from amicable.settings import Settings
 
 
@@ -107,7 +108,14 @@ def record_plan(
         )
     for earlier in account.plans:
         if earlier.status == "active":
+            # Replaced: the old installments are no longer owed, and their links close.
             earlier.status = "cancelled"
+            for installment in earlier.installments:
+                if installment.status != "paid":
+                    installment.status = "cancelled"
+            log_contact(session, account, "plan_cancelled", f"{earlier.id}: replaced by a new plan", "plan")
+    # The plan replaces the debt as it stood: a link for the whole balance would now ask too much.
+    close_links(session, settings, account, "closed", "a plan replaces the debt")
     for promise in account.promises:
         if promise.status == "pending":
             promise.status = "replaced"
@@ -128,3 +136,45 @@ def record_plan(
         conversation_id=conversation_id,
     )
     return plan
+
+
+def active_plan(account: Account) -> Plan | None:
+    return next((plan for plan in account.plans if plan.status == "active"), None)
+
+
+def next_installment(account: Account) -> tuple[Installment, Decimal] | None:
+    """The next installment of the running plan and what is still due on it (counting what
+    was paid since the plan began, and never more than the balance), or None."""
+    plan = active_plan(account)
+    if plan is None:
+        return None
+    paid, owed, scheduled = received_since(account, plan.created_at), balance(account), Decimal("0.00")
+    for installment in plan.installments:
+        scheduled += installment.amount
+        if installment.status in ("paid", "cancelled"):
+            continue
+        due = min(scheduled - paid, installment.amount, owed)
+        if due > 0:
+            return installment, due
+    return None
+
+
+def link_for_debtor(
+    session: Session,
+    settings: Settings,
+    account: Account,
+    conversation_id: str | None,
+    discount: bool = False,
+    whole_balance: bool = False,
+) -> PaymentLink:
+    """The link a debtor asking to pay gets: while a plan runs, for its next installment
+    (a "link" right after agreeing a plan is not a request to pay everything), unless they
+    asked for the whole balance; otherwise for the balance, less the policy's pay-in-full
+    discount when `discount`."""
+    upcoming = None if whole_balance else next_installment(account)
+    if upcoming is None:
+        return create_payment_link(session, settings, account, None, conversation_id, discount=discount)
+    installment, due = upcoming
+    link = create_payment_link(session, settings, account, due, conversation_id, purpose="installment")
+    installment.payment_link_id = link.id
+    return link

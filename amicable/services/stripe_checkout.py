@@ -90,3 +90,33 @@ def open_session(settings: Settings, link: PaymentLink, now: datetime | None = N
     link.provider_session_id = session.id
     link.provider_url = session.url
     link.provider_expires_at = datetime.fromtimestamp(session.expires_at, UTC)
+
+
+def expire_session(settings: Settings, link: PaymentLink) -> bool:
+    """Close the link's Checkout Session at Stripe, so it can no longer be paid. False when
+    Stripe could not be reached or refused (the session then ends by itself within a day; a
+    payment through it is booked and flagged for refund)."""
+    if not link.provider_session_id:
+        return True
+    try:
+        client(settings).v1.checkout.sessions.expire(link.provider_session_id)
+    except stripe.InvalidRequestError:
+        pass  # already expired or completed at Stripe: nothing left to close
+    except stripe.StripeError:
+        return False
+    link.provider_session_id = link.provider_url = None
+    link.provider_expires_at = None
+    return True
+
+
+def refund(settings: Settings, payment_intent: str, minor: int, key: str) -> str:
+    """Give money back on a payment at Stripe; the refund's id. The idempotency key makes a
+    retried request refund once."""
+    try:
+        made = client(settings).v1.refunds.create(
+            {"payment_intent": payment_intent, "amount": minor}, {"idempotency_key": key}
+        )
+    except stripe.StripeError as error:
+        message = getattr(error, "user_message", None) or str(error) or type(error).__name__
+        raise ServiceError(f"the payment provider refused or could not be reached: {message}", 502) from None
+    return str(made.id)

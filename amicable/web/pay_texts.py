@@ -13,6 +13,13 @@ COUNTRY_LOCALES = {("fr", "FR"): "fr_FR", ("nl", "NL"): "nl_NL", ("en", "US"): "
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
+        "superseded": "This link has been replaced by a newer one, so it can no longer be paid. "
+        "Please use the latest link we sent you, or ask the assistant for one.",
+        "nothing_due": "Nothing is due on this file any more, so there is nothing to pay here. Thank you.",
+        "link_cancelled": "This payment link was withdrawn and can no longer be paid. Nothing was charged.",
+        "plan_replaced": "Your payment plan replaces this link. Each installment comes with its own link.",
+        "changed": "The amount owed has changed since this link was made. Continue to pay what is owed now.",
+        "refresh": "Show the amount owed now",
         "title": "Payment to {creditor}",
         "reference": "File reference",
         "discount": "{discount} off the balance for paying all of it at once.",
@@ -41,6 +48,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "please keep paying each installment by link.",
     },
     "fr": {
+        "superseded": "Ce lien a été remplacé par un plus récent et ne peut plus être payé. "
+        "Utilisez le dernier lien que nous vous avons envoyé, ou demandez-en un à l'assistant.",
+        "nothing_due": "Plus rien n'est dû sur ce dossier : il n'y a rien à payer ici. Merci.",
+        "link_cancelled": "Ce lien de paiement a été retiré et ne peut plus être payé. Rien n'a été débité.",
+        "plan_replaced": "Votre plan de paiement remplace ce lien. Chaque échéance a son propre lien.",
+        "changed": "Le montant dû a changé depuis la création de ce lien. Continuez pour payer ce qui est dû maintenant.",
+        "refresh": "Afficher le montant dû maintenant",
         "title": "Paiement à {creditor}",
         "reference": "Référence du dossier",
         "discount": "{discount} de remise sur le solde pour un paiement en une fois.",
@@ -70,6 +84,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "Rien n'a été enregistré ; continuez à payer chaque mensualité par lien.",
     },
     "nl": {
+        "superseded": "Deze link is vervangen door een nieuwere en kan niet meer betaald worden. "
+        "Gebruik de laatste link die we u stuurden, of vraag de assistent om een nieuwe.",
+        "nothing_due": "Er staat niets meer open op dit dossier: hier valt niets te betalen. Dank u.",
+        "link_cancelled": "Deze betaallink is ingetrokken en kan niet meer betaald worden. Er is niets afgeschreven.",
+        "plan_replaced": "Uw betalingsregeling vervangt deze link. Elke termijn krijgt een eigen link.",
+        "changed": "Het verschuldigde bedrag is veranderd sinds deze link werd gemaakt. Ga verder om te betalen wat nu openstaat.",
+        "refresh": "Toon het bedrag dat nu openstaat",
         "title": "Betaling aan {creditor}",
         "reference": "Dossierreferentie",
         "discount": "{discount} korting op het saldo als u alles in één keer betaalt.",

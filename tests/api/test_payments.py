@@ -146,14 +146,30 @@ def test_a_discount_is_capped_by_what_is_still_owed_and_only_for_the_whole_balan
         assert partial.status_code == 422 and "whole balance" in partial.json()["detail"]
         offer = client.post(url, json={"discount": True}, headers=AUTH).json()
         assert (offer["amount"], offer["discount"]) == ("108.45", "12.05")
-        # Before the offer is paid, 100.00 arrives another way: the discount only closes the gap.
+        # A newer link of the same purpose replaces the offer: the old one can no longer be
+        # paid, so the debtor cannot pay twice through us.
         other = client.post(url, json={"amount": "100.00"}, headers=AUTH).json()
         client.post(f"/pay/{other['id']}", data={"method": "card"})
-        client.post(f"/pay/{offer['id']}", data={"method": "card"})
+        refused = client.post(f"/pay/{offer['id']}", data={"method": "card"})
+        assert "replaced by a newer one" in refused.text and "108" not in refused.text
         state = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()
-        assert state["balance"] == "0.00"
-        assert state["adjustments"] == []  # 108.45 more than covered the 20.50 left
-        assert any("flagged for refund" in c["detail"] for c in state["contact_log"])
+        assert state["balance"] == "20.50"
+        assert state["adjustments"] == []
+        assert not any("flagged for refund" in c["detail"] for c in state["contact_log"])
+
+
+def test_a_newer_link_supersedes_the_open_one_and_its_page_says_so(settings, tmp_path):
+    with _discount_client(settings, tmp_path, "10") as client:
+        client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
+        offer = client.post("/api/v1/accounts/ACC-1001/payment-links", json={"discount": True}, headers=AUTH).json()
+        newer = client.post("/api/v1/accounts/ACC-1001/payment-links", json={"amount": "100.00"}, headers=AUTH)
+        links = {
+            link["id"]: link["status"]
+            for link in client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()["payment_links"]
+        }
+        assert links == {offer["id"]: "superseded", newer.json()["id"]: "open"}
+        page = client.get(f"/pay/{offer['id']}")
+        assert "replaced by a newer one" in page.text and "108,45" not in page.text and "108.45" not in page.text
 
 
 def test_without_a_policy_discount_the_link_is_for_the_balance(client):

@@ -60,6 +60,7 @@ class FakeStripe(LocalServer):
         self.setup_intents: dict[str, dict] = {}
         self.customers: dict[str, dict] = {}
         self.payment_intents: dict[str, dict] = {}
+        self.refunds: list[dict] = []
         self.requests: list[tuple[str, str, dict, dict]] = []  # method, path, params, headers
         self.fail_next: dict | None = None
         self._ids = itertools.count(1)
@@ -221,6 +222,17 @@ class FakeStripe(LocalServer):
                     self._reply(*fake.create_customer(params))
                 elif self.path == "/v1/payment_intents":
                     self._reply(*fake.create_payment_intent(params))
+                elif self.path == "/v1/refunds":
+                    refund = {
+                        "id": f"re_{next(fake._ids)}",
+                        "object": "refund",
+                        "amount": int(params["amount"]),
+                        "payment_intent": params["payment_intent"],
+                        "currency": "eur",
+                        "status": "succeeded",
+                    }
+                    fake.refunds.append(refund)
+                    self._reply(200, refund)
                 elif self.path.startswith("/v1/checkout/sessions/") and self.path.endswith("/expire"):
                     session = fake.sessions.get(self.path.split("/")[4])
                     if session is None:

@@ -141,11 +141,18 @@ def create_payment_link(
     reference: str, body: PaymentLinkIn, session: SessionDep, settings: SettingsDep, caller: CallerDep
 ) -> dict:
     """A payment link for the balance, or for `amount` when given; with `discount`, for the
-    balance less the pay-in-full discount of the creditor's policy."""
+    balance less the pay-in-full discount of the creditor's policy. While a plan runs, a link
+    without `amount` is for the next installment unless `whole_balance`. It supersedes the
+    account's open link of the same purpose."""
     account = _account_for(session, settings, caller, reference, body.conversation_id)
-    link = payments.create_payment_link(
-        session, settings, account, body.amount, body.conversation_id, discount=body.discount
-    )
+    if body.amount is not None:
+        link = payments.create_payment_link(
+            session, settings, account, body.amount, body.conversation_id, discount=body.discount
+        )
+    else:
+        link = plans.link_for_debtor(
+            session, settings, account, body.conversation_id, body.discount, body.whole_balance
+        )
     return accounts.link_state(link)
 
 

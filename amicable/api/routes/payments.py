@@ -18,6 +18,7 @@ from amicable.api.deps import SessionDep, SettingsDep
 from amicable.db.models import PaymentLink
 from amicable.policy import load_policy
 from amicable.services import ServiceError, payment_events, payments, references, stripe_checkout
+from amicable.services.accounts import balance
 from amicable.settings import Settings
 from amicable.web import pay_texts, templates
 
@@ -49,9 +50,7 @@ def _page(
     words = pay_texts.texts(lang)
     amount = pay_texts.money(link.amount, link.currency, locale)
     if notice is None:
-        notice = {"paid": "done", "processing": "confirming", "failed": "failed"}.get(link.status)
-        if link.status == "open" and link.expires_at <= datetime.now(UTC) or link.status == "expired":
-            notice = "invalid"
+        notice = _notice(link)
     # The local provider moves no money: its page says so, and serves only the demo.
     demo = link.provider == "local" and payments.local_provider_active(settings)
     if link.provider == "local" and not demo and link.status in ("open", "processing"):
@@ -74,11 +73,32 @@ def _page(
             "methods": [(m, pay_texts.method_name(m, lang)) for m in link.methods],
             "notice": notice,
             "can_pay": link.status == "open" and notice in (None, "cancelled"),
+            # A link that can no longer be paid does not show an amount to pay.
+            "show_amount": notice not in CLOSED_NOTICES,
             "transfer": _transfer_line(link, settings, words, amount),
             "demo": words["demo"] if demo else None,
         },
         status_code=status_code,
     )
+
+
+# Why a link cannot be paid, by its status; its page then shows no amount.
+CLOSED_NOTICES = {"superseded", "nothing_due", "link_cancelled", "plan_replaced", "invalid", "changed"}
+
+
+def _notice(link: PaymentLink) -> str | None:
+    """What the page says about the link's state, in the debtor's language (pay_texts)."""
+    if link.status == "closed":
+        return "nothing_due" if balance(link.account) <= 0 else "plan_replaced"
+    if link.status in ("superseded", "cancelled"):
+        return {"superseded": "superseded", "cancelled": "link_cancelled"}[link.status]
+    if link.status == "open" and balance(link.account) <= 0:
+        return "nothing_due"
+    if link.status == "open" and link.expires_at <= datetime.now(UTC) or link.status == "expired":
+        return "invalid"
+    if payments.stale(link):
+        return "changed"
+    return {"paid": "done", "processing": "confirming", "failed": "failed"}.get(link.status)
 
 
 def _transfer_line(link: PaymentLink, settings: Settings, words: dict[str, str], amount: str) -> str | None:
@@ -111,6 +131,15 @@ def pay_done(request: Request, link_id: str, session: SessionDep, settings: Sett
     return _page(request, link, settings, "done" if link.status == "paid" else "confirming")
 
 
+@router.post("/pay/{link_id}/refresh", include_in_schema=False)
+def refresh(link_id: str, session: SessionDep, settings: SettingsDep) -> Response:
+    """A link for more than is owed now: a new one for what is owed, and on to its page."""
+    link = payments.get_link(session, link_id)
+    if payments.stale(link):
+        link = payments.reissue(session, settings, link)
+    return RedirectResponse(f"/pay/{link.id}", status_code=status.HTTP_303_SEE_OTHER)
+
+
 @router.post("/pay/{link_id}", include_in_schema=False)
 def pay(
     request: Request, link_id: str, session: SessionDep, settings: SettingsDep, method: str = Form("card")
@@ -119,6 +148,9 @@ def pay(
     The local provider "pays" at once, in the demo only: it applies the event Stripe would
     send, through the same path; anywhere else its link is refused and nothing is booked."""
     link = payments.get_link(session, link_id)
+    if payments.stale(link):
+        # Another payment came in since: never charge the old amount, offer what is owed now.
+        return RedirectResponse(f"/pay/{payments.reissue(session, settings, link).id}", status.HTTP_303_SEE_OTHER)
     if method not in link.methods:
         raise ServiceError(f"{method} is not offered for this payment", 400)
     if link.status == "open" and link.expires_at <= datetime.now(UTC):
