@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.account import AccountAction
-from actions.common import clear_pending, day, language, money
+from actions.common import clear_pending, counted, day, language, money
 
 
 def present_account(dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any]) -> None:
@@ -22,6 +22,7 @@ def present_account(dispatcher: CollectingDispatcher, tracker: Tracker, account:
         creditor=account["creditor"],
         amount=money(account["balance"], account["currency"], lang),
         count=len(account["invoices"]),
+        invoices=counted("open_invoices", len(account["invoices"]), language(tracker)),
     )
 
 

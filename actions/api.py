@@ -92,12 +92,13 @@ class AmicableApi:
     async def account(self, conversation_id: str) -> dict[str, Any]:
         return await self._call("GET", f"/api/v1/conversations/{conversation_id}/account")
 
-    async def payment_link(self, reference: str, conversation_id: str) -> dict[str, Any]:
+    async def payment_link(self, reference: str, conversation_id: str, whole_balance: bool = False) -> dict[str, Any]:
         return await self._call(
             "POST",
             f"/api/v1/accounts/{_path(reference)}/payment-links",
-            # The whole balance, less the creditor's pay-in-full discount when it offers one.
-            {"conversation_id": conversation_id, "discount": True},
+            # The whole balance, less the creditor's pay-in-full discount when it offers one;
+            # while a plan runs, its next installment unless the debtor asked to pay everything.
+            {"conversation_id": conversation_id, "discount": True, "whole_balance": whole_balance},
         )
 
     async def promise(self, reference: str, conversation_id: str, due_on: str) -> dict[str, Any]:

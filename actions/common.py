@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency
 from rasa_sdk import Tracker
@@ -20,6 +21,24 @@ UNCLEAR = "unclear"
 def language(tracker: Tracker) -> str:
     value = tracker.get_slot("language")
     return value if value in LOCALES else "en"
+
+
+# Counted nouns in each language, by CLDR plural category (babel decides which applies).
+COUNTED = {
+    "open_invoices": {
+        "en": {"one": "{n} open invoice", "other": "{n} open invoices"},
+        "fr": {"one": "{n} facture", "other": "{n} factures"},
+        "nl": {"one": "{n} openstaande factuur", "other": "{n} openstaande facturen"},
+    },
+}
+
+
+def counted(what: str, n: int, lang: str) -> str:
+    """ "1 open invoice", "2 factures", "3 openstaande facturen": the plural the language's
+    rules call for, not "invoice(s)"."""
+    forms = COUNTED[what][lang if lang in LOCALES else "en"]
+    category = Locale.parse(LOCALES.get(lang, "en_GB")).plural_form(n)
+    return forms.get(category, forms["other"]).format(n=n)
 
 
 def money(amount: str, currency: str, lang: str) -> str:

@@ -102,7 +102,7 @@ class ActionAcceptOffer(Action):
             return await answer_vulnerability_consent(dispatcher, tracker, consent=True)
         if offer == "callback":
             return await answer_callback(dispatcher, tracker, accepted=True)
-        if offer == "another_amount":  # "yes" to "another monthly amount, or ...?"
+        if offer in ("another_amount", "change_plan"):  # "yes" to another amount / changing the plan
             return [SlotSet("offer", None), *ask_for_amount(tracker)]
         # A yes with nothing on offer ("yes" to "anything else?"): ask what it is. Said again
         # and again, it is a conversation going nowhere, and a person is offered.
@@ -120,7 +120,7 @@ class ActionDeclineOffer(Action):
             return await answer_vulnerability_consent(dispatcher, tracker, consent=False)
         if tracker.get_slot("offer") == "callback":
             return await answer_callback(dispatcher, tracker, accepted=False)
-        if tracker.get_slot("offer") in ("person", "another_amount"):
+        if tracker.get_slot("offer") in ("person", "another_amount", "change_plan"):
             # No person, then: the bot is still here for what it can do.
             dispatcher.utter_message(response="utter_ok")
             dispatcher.utter_message(response="utter_anything_else")

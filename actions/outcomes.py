@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from babel.lists import format_list
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -13,9 +14,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.account import AccountAction
 from actions.api import AmicableApi, ApiError
-from actions.common import UNCLEAR, clear_pending, current_request, day, language, money, service_problem
+from actions.common import LOCALES, UNCLEAR, clear_pending, current_request, day, language, money, service_problem
 from actions.handover import OFFER_PERSON_AT, STALLED, stall, stall_number
-from actions.normalise import parse_date, parse_future_date
+from actions.normalise import asks_for_everything, parse_date, parse_future_date
 from actions.plans import ask_for_amount
 from actions.reasons import CARE, REASONS, reason_once
 
@@ -32,10 +33,11 @@ async def send_payment_link(
     if float(account["balance"]) <= 0:
         dispatcher.utter_message(response="utter_nothing_owed", creditor=account["creditor"])
         return [*clear_pending(), SlotSet("offer", None)]
-    link = await AmicableApi().payment_link(account["reference"], tracker.sender_id)
+    _, text = current_request(tracker)
+    link = await AmicableApi().payment_link(account["reference"], tracker.sender_id, asks_for_everything(text))
     lang = language(tracker)
     names = METHOD_NAMES[lang]
-    methods = ", ".join(names.get(m, m) for m in link["methods"])
+    methods = format_list([names.get(m, m) for m in link["methods"]], style="or", locale=LOCALES[lang])
     values = {
         "amount": money(link["amount"], account["currency"], lang),
         "creditor": account["creditor"],
@@ -43,7 +45,9 @@ async def send_payment_link(
         "methods": methods,
         "expires": day(link["expires_at"][:10], lang),
     }
-    if response == "utter_payment_link" and float(link["discount"]) > 0:
+    if response == "utter_payment_link" and link.get("purpose") == "installment":
+        response = "utter_payment_link_installment"  # a plan runs: the link is for its next installment
+    elif response == "utter_payment_link" and float(link["discount"]) > 0:
         response = "utter_payment_link_discount"
         values["discount"] = money(link["discount"], account["currency"], lang)
         values["balance"] = money(account["balance"], account["currency"], lang)

@@ -115,6 +115,17 @@ class ActionStartPlan(AccountAction):
 
     async def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, account: dict[str, Any]) -> list[EventType]:
         _, text = current_request(tracker)
+        running = account.get("plan")
+        if running and running.get("next_amount"):
+            # A plan already runs: say what it is, and change it only if they want to.
+            lang = language(tracker)
+            dispatcher.utter_message(
+                response="utter_plan_existing",
+                amount=money(running["next_amount"], account["currency"], lang),
+                due_on=day(running["next_due_on"], lang),
+                left=running["installments_left"],
+            )
+            return [*clear_pending(), SlotSet("offer", "change_plan")]
         amount = parse_amount(text, language(tracker))
         if amount is not None and amount.value > 0:
             role = amount_role(text, language(tracker))

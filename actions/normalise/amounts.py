@@ -453,3 +453,17 @@ def amount_role(text: str, language: str = "en") -> str:
     if NOW.search(text):
         return "today"
     return "unknown"
+
+
+EVERYTHING = re.compile(
+    r"\b(?:all|everything|whole|entire|in\s+full|full\s+amount|the\s+lot|at\s+once|in\s+one\s+go)\b"
+    r"|\b(?:tout|totalit[ée]|int[ée]gralit[ée]|en\s+une\s+(?:seule\s+)?fois|d'un\s+coup|solde)\b"
+    r"|\b(?:alles|volledig|helemaal|in\s+(?:één|een|1)\s*(?:keer|x)\b|ineens|het\s+hele|saldo)",
+    re.I,
+)
+
+
+def asks_for_everything(text: str) -> bool:
+    """Whether a request to pay is for the whole balance ("pay it all off", "tout payer",
+    "alles in één keer"), not the next installment of a running plan."""
+    return EVERYTHING.search(text or "") is not None

@@ -73,6 +73,8 @@ def _before_bot(
         conversation.last_message_at = now
         if detected:
             conversation.language = detected
+            if conversation.account is not None and identity.is_verified(settings, conversation, now):
+                conversation.account.debtor.language = detected  # the verified debtor's preference
         language = conversation.language or incoming.metadata.get("language")
         if len(incoming.message) > settings.max_message_chars:
             # Answered, not kept: a wall of text is not stored for anyone to read later.

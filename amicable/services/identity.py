@@ -349,6 +349,10 @@ def _succeed(session: Session, conversation: Conversation, account: Account, now
     conversation.verified_at = now
     conversation.account = account
     conversation.identity_check = None
+    if conversation.language:
+        # Written clearly in one language: that becomes the debtor's preference (pay pages,
+        # reminders), as the README promises.
+        account.debtor.language = conversation.language
     conversation.language = conversation.language or account.debtor.language
     log_contact(session, account, "verification", "identity confirmed", conversation.channel, conversation.id)
     return Outcome(True, _left(conversation), None, account)

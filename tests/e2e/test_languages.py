@@ -46,3 +46,26 @@ def test_a_message_clearly_in_french_gets_french_even_on_an_english_account(debt
     after = debtor.say(debtor.postcode)
     assert "120,50" in after  # French number format, French words
     assert "Thank you" not in after
+
+
+@pytest.mark.parametrize(("opening", "forgot", "language", "on_page"), [
+    ("bonjour", "désolé, j'ai complètement oublié de payer", "fr", "Paiement à"),
+    ("goedemiddag", "sorry, ik ben helemaal vergeten te betalen", "nl", "Betaling aan"),
+])  # fmt: skip
+def test_the_conversations_language_becomes_the_debtors_and_the_pay_page_follows(
+    stack, opening, forgot, language, on_page
+):
+    import httpx
+
+    from tests.e2e.conftest import make_debtor
+
+    debtor = make_debtor(stack, language="en")
+    debtor.say(opening)
+    debtor.say(debtor.reference)
+    debtor.say("12/03/1985")
+    debtor.say(debtor.postcode)
+    reply = debtor.say(forgot)
+    state = debtor.account()
+    assert state["language"] == language
+    page = httpx.get(state["payment_links"][0]["url"], timeout=30).text
+    assert on_page in page, reply

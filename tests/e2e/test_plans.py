@@ -62,3 +62,39 @@ def test_changing_ones_mind_mid_plan_to_pay_everything_now(debtor):
     state = debtor.account()
     assert state["payment_links"] and state["payment_links"][0]["url"] in reply
     assert state["plans"] == []
+
+
+def test_after_a_plan_a_link_is_for_the_next_installment_unless_everything_is_asked(debtor):
+    debtor.verify()
+    debtor.say("can I pay in installments")
+    debtor.say("50 a month")
+    debtor.say("yes")
+    assert debtor.account()["status"] == "in_plan"
+    first = debtor.say("can you send me a link to pay")
+    assert "€50.00" in first and "installment" in first and "€120.50" not in first
+    everything = debtor.say("actually I want to pay it all off now")
+    assert "€120.50" in everything
+    links = [link for link in debtor.account()["payment_links"] if link["status"] == "open"]
+    assert sorted((link["purpose"], link["amount"]) for link in links) == [
+        ("balance", "120.50"),
+        ("installment", "50.00"),
+    ]
+
+
+def test_a_returning_debtor_hears_the_plan_they_have_before_any_change(debtor):
+    debtor.verify()
+    debtor.say("can I pay in installments")
+    debtor.say("50 a month")
+    debtor.say("yes")
+    told = debtor.say("can I pay in installments")
+    assert "already have a payment plan" in told and "€50.00" in told
+    assert "All right" in debtor.say("no") or debtor.account()["plans"][0]["status"] == "active"
+    assert [plan["status"] for plan in debtor.account()["plans"]] == ["active"]
+    debtor.say("can I pay in installments")
+    debtor.say("yes")
+    debtor.say("40 a month")
+    debtor.say("yes")
+    plans = {plan["status"]: plan for plan in debtor.account()["plans"]}
+    assert sorted(plans) == ["active", "cancelled"]
+    assert {i["status"] for i in plans["cancelled"]["installments"]} == {"cancelled"}
+    assert {i["amount"] for i in plans["active"]["installments"]} >= {"40.00"}

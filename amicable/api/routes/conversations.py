@@ -23,7 +23,7 @@ from amicable.compliance import vulnerability_needs_consent
 from amicable.db.models import Account, Handoff
 from amicable.money import fmt
 from amicable.policy import HandoverPolicy, load_policy
-from amicable.services import accounts, agent_hours, conversations, identity, outcomes, references
+from amicable.services import accounts, agent_hours, conversations, identity, outcomes, plans, references
 from amicable.settings import Settings
 
 log = structlog.get_logger()
@@ -145,6 +145,22 @@ def account_summary(conversation_id: ConversationId, session: SessionDep, settin
             for i in state["invoices"]
             if i["amount_due"] > 0
         ],
+        # The plan running, if any: what the debtor hears before being offered to change it.
+        "plan": _plan_summary(account),
+    }
+
+
+def _plan_summary(account: Account) -> dict | None:
+    upcoming = plans.next_installment(account)
+    plan = plans.active_plan(account)
+    if plan is None:
+        return None
+    left = [i for i in plan.installments if i.status not in ("paid", "cancelled")]
+    return {
+        "id": plan.id,
+        "installments_left": len(left),
+        "next_amount": fmt(upcoming[1]) if upcoming else None,
+        "next_due_on": upcoming[0].due_on.isoformat() if upcoming else None,
     }
 
 
