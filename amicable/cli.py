@@ -122,12 +122,18 @@ def agent_add(
     name: str = typer.Option("", help="Name shown to colleagues"),
     role: str = typer.Option("agent", help="agent or supervisor"),
 ) -> None:
-    """Create an agent for the console at /agent; the password is asked, never echoed."""
+    """Create an agent for the console at /agent; the password is asked, never echoed (or read
+    from standard input when it is piped in)."""
     from amicable.db.session import make_engine, make_sessionmaker, transaction
     from amicable.services import ServiceError
     from amicable.services.agents import create_agent
 
-    password = typer.prompt("Password (at least 12 characters)", hide_input=True, confirmation_prompt=True)
+    if sys.stdin.isatty():
+        password = typer.prompt("Password (at least 12 characters)", hide_input=True, confirmation_prompt=True)
+    else:
+        # Piped in (`printf '%s\n' "$PASSWORD" | amicable agent-add ...`): read as it is, with
+        # no prompt and no terminal to hide it from.
+        password = sys.stdin.readline().rstrip("\r\n")
     factory = make_sessionmaker(make_engine(_settings().database_url))
     try:
         with transaction(factory) as session:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from amicable import __version__, language
+from amicable.api.docs import add_docs
 from amicable.api.limits import BodySizeLimit, NoNulCharacters
 from amicable.api.openapi import describe_errors
 from amicable.api.routes import (
@@ -57,7 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await bot.shutdown()
         app.state.engine.dispose()
 
-    app = FastAPI(title="Amicable", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="Amicable", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
+    add_docs(app)  # Swagger UI and ReDoc from the project's own assets, not a CDN
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)

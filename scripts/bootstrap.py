@@ -100,10 +100,32 @@ def ensure_env(name: str, link: str, interpreter: str, requirements: Path) -> Pa
     return target
 
 
+def install_project(env: Path) -> None:
+    """The project itself, editable, in its environment: `.venv/bin/amicable` exists as
+    pyproject's [project.scripts] declares. The environment is shared by every checkout with
+    the same requirements, so it is pointed at this checkout whenever it points elsewhere."""
+    python = env / "bin" / "python"
+    where = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import importlib.metadata as m, json; print(m.distribution('amicable').read_text('direct_url.json'))",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if where.returncode == 0 and ROOT.as_uri() in where.stdout and (env / "bin" / "amicable").exists():
+        return
+    say(f"installing the project (editable) into {env.name}: the `amicable` command")
+    pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-deps"]
+    quiet = {**os.environ, "PYTHONWARNINGS": "ignore"}  # setuptools's notes on its own config are not for users
+    subprocess.run([*pip, "--no-build-isolation", "-e", str(ROOT)], check=True, env=quiet)
+
+
 def main() -> None:
     if sys.version_info < (3, 11):
         fail(f"the app needs Python 3.11 or newer to run setup; this is {sys.version.split()[0]}")
-    ensure_env("app", ".venv", sys.executable, ROOT / "requirements" / "app.txt")
+    install_project(ensure_env("app", ".venv", sys.executable, ROOT / "requirements" / "app.txt"))
     ensure_env("rasa", ".venv-rasa", find_python310(), ROOT / "requirements" / "rasa.txt")
 
 

@@ -14,8 +14,8 @@ PUBLIC_BASE_URL is https, HSTS. The policies:
 - the web chat page `/`: the same, but it may be framed by the sites allowed to embed the chat
   (CORS_ORIGINS). The widget itself is a <script> on the creditor's page and its CSS a <link>:
   both load cross-origin, so no Cross-Origin-Resource-Policy is set.
-- /docs and /redoc: Swagger UI and ReDoc come from a CDN with an inline start-up script, until
-  they are served from here.
+- /docs and /redoc: Swagger UI and ReDoc from our origin (amicable/api/docs.py), with the
+  inline start-up script FastAPI writes into those pages.
 """
 
 from __future__ import annotations
@@ -45,10 +45,6 @@ STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 STRIPE_CHECKOUT = "https://checkout.stripe.com"
 DOCS_PAGES = ("/docs", "/docs/oauth2-redirect", "/redoc")
 DOCS_PATHS = (*DOCS_PAGES, "/openapi.json")
-# Where FastAPI's docs pages load Swagger UI, ReDoc, ReDoc's fonts and the favicon from.
-DOCS_CDN = "https://cdn.jsdelivr.net"
-DOCS_FONTS = ("https://fonts.googleapis.com", "https://fonts.gstatic.com")
-DOCS_FAVICON = "https://fastapi.tiangolo.com"
 # Pages that post a form which may be redirected on to Stripe Checkout.
 CHECKOUT_PAGES = ("/pay/", "/plans/")
 HSTS_SECONDS = 365 * 24 * 3600
@@ -105,10 +101,10 @@ def _docs_csp() -> ContentSecurityPolicy:
     return (
         ContentSecurityPolicy()
         .default_src("'self'")
-        .script_src("'self'", "'unsafe-inline'", DOCS_CDN)
-        .style_src("'self'", "'unsafe-inline'", DOCS_CDN, DOCS_FONTS[0])
-        .font_src("'self'", "data:", DOCS_FONTS[1])
-        .img_src("'self'", "data:", DOCS_CDN, DOCS_FAVICON)
+        .script_src("'self'", "'unsafe-inline'")
+        .style_src("'self'", "'unsafe-inline'")
+        .font_src("'self'", "data:")
+        .img_src("'self'", "data:")
         .worker_src("'self'", "blob:")
         .object_src("'none'")
         .base_uri("'none'")
