@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import subprocess
@@ -223,19 +224,30 @@ def serve(host: str = "0.0.0.0", port: int = 8000) -> None:
 @app.command()
 def run() -> None:
     """Set up, then start web, bot and action server together; Ctrl-C stops them all."""
+    from amicable.runtime.supervisor import procfile, ready_check, supervise
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations: silent unless something is wrong
     setup()
     key = ensure_api_key()
-    typer.echo(
-        "\nAmicable is starting (the bot takes about a minute to load):\n"
-        "  web chat      http://localhost:8000/\n"
-        "  API docs      http://localhost:8000/docs\n"
-        "  conversation  POST http://localhost:8000/webhooks/rest/webhook\n"
-        f"  API key       {key}   (kept in .env)\n"
-        "  try it as     DEMO-1001, born 12 March 1985, postcode 1000\n"
-    )
+    typer.echo("\nAmicable is starting; the bot takes about a minute to load its model…\n")
     # The embedded demo: the local pay provider and console senders, announced on its pages.
-    env = {**os.environ, **{name: ensure_secret(name) for name in DEMO_SECRETS}, "AMICABLE_DEMO": "1"}
-    os.execvpe(str(ROOT / ".venv" / "bin" / "honcho"), ["honcho", "-f", str(ROOT / "Procfile"), "start"], env)
+    secrets_ = {name: ensure_secret(name) for name in DEMO_SECRETS}
+    env = {**os.environ, **secrets_, "AMICABLE_DEMO": "1"}
+    checks = {
+        "web": ready_check("http://127.0.0.1:8000/health"),
+        "actions": ready_check("http://127.0.0.1:5055/health"),
+        # The bot is ready once its model is loaded, not when its port opens.
+        "rasa": ready_check(
+            f"http://127.0.0.1:5005/status?token={secrets_['RASA_TOKEN']}",
+            lambda response: bool(response.json().get("model_file")),
+        ),
+    }
+    ready = (
+        "Amicable is ready (demo): web chat http://localhost:8000/ · agent console http://localhost:8000/agent"
+        " · API docs http://localhost:8000/docs · conversation POST http://localhost:8000/webhooks/rest/webhook"
+        f" · API key {key} (in .env) · try DEMO-1001, born 12 March 1985, postcode 1000 · Ctrl-C stops"
+    )
+    raise typer.Exit(supervise(procfile(ROOT / "Procfile"), env, checks, ready, ROOT))
 
 
 @app.command()
