@@ -146,7 +146,7 @@ def render(session: Session, settings: Settings, contact: OutreachContact) -> st
             values["amount"] = money(link.amount, account.currency, locale)
     if "chat_link" in needed:
         token = link_tokens.sign(account.id, settings.amicable_link_secret)
-        values["chat_link"] = f"{settings.public_base_url.rstrip('/')}/?token={token}"
+        values["chat_link"] = link_tokens.chat_url(settings.public_base_url, token, language)
     book = rulebook(settings.policies_dir)
     rules = book.for_country(debtor.country)
     if "costs" in needed:

@@ -84,3 +84,10 @@ def web_id_valid(conversation_id: str, secret: str) -> bool:
         return False  # only the one spelling the server issued: no spare bits, no look-alikes
     expected = hmac.new(_web_key(secret), nonce, hashlib.sha256).digest()[:16]
     return hmac.compare_digest(mac, expected)
+
+
+def chat_url(base_url: str, token: str, language: str | None) -> str:
+    """The web chat opened for a file: its token, and the debtor's language so the page and
+    the widget's own labels are in it from the first screen (`?lang=`)."""
+    url = f"{base_url.rstrip('/')}/?token={token}"
+    return f"{url}&lang={language}" if language in ("en", "fr", "nl") else url

@@ -193,3 +193,16 @@ def test_a_policy_can_settle_the_newest_invoice_first(settings, tmp_path):
         client.post(f"/pay/{link['id']}", data={"method": "card"})
         state = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()
         assert [(i["number"], i["amount_due"]) for i in state["invoices"]] == [("INV-1", "80.50"), ("INV-2", "0.00")]
+
+
+def test_an_operator_cancels_a_link_and_it_can_no_longer_be_paid(client):
+    client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
+    link = client.post("/api/v1/accounts/ACC-1001/payment-links", json={}, headers=AUTH).json()
+    cancelled = client.post(f"/api/v1/payment-links/{link['id']}/cancel", headers=AUTH)
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert client.post(f"/api/v1/payment-links/{link['id']}/cancel", headers=AUTH).status_code == 200
+    page = client.post(f"/pay/{link['id']}", data={"method": "card"})
+    assert "withdrawn" in page.text and "120.50" not in page.text
+    assert client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()["balance"] == "120.50"
+    assert client.post("/api/v1/payment-links/pl_nope/cancel", headers=AUTH).status_code == 404
+    assert client.post(f"/api/v1/payment-links/{link['id']}/cancel").status_code == 401

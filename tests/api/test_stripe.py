@@ -200,3 +200,40 @@ def test_when_stripe_fails_no_link_is_stored_and_the_client_is_told(client, fake
     response = client.post(f"{ACCOUNT}/payment-links", json={}, headers=AUTH)
     assert response.status_code == 502 and "bancontact" in response.json()["detail"]
     assert _state(client)["payment_links"] == []
+
+
+def test_a_newer_link_expires_the_old_checkout_session_at_stripe(client, fake):
+    old = client.post(f"{ACCOUNT}/payment-links", json={}, headers=AUTH).json()
+    [old_session] = [s for s, v in fake.sessions.items() if v["client_reference_id"] == old["id"]]
+    client.post(f"{ACCOUNT}/payment-links", json={"amount": "50.00"}, headers=AUTH)
+    assert ("POST", f"/v1/checkout/sessions/{old_session}/expire") in [(m, p) for m, p, _, _ in fake.requests]
+    assert fake.sessions[old_session]["status"] == "expired"
+    cancelled = client.post(f"/api/v1/payment-links/{old['id']}/cancel", headers=AUTH)
+    assert cancelled.status_code == 409  # superseded already: nothing left to cancel
+
+
+def test_an_overpayment_is_listed_then_refunded_through_stripe_once(client, fake, settings):
+    """The debtor was already on Stripe's page for 120.50 when 100.00 came in by a newer link:
+    Stripe takes the 120.50 anyway. The 100.00 too much is listed, refunded at Stripe through
+    the API, shown in the ledger, and Stripe's own refund event afterwards books nothing more."""
+    first = client.post(f"{ACCOUNT}/payment-links", json={}, headers=AUTH).json()
+    [first_session] = [s for s, v in fake.sessions.items() if v["client_reference_id"] == first["id"]]
+    _paid_link(client, fake, settings, {"amount": "100.00"})
+    late = _post_event(client, fake, settings, "checkout.session.completed", fake.complete(first_session))
+    assert late.status_code == 200
+    [due] = client.get("/api/v1/refunds", headers=AUTH).json()
+    assert (due["account_reference"], due["amount"], due["provider"]) == ("ACC-1001", "100.00", "stripe")
+    done = client.post(f"/api/v1/refunds/{due['id']}", headers=AUTH)
+    assert done.status_code == 200, done.text
+    [refund] = fake.refunds
+    assert (refund["amount"], refund["payment_intent"]) == (10000, fake.sessions[first_session]["payment_intent"])
+    assert done.json()["reference"] == refund["id"]
+    assert client.get("/api/v1/refunds", headers=AUTH).json() == []
+    assert client.post(f"/api/v1/refunds/{due['id']}", headers=AUTH).status_code == 409
+    charge = fixture("charge")
+    charge.update(payment_intent=refund["payment_intent"], amount=12050, currency="eur", amount_refunded=10000)
+    assert _post_event(client, fake, settings, "charge.refunded", charge).json()["result"] == "refund already booked"
+    state = _state(client)
+    assert state["balance"] == "0.00"
+    book = client.get(f"{ACCOUNT}/ledger", headers=AUTH).json()
+    assert [e["kind"] for e in book["entries"]].count("refund") == 1 and book["credit"] == "0.00"

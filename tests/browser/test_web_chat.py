@@ -102,3 +102,19 @@ def test_every_text_in_the_chat_meets_wcag_aa_contrast(web, phone):
     phone.keyboard.press("Enter")
     phone.wait_for_selector(".amicable-log :text('Niets van wat u schreef is verloren')", timeout=20_000)
     assert phone.evaluate(CONTRAST) == []
+
+
+def test_a_french_debtors_signed_link_opens_the_chat_in_french(web, browser):
+    """The browser says English; the file says French: the link carries the debtor's language,
+    so the widget's own labels are French from the first screen."""
+    httpx.post(f"{web}/api/v1/accounts", json=account_body(language="fr"), headers=AUTH).raise_for_status()
+    links = httpx.post(f"{web}/api/v1/accounts/ACC-1001/links", headers=AUTH).json()
+    assert links["web_chat"].endswith("&lang=fr")
+    context = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        _open_chat(page, links["web_chat"])
+        assert page.get_attribute("#amicable-input", "placeholder") == "Écrivez votre message…"
+        assert page.get_attribute(".amicable-root", "lang") == "fr"
+    finally:
+        context.close()

@@ -139,7 +139,7 @@ def test_what_during_the_identity_check_asks_the_question_again_once(debtor):
 
 def test_a_signed_link_opens_the_chat_on_the_file_and_still_asks_who_is_there(stack, debtor):
     links = httpx.post(f"{stack.web_url}/api/v1/accounts/{debtor.reference}/links", headers=AUTH, timeout=30).json()
-    assert links["web_chat"].endswith(f"/?token={links['token']}")
+    assert links["web_chat"].endswith(f"/?token={links['token']}&lang=en")
 
     sender = new_sender(stack)
 

@@ -112,7 +112,7 @@ def create_links(reference: str, session: SessionDep, settings: SettingsDep) -> 
     base = settings.public_base_url.rstrip("/")
     return {
         "token": token,
-        "web_chat": f"{base}/?token={token}",
+        "web_chat": link_tokens.chat_url(base, token, account.debtor.language),
         "telegram": f"https://t.me/{settings.telegram_bot_username}?start={token}"
         if settings.telegram_bot_username
         else None,
