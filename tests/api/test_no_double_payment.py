@@ -129,5 +129,8 @@ def test_a_link_that_now_asks_more_than_is_owed_is_reissued_not_charged(client):
     state = client.get(base, headers=AUTH).json()
     assert state["balance"] == "0.00"
     assert [plan["status"] for plan in state["plans"]] == ["completed"]  # at once, not at the next run
+    plan_id = state["plans"][0]["id"]
+    assert client.post(f"{base}/plans/{plan_id}/autopay", headers=AUTH).status_code == 409  # nothing left to take
+    assert "no longer active" in client.get(f"/plans/{plan_id}/autopay").text
     assert all(link["status"] != "open" for link in state["payment_links"])
     assert client.get("/api/v1/refunds", headers=AUTH).json() == []

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from amicable.api.deps import ApiKey, SessionDep, SettingsDep
 from amicable.db.models import Plan
-from amicable.services import autopay, payments, stripe_checkout
+from amicable.services import ServiceError, autopay, payments, stripe_checkout
 from amicable.settings import Settings
 from amicable.web import pay_texts, templates
 
@@ -25,8 +25,11 @@ class AutopayOut(BaseModel):
 
 @router.post("/api/v1/accounts/{reference}/plans/{plan_id}/autopay", dependencies=[ApiKey], response_model=AutopayOut)
 def offer_autopay(reference: str, plan_id: str, session: SessionDep, settings: SettingsDep) -> AutopayOut:
-    """The page where the debtor saves a method for this plan's installments."""
+    """The page where the debtor saves a method for this plan's installments; 409 for a plan
+    that is no longer running (paid off, replaced), which has nothing left to take."""
     plan = autopay.get_plan(session, plan_id, reference)
+    if plan.status != "active":
+        raise ServiceError(f"plan {plan.id} is {plan.status}: there are no installments left to pay automatically", 409)
     return AutopayOut(
         url=autopay.page_url(settings, plan),
         methods=autopay.methods_for(settings, plan),
