@@ -4,7 +4,7 @@ payment came through it)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from amicable.api.deps import ApiKey, SessionDep, SettingsDep
 from amicable.api.schemas import PaymentLinkOut, RefundDueOut, RefundOut
@@ -14,7 +14,7 @@ router = APIRouter(prefix="/api/v1", tags=["payments"], dependencies=[ApiKey])
 
 
 @router.post("/payment-links/{link_id}/cancel", response_model=PaymentLinkOut)
-def cancel_payment_link(link_id: str, session: SessionDep, settings: SettingsDep) -> dict:
+def cancel_payment_link(session: SessionDep, settings: SettingsDep, link_id: str = Path(max_length=40)) -> dict:
     """The link can no longer be paid (its Stripe session is expired) and its page says so.
     Cancelling twice is harmless; a link paid, or being paid by a bank debit, gives 409."""
     link = payments.cancel_link(session, settings, payments.get_link(session, link_id))
@@ -39,7 +39,7 @@ def refunds_due(session: SessionDep) -> list[dict]:
 
 
 @router.post("/refunds/{payment_id}", response_model=RefundOut)
-def record_refund(payment_id: int, session: SessionDep, settings: SettingsDep) -> dict:
+def record_refund(session: SessionDep, settings: SettingsDep, payment_id: int = Path(ge=1, le=2**62)) -> dict:
     """Return what payment `payment_id` brought beyond the debt: refunded at Stripe when it came
     through Stripe and Stripe is configured, else recorded as returned by hand. The ledger
     shows the refund. 409 when nothing is left to return."""
