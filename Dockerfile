@@ -6,7 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# Paths in the app are relative to the package's parent (amicable/runtime/paths.py), so the
+# Paths in the app are relative to the package's parent (amicable/paths.py), so the
 # package, alembic.ini, migrations/ and policies/ all live side by side under /app.
 WORKDIR /app
 
@@ -18,6 +18,11 @@ COPY requirements/app.txt requirements/app.txt
 RUN pip install --no-cache-dir -r requirements/app.txt
 
 COPY amicable/ amicable/
+COPY api/ api/
+COPY channels/ channels/
+COPY web/ web/
+COPY server/ server/
+COPY locales.yml ./
 COPY migrations/ migrations/
 COPY alembic.ini ./
 COPY policies/ policies/

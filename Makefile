@@ -12,6 +12,7 @@ run: envs
 ## make test: the same set-up, then every test
 test: envs
 	bash scripts/test-services.sh
+	.venv/bin/lint-imports
 	$(AMICABLE) setup
 	$(AMICABLE) validate
 	$(PY) -m pytest
@@ -38,10 +39,14 @@ bench: setup
 eval: setup
 	$(AMICABLE) eval
 
+CODE := amicable api channels web server actions bot tests scripts migrations
+
+## make lint: ruff, and the import contracts of pyproject.toml (dependencies point inward)
 lint: envs
-	$(PY) -m ruff check amicable actions bot tests scripts migrations
-	$(PY) -m ruff format --check amicable actions bot tests scripts migrations
+	$(PY) -m ruff check $(CODE)
+	$(PY) -m ruff format --check $(CODE)
+	.venv/bin/lint-imports
 
 fmt: envs
-	$(PY) -m ruff check --fix amicable actions bot tests scripts migrations
-	$(PY) -m ruff format amicable actions bot tests scripts migrations
+	$(PY) -m ruff check --fix $(CODE)
+	$(PY) -m ruff format $(CODE)

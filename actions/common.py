@@ -4,8 +4,10 @@ what was asked before the identity check, and a summary for a colleague."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
+import yaml
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency
@@ -13,7 +15,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-LOCALES = {"en": "en_GB", "fr": "fr_BE", "nl": "nl_BE"}
+# The language table both environments share (the app reads the same file).
+LOCALES: dict[str, str] = yaml.safe_load((Path(__file__).resolve().parent.parent / "locales.yml").read_text("utf-8"))[
+    "languages"
+]
 # A form slot's value after three answers it could not read: the form ends and a person is offered.
 UNCLEAR = "unclear"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from amicable.runtime.paths import MODEL, RASA_BIN, ROOT
+from amicable.paths import MODEL, RASA_BIN, ROOT
 
 app = typer.Typer(help="Amicable: an empathetic collections assistant.", no_args_is_help=True, add_completion=False)
 
@@ -65,13 +65,9 @@ def ensure_api_key() -> str:
 @app.command()
 def migrate(database_url: str = typer.Option("", help="Defaults to DATABASE_URL")) -> None:
     """Bring the database schema up to date."""
-    from alembic import command
-    from alembic.config import Config
+    from amicable.db.migrate import upgrade
 
-    config = Config(str(ROOT / "alembic.ini"))
-    config.attributes["database_url"] = database_url or _settings().database_url
-    config.attributes["skip_logging"] = True
-    command.upgrade(config, "head")
+    upgrade(database_url or _settings().database_url)
 
 
 @app.command()
@@ -83,7 +79,7 @@ def collect(
     from datetime import UTC, datetime
 
     from amicable.db.session import make_engine, make_sessionmaker, transaction
-    from amicable.services.collection import run as run_collection
+    from amicable.outreach.collection import run as run_collection
 
     settings = _settings()
     now = datetime.fromisoformat(at) if at else datetime.now(UTC)
@@ -198,8 +194,8 @@ def _demo_late_payment_model() -> None:
     from datetime import date
 
     from amicable.db.session import make_engine, make_sessionmaker, transaction
-    from amicable.outreach.history import generate_demo_history
-    from amicable.outreach.risk import train as train_risk
+    from amicable.outreach.demo_history import generate_demo_history
+    from amicable.outreach.risk_training import train as train_risk
 
     settings = _settings()
     factory = make_sessionmaker(make_engine(settings.database_url))
@@ -218,7 +214,7 @@ def serve(host: str = "0.0.0.0", port: int = 8000) -> None:
     """Serve the web process: API, gateway, pay page and web chat."""
     import uvicorn
 
-    uvicorn.run("amicable.main:create_app", factory=True, host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run("server.app:create_app", factory=True, host=host, port=port, log_level="info", access_log=False)
 
 
 @app.command()
@@ -251,9 +247,11 @@ def run() -> None:
 
 
 @app.command()
-def validate() -> None:
+def validate(
+    policies_only: bool = typer.Option(False, "--policies-only", help="Only policies/ (fast; the pre-commit hook)"),
+) -> None:
     """The creditors' policies, then Rasa's own check of the training data and domain."""
-    from amicable.policy import check_all
+    from amicable.policy_files import check_all
     from amicable.runtime.model import rasa_env
 
     try:
@@ -262,6 +260,8 @@ def validate() -> None:
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from None
     typer.echo(f"policies, strategies, templates, country rules: default{''.join(', ' + name for name in own)}: valid")
+    if policies_only:
+        return
 
     result = subprocess.run([str(RASA_BIN / "rasa"), "data", "validate"], cwd=ROOT, env=rasa_env())
     raise typer.Exit(result.returncode)
@@ -288,154 +288,17 @@ def bench(
     sys.exit(run_bench(turns))
 
 
-# What `amicable eval --check` (run by `make test`) holds the model to. TARGETS are the
-# product's goals and are always printed beside the figures; FLOORS are what the current
-# data reaches, so a change that makes understanding worse fails the build.
-TARGETS = {"macro_f1": 0.95, "banking77_outcome_rate": 0.02, "normaliser_exact_match": 0.95}
-FLOORS = {
-    "macro_f1": {"en": 0.94, "fr": 0.95, "nl": 0.95},
-    "fresh_macro_f1": 0.95,
-    "banking77_outcome_rate": 0.02,
-    "normaliser_exact_match": 0.95,
-    # Whole blind-written conversations reaching the debtor's outcome (tests/conversations);
-    # the target is 0.97 per language, the floor what is held today.
-    "simulation": {"en": 0.95, "fr": 0.95, "nl": 0.95},
-    "simulation_second": {"en": 0.85, "fr": 0.85, "nl": 0.85},
-    # No conversation hears the same bot question three times in a row.
-    "longest_repeat": 2,
-}
-
-
-def _simulated_conversations(out: Path) -> list[str]:
-    """The blind scenarios through the whole stack (amicable/runtime/simulator.py): success per
-    language and per outcome, every failed transcript in `out` (and, for the second set, beside
-    it). Returns what is below floor."""
-    from amicable.runtime.simulator import SCENARIOS, SECOND_SCENARIOS
-    from amicable.runtime.simulator import main as simulate
-
-    failures = []
-    sets = [
-        ("simulation", SCENARIOS, out),
-        ("simulation_second", SECOND_SCENARIOS, out.with_name(out.stem + "_second.json")),
-    ]
-    for name, folder, path in sets:
-        report = simulate(path, folder)
-        typer.echo(
-            f"\nWhole conversations, {folder.name} ({report['scenarios']} scenarios written blind, {report['seconds']} s):"
-        )
-        typer.echo("| language | scenarios | outcome reached |\n|---|---|---|")
-        for lang, figures in report["languages"].items():
-            typer.echo(f"| {lang} | {figures['scenarios']} | {figures['success']:.1%} |")
-            floor = FLOORS[name].get(lang, 0.0)
-            if figures["success"] < floor:
-                failures.append(f"{lang} conversations ({folder.name}) {figures['success']:.1%} < {floor:.0%}")
-        typer.echo("| outcome | scenarios | reached |\n|---|---|---|")
-        for goal, figures in report["goals"].items():
-            typer.echo(f"| {goal} | {figures['scenarios']} | {figures['success']:.1%} |")
-        typer.echo(
-            f"the same question three times in a row: {report['why'].get('the same question three times in a row', 0)}"
-            f" (longest run {report['longest_repeat']}); reason recorded after a plan, promise or pause:"
-            f" {report['reason_recorded'] or 0:.1%}"
-        )
-        if report["longest_repeat"] > FLOORS["longest_repeat"]:
-            failures.append(f"a question asked {report['longest_repeat']} times in a row ({folder.name})")
-        typer.echo(f"failed transcripts: {path}")
-    return failures
-
-
-def _design_table_stories(model: Path, out: Path) -> list[str]:
-    """`rasa test core` on tests/stories: each row of the design table in each language, the
-    text through the model's NLU and every action as predicted. Returns what failed."""
-    import yaml
-
-    from amicable.runtime.model import rasa_env
-
-    stories_dir = ROOT / "tests" / "stories"
-    subprocess.run(
-        [
-            str(RASA_BIN / "rasa"),
-            "test",
-            "core",
-            "--stories",
-            str(stories_dir),
-            "--model",
-            str(model),
-            "--out",
-            str(out),
-        ],
-        cwd=ROOT,
-        env=rasa_env(),
-        check=True,
-        capture_output=True,
-    )
-    total = sum(len(yaml.safe_load(p.read_text())["stories"]) for p in stories_dir.glob("*.yml"))
-    failed_file = out / "failed_test_stories.yml"
-    failed = (yaml.safe_load(failed_file.read_text()) or {}).get("stories") or [] if failed_file.exists() else []
-    names = [story["story"] for story in failed]
-    typer.echo(f"\nTest stories (design table x languages): {total - len(names)}/{total} pass")
-    for name in names:
-        typer.echo(f"  failed: {name}")
-    return [f"test story failed: {name}" for name in names]
-
-
 @app.command("eval")
 def evaluate(
     check: bool = typer.Option(False, "--check", help="Fail when a figure falls below its floor"),
     out: Path = typer.Option(ROOT / "results" / "eval.json", help="Where the full report goes"),
 ) -> None:
     """Understanding, measured: intent F1 per language on held-out sets, BANKING77 false
-    alarms, NLU++ dialogue acts, and the amount and date normaliser."""
-    from amicable.runtime.model import ensure_model, rasa_env
+    alarms, NLU++ dialogue acts, the amount and date normaliser, the design table's stories
+    and whole blind-written conversations (amicable/runtime/evaluation.py)."""
+    from amicable.runtime.evaluation import evaluate as run_evaluation
 
-    model, _ = ensure_model()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [str(RASA_BIN / "python"), "-m", "bot.evaluate", str(model), str(out)], cwd=ROOT, env=rasa_env(), check=True
-    )
-    import json
-
-    report = json.loads(out.read_text())
-    failures = []
-    target = TARGETS["macro_f1"]
-    typer.echo(f"\n| language | examples | accuracy | macro-F1 (target {target}) |\n|---|---|---|---|")
-    for lang, figures in report["languages"].items():
-        typer.echo(f"| {lang} | {figures['examples']} | {figures['accuracy']:.3f} | {figures['macro_f1']:.3f} |")
-        floor = FLOORS["macro_f1"].get(lang, target)
-        if figures["macro_f1"] < floor:
-            failures.append(f"{lang} macro-F1 {figures['macro_f1']:.3f} < {floor}")
-    typer.echo("\nFresh held-out sets, written blind after training (tests/nlu/fresh):")
-    for lang, figures in report.get("fresh", {}).items():
-        typer.echo(f"| {lang} | {figures['examples']} | {figures['accuracy']:.3f} | {figures['macro_f1']:.3f} |")
-        floor = FLOORS["fresh_macro_f1"]
-        if figures["macro_f1"] < floor:
-            failures.append(f"{lang} fresh-set macro-F1 {figures['macro_f1']:.3f} < {floor}")
-    if "banking77" in report:
-        b77 = report["banking77"]
-        per = ", ".join(f"{k} {v:.2%}" for k, v in b77["per_intent"].items())
-        typer.echo(
-            f"\nBANKING77 ({b77['queries']} queries): debt outcome intents fired on {b77['outcome_rate']:.2%}"
-            f" (target at most {TARGETS['banking77_outcome_rate']:.0%}; {per})"
-        )
-        if b77["outcome_rate"] > FLOORS["banking77_outcome_rate"]:
-            failures.append(
-                f"BANKING77 outcome rate {b77['outcome_rate']:.2%} > {FLOORS['banking77_outcome_rate']:.0%}"
-            )
-        acts = report["nlupp_acts"]
-        typer.echo(f"NLU++ generic dialogue acts ({acts['examples']} utterances): accuracy {acts['accuracy']:.3f}")
-    else:
-        typer.echo("\nBANKING77 and NLU++ were not found in ../shared/eval-data: those figures are skipped")
-    typer.echo("\nAmounts and dates (exact match):")
-    for line in report["normaliser_summary"]:
-        typer.echo(f"  {line}")
-    normaliser = report["normaliser"]
-    scored = {f"NLU++ {part}": normaliser["nlupp_banking"][part] for part in ("dates", "amounts")}
-    for lang, result in normaliser["gold"].items():
-        scored.update({f"gold {lang} {part}": result[part] for part in ("dates", "amounts")})
-    for name, figures in scored.items():
-        if figures["exact_match"] is not None and figures["exact_match"] < FLOORS["normaliser_exact_match"]:
-            failures.append(f"{name} exact match {figures['exact_match']:.1%} < {FLOORS['normaliser_exact_match']:.0%}")
-    failures += _design_table_stories(model, out.parent / "stories")
-    failures += _simulated_conversations(out.parent / "simulation.json")
+    failures = run_evaluation(out, typer.echo)
     typer.echo(f"\nfull report with every error: {out}")
     if check and failures:
         typer.echo("below floor: " + "; ".join(failures), err=True)

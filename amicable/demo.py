@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from amicable.api.schemas import AccountIn
 from amicable.db.models import Account
 from amicable.services.accounts import upsert_account
+from amicable.services.shapes import AccountIn
 
 
 def demo_accounts(today: date) -> list[dict]:

@@ -7,9 +7,14 @@ Short or neutral messages ("ok", "12/03/1985", "STOP", a file reference) say not
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 
+import yaml
+from babel.dates import format_date
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+
+from amicable.paths import ROOT
 
 CODES = {Language.ENGLISH: "en", Language.FRENCH: "fr", Language.DUTCH: "nl"}
 
@@ -31,3 +36,23 @@ def detect(text: str) -> str | None:
     best, second = _detector().compute_language_confidence_values(text)[:2]
     sure = best.value >= 0.8 or (letters >= 10 and best.value >= 0.65 and best.value - second.value >= 0.4)
     return CODES[best.language] if sure else None
+
+
+# The language table, shared with the action server (which runs in Rasa's environment and
+# reads the same file): which locale formats money, dates and plurals for each language.
+_TABLE = yaml.safe_load((ROOT / "locales.yml").read_text(encoding="utf-8"))
+LOCALES: dict[str, str] = _TABLE["languages"]
+COUNTRY_LOCALES: dict[tuple[str, str], str] = {
+    tuple(key.split("-")): locale  # type: ignore[misc]
+    for key, locale in _TABLE["by_country"].items()
+}
+
+
+def locale_for(language: str, country: str | None) -> str:
+    """The debtor's locale: their language, refined by their country where it differs."""
+    return COUNTRY_LOCALES.get((language, (country or "").upper()), LOCALES.get(language, "en_GB"))
+
+
+def long_date(day: date, locale: str) -> str:
+    """ "3 May 2026", "3 mai 2026", "May 3, 2026": a date as the debtor writes it."""
+    return format_date(day, format="long", locale=locale)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from babel.numbers import format_currency
+
 CENT = Decimal("0.01")
 _MAX = Decimal("100000000")
 
@@ -48,3 +50,9 @@ def from_minor(minor: int) -> Decimal:
 
 def fmt(amount: Decimal) -> str:
     return str(amount.quantize(CENT))
+
+
+def display(amount: Decimal, currency: str, locale: str) -> str:
+    """An amount as the debtor reads it: "€1,234.56", "1 234,56 €", "€ 1.234,56". `fmt` is
+    the wire format of the API; this is for people (messages, pages, notices)."""
+    return format_currency(amount, currency, locale=locale)

@@ -19,7 +19,7 @@ from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
 from amicable import yaml_source
-from amicable.yaml_source import Lines, SourceError, describe
+from amicable.yaml_source import Lines, SourceError, describe, slug
 
 
 class _Strict(BaseModel):
@@ -145,10 +145,6 @@ class Policy(_Strict):
         return list(self.payment_link.methods.get((country or "").upper(), self.payment_link.methods["default"]))
 
 
-def slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-
-
 @lru_cache
 def load_policy(policies_dir: Path, creditor_name: str) -> Policy:
     """The creditor's policy: `default.yml` with `<creditor-slug>.yml` laid over it, so a
@@ -183,16 +179,3 @@ def _read(path: Path) -> tuple[dict, Lines]:
     if not isinstance(data or {}, dict):
         raise SourceError(f"{path} line 1: expected a mapping of sections")
     return data or {}, lines
-
-
-def check_all(policies_dir: Path) -> list[str]:
-    """Every file under policies/: collection policies, outreach strategies and templates,
-    and the countries' compliance rules. What each creditor has of its own is returned."""
-    from amicable.compliance.rules import Rulebook, rulebook
-    from amicable.outreach.strategy import check_strategies
-
-    own = check_policies(policies_dir)
-    strategies = check_strategies(policies_dir)
-    rulebook.cache_clear()
-    Rulebook(policies_dir / "compliance")
-    return sorted(set(own) | set(strategies))

@@ -5,6 +5,7 @@ validation error is not.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -94,3 +95,8 @@ def overlay(base: dict, over: dict) -> dict:
         else:
             merged[key] = value
     return merged
+
+
+def slug(name: str) -> str:
+    """The file name a creditor's own YAML goes by: "Brightwater Energy" -> brightwater-energy."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")

@@ -8,12 +8,14 @@ WORKDIR /app
 # which the local environment gets from rasa (same range as rasa 3.6.21) but the SDK image lacks.
 # The base image runs as 1001; installing needs root, running must not.
 USER root
-# python-dateutil comes with dateparser locally; it is named because actions/ imports it.
+# python-dateutil comes with dateparser locally and pyyaml with rasa; they are named because
+# actions/ imports them (pyyaml reads locales.yml).
 RUN pip install --no-cache-dir "dateparser>=1.2,<2" "babel>=2.12" "text2num>=3.0.1,<4" \
-    "python-dateutil>=2.8,<3" "aiohttp>=3.9,<3.10"
+    "python-dateutil>=2.8,<3" "aiohttp>=3.9,<3.10" "pyyaml>=6,<7"
 USER 1001
 
 COPY actions/ /app/actions/
+COPY locales.yml /app/locales.yml
 # The shapes of answers (no Rasa import), shared with the bot's NLU component.
 COPY bot/__init__.py bot/answers.py /app/bot/
 

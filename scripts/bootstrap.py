@@ -103,8 +103,11 @@ def ensure_env(name: str, link: str, interpreter: str, requirements: Path) -> Pa
 def install_project(env: Path) -> None:
     """The project itself, editable, in its environment: `.venv/bin/amicable` exists as
     pyproject's [project.scripts] declares. The environment is shared by every checkout with
-    the same requirements, so it is pointed at this checkout whenever it points elsewhere."""
+    the same requirements, so it is pointed at this checkout whenever it points elsewhere, or
+    when pyproject.toml changed (the packages it installs may have)."""
     python = env / "bin" / "python"
+    marker = env / "amicable-pyproject.sha256"
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     where = subprocess.run(
         [
             str(python),
@@ -114,12 +117,19 @@ def install_project(env: Path) -> None:
         capture_output=True,
         text=True,
     )
-    if where.returncode == 0 and ROOT.as_uri() in where.stdout and (env / "bin" / "amicable").exists():
+    current = marker.read_text().strip() if marker.exists() else ""
+    if (
+        where.returncode == 0
+        and ROOT.as_uri() in where.stdout
+        and (env / "bin" / "amicable").exists()
+        and current == wanted
+    ):
         return
     say(f"installing the project (editable) into {env.name}: the `amicable` command")
     pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-deps"]
     quiet = {**os.environ, "PYTHONWARNINGS": "ignore"}  # setuptools's notes on its own config are not for users
     subprocess.run([*pip, "--no-build-isolation", "-e", str(ROOT)], check=True, env=quiet)
+    marker.write_text(wanted)
 
 
 def main() -> None:

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from amicable.cli import migrate
-from amicable.main import create_app
+from amicable.db.migrate import upgrade
 from amicable.runtime.stack import Stack, free_port
 from amicable.settings import ROOT, Settings
+from server.app import create_app
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.twilio_api import FakeTwilio
 
@@ -137,7 +137,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         url = f"sqlite:///{tmp_path / 'test.db'}"
     else:
         url = request.getfixturevalue("postgres").create_database(f"t{next(_counter)}_{int(time.time())}")
-    migrate(database_url=url)
+    upgrade(url)
     return url
 
 
@@ -223,7 +223,7 @@ def stack(
         with (policies / name).open("a") as handle:
             handle.write(ALWAYS_OPEN)
     url = f"sqlite:///{workdir / 'stack.db'}"
-    migrate(database_url=url)
+    upgrade(url)
     running = Stack(
         workdir=workdir,
         api_key=API_KEY,

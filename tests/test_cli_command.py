@@ -8,7 +8,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from amicable.runtime.paths import ROOT
+from amicable.paths import ROOT
 
 COMMAND = ROOT / ".venv" / "bin" / "amicable"
 

@@ -83,7 +83,7 @@ def test_the_web_chat_can_be_embedded_on_another_site(client):
 
 
 def test_what_the_bot_reads():
-    from amicable.channels.rest import for_the_bot
+    from channels.gateway import for_the_bot
 
     assert for_the_bot("😀😀😀") == "/nlu_fallback"
     assert for_the_bot("?!...") == "/nlu_fallback"

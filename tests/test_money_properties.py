@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from amicable.api.schemas import AccountIn
 from amicable.db.models import Base
 from amicable.services import accounts, payments
 from amicable.services.accounts import amount_due, balance
 from amicable.settings import Settings
+from api.schemas import AccountIn
 
 ZERO = Decimal("0.00")
 cents = st.integers(min_value=1, max_value=500_000).map(lambda c: Decimal(c).scaleb(-2))

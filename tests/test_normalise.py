@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 
+from amicable.paths import RASA_BIN, ROOT
 from amicable.runtime.model import rasa_env
-from amicable.runtime.paths import RASA_BIN, ROOT
 
 TODAY = "2026-11-23"  # a Monday
 TIMEZONE = "Europe/Brussels"

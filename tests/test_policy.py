@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from amicable.main import create_app
 from amicable.policy import check_policies, load_policy
 from amicable.settings import ROOT
+from server.app import create_app
 
 
 def test_a_creditor_file_overrides_only_what_it_names(tmp_path):

@@ -15,12 +15,11 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from amicable.compliance.gate import Decision, candidate_zones, check
 from amicable.compliance.rules import rulebook
 from amicable.db.models import Handoff, OutreachContact
 from amicable.db.session import transaction
 from amicable.outreach import dispatch
-from amicable.outreach.planner import Planned, effective_hours, facts_for, plan
+from amicable.outreach.planner import Planned, plan
 from amicable.outreach.snapshot import AccountState, load_states
 from amicable.outreach.strategy import load_strategy
 from amicable.settings import Settings
@@ -62,37 +61,6 @@ def risks(session: Session, settings: Settings, states: list[AccountState], note
         index = {state.reference: state.id for state in group}
         found.update({index[ref]: p for ref, p in estimate.probabilities.items() if ref in index})
     return found
-
-
-def may_contact(
-    session: Session,
-    settings: Settings,
-    account_id: int,
-    now: datetime,
-    channels: list[str] | None = None,
-    creditor_hours: bool = True,
-) -> tuple[str | None, Decision]:
-    """For contacts outside the strategy (a plan's own reminders, a call an agent places):
-    the first of `channels` (the strategy's by default) the rules allow now, or None and the
-    rule holding it back. A person calling keeps to the law and the debtor's wishes, not to
-    the hours the creditor's automated messages go out (`creditor_hours=False`)."""
-    states = load_states(session, now, account_ids=[account_id])
-    if not states:
-        return None, Decision(False, "no_account", "no such account")
-    state = states[0]
-    rules = rulebook(settings.policies_dir).for_country(state.country)
-    strategy = load_strategy(settings.policies_dir, state.creditor)
-    hours = effective_hours(strategy, state.preferred_hours) if creditor_hours else state.preferred_hours
-    facts = facts_for(state, candidate_zones(state.timezone, state.phone, rules), hours)
-    refusals = []
-    for channel in channels or strategy.channels:
-        decision = check(rules, facts, channel, now, "call" if channel == "voice" else "message")
-        if decision.allowed:
-            return channel, decision
-        refusals.append(decision)
-    # The reason that will pass (an hour, a day) says more than a channel that never could.
-    refusals.sort(key=lambda d: d.retry_at is None)
-    return None, refusals[0] if refusals else Decision(False, "no_channel", "no channel in the strategy")
 
 
 def make_plan(session: Session, settings: Settings, now: datetime, creditor: str | None = None) -> RunReport:

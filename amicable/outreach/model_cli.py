@@ -42,7 +42,8 @@ def train_command(
 ) -> None:
     """Train the late-payment model and print how it does against the last-payment rule."""
     from amicable.db.session import make_engine, make_sessionmaker, transaction
-    from amicable.outreach.risk import NoHistoryError, train
+    from amicable.outreach.risk import NoHistoryError
+    from amicable.outreach.risk_training import train
 
     settings = _settings()
     factory = make_sessionmaker(make_engine(settings.database_url))
@@ -73,7 +74,7 @@ def report_command(
     """Write the model's report: figures, calibration plot and feature importances."""
     import json
 
-    from amicable.outreach.risk import report
+    from amicable.outreach.risk_training import report
 
     try:
         folder = report(_settings(), creditor or None, out)
@@ -119,7 +120,7 @@ def demo_command(
 ) -> None:
     """Write a demo payment history for Brightwater Energy and Polder Telecom."""
     from amicable.db.session import make_engine, make_sessionmaker, transaction
-    from amicable.outreach.history import generate_demo_history
+    from amicable.outreach.demo_history import generate_demo_history
 
     factory = make_sessionmaker(make_engine(_settings().database_url))
     with transaction(factory) as session:

@@ -19,8 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from amicable import yaml_source
 from amicable.compliance.rules import parse_window
 from amicable.outreach.templates import FIELDS, TONES, load_templates
-from amicable.policy import slug
-from amicable.yaml_source import SourceError, line_of
+from amicable.yaml_source import SourceError, line_of, slug
 
 Channel = Literal["whatsapp", "sms", "telegram", "voice"]
 Tone = Literal["neutral", "warm", "direct"]

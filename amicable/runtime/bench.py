@@ -9,11 +9,13 @@ import statistics
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import httpx
 
-from amicable.runtime.paths import CACHE
+from amicable.demo import demo_accounts
+from amicable.paths import CACHE
 from amicable.runtime.stack import Stack
 
 HEADERS: dict[str, dict[str, str]] = {}
@@ -131,15 +133,13 @@ async def _drive_calls(url: str, references: list[str], concurrency: int) -> Res
 
 
 def _seed(stack: Stack, count: int) -> list[str]:
-    from tests.factories import account_body  # the same shape the API tests use
-
     references = []
     with httpx.Client(timeout=30) as client:
         for i in range(count):
             reference = f"BENCH-{i:05d}"
             response = client.post(
                 f"{stack.web_url}/api/v1/accounts",
-                json=account_body(reference),
+                json={**demo_accounts(date.today())[0], "reference": reference},
                 headers={"Authorization": f"Bearer {KEY}"},
             )
             response.raise_for_status()
@@ -148,12 +148,12 @@ def _seed(stack: Stack, count: int) -> list[str]:
 
 
 def run_bench(turns: int = 300, concurrency: int = 4) -> int:
-    from amicable.cli import migrate
+    from amicable.db.migrate import upgrade
 
     conversations = max(1, turns // len(SCRIPT))
     workdir = Path(tempfile.mkdtemp(prefix="amicable-bench-"))
     database = f"sqlite:///{workdir / 'bench.db'}"
-    migrate(database_url=database)
+    upgrade(database)
     started = time.perf_counter()
     # The throttles guard against one source flooding the webhooks; the benchmark is that
     # source on purpose, so they are lifted here.

@@ -113,10 +113,10 @@ def seed(settings: Settings, accounts: int, today: date, rng: random.Random) -> 
 def campaign_bench(accounts: int = 100_000, dispatch: int = 2_000) -> dict[str, float]:
     """Plan `accounts` accounts (timed), then send `dispatch` contacts in this process through
     the console sender (timed): the two campaign figures of `make bench`."""
-    from amicable.cli import migrate
+    from amicable.db.migrate import upgrade
     from amicable.outreach import campaign
-    from amicable.outreach.history import generate_demo_history
-    from amicable.outreach.risk import train
+    from amicable.outreach.demo_history import generate_demo_history
+    from amicable.outreach.risk_training import train
     from amicable.settings import ROOT
 
     workdir = Path(tempfile.mkdtemp(prefix="amicable-campaign-bench-"))
@@ -127,7 +127,7 @@ def campaign_bench(accounts: int = 100_000, dispatch: int = 2_000) -> dict[str, 
         amicable_api_key="bench-key-0123456789",
         _env_file=None,
     )
-    migrate(database_url=settings.database_url)
+    upgrade(settings.database_url)
     today = date.today()
     seed(settings, accounts, today, random.Random(11))
     factory = make_sessionmaker(make_engine(settings.database_url))

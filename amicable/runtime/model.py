@@ -13,7 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from amicable.runtime.paths import CACHE, MODEL, RASA_BIN, ROOT
+from amicable.paths import CACHE, MODEL, RASA_BIN, ROOT
 
 # bot/components holds custom NLU components once config.yml names any; evaluation code is not an input.
 TRAINING_INPUTS = ("config.yml", "domain.yml", "data", "requirements/rasa.txt", "bot/components")

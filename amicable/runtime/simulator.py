@@ -30,7 +30,7 @@ from xml.etree import ElementTree
 import httpx
 import yaml
 
-from amicable.runtime.paths import ROOT
+from amicable.paths import ROOT
 from amicable.runtime.stack import Stack
 
 SCENARIOS = ROOT / "tests" / "conversations" / "scenarios"
@@ -289,14 +289,14 @@ class Simulator:
 
 def simulate(scenarios: list[dict] | None = None, concurrency: int = 2) -> list[Outcome]:
     """Start a stack of its own (fresh database, demo settings), run every scenario."""
-    from amicable.cli import migrate
+    from amicable.db.migrate import upgrade
     from amicable.runtime.model import ensure_model
 
     ensure_model()
     scenarios = scenarios if scenarios is not None else load()
     workdir = Path(tempfile.mkdtemp(prefix="amicable-simulation-"))
     database = f"sqlite:///{workdir / 'simulation.db'}"
-    migrate(database_url=database)
+    upgrade(database)
     lifted = {name: "1000000/minute" for name in ("webhook-source", "conversation-source")}
     env = {"TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "RATE_LIMITS": json.dumps(lifted)}
     with Stack(workdir=workdir, api_key=KEY, database_url=database, web_env=env).start() as stack:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from amicable.paths import APP_PYTHON, MODEL, RASA_BIN, ROOT
 from amicable.runtime.model import rasa_env
-from amicable.runtime.paths import APP_PYTHON, MODEL, RASA_BIN, ROOT
 
 
 def free_port() -> int:

@@ -10,9 +10,9 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from amicable.api.schemas import AccountIn
 from amicable.db.models import Account, Consent, ContactEvent, Creditor, Debtor, Invoice, PaymentLink
 from amicable.services import NotFound, ServiceError, references
+from amicable.services.shapes import AccountIn
 
 ZERO = Decimal("0.00")
 
@@ -119,7 +119,15 @@ def upsert_account(session: Session, data: AccountIn) -> tuple[Account, bool, di
     for item in data.invoices:
         invoice = existing.get(item.number)
         if invoice is None:
-            account.invoices.append(Invoice(**item.model_dump()))
+            account.invoices.append(
+                Invoice(
+                    number=item.number,
+                    amount=item.amount,
+                    currency=item.currency,
+                    issued_on=item.issued_on,
+                    due_on=item.due_on,
+                )
+            )
             outcome[item.number] = True
             continue
         paid = sum((a.amount for a in invoice.allocations), ZERO)

@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from amicable.policy import HandoverPolicy
+from amicable.db.models import Conversation
+from amicable.policy import HandoverPolicy, load_policy
+from amicable.settings import Settings
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -44,6 +46,23 @@ def next_opening(policy: HandoverPolicy, now: datetime) -> datetime:
 
 
 def callback_slots(policy: HandoverPolicy, now: datetime, count: int = 3) -> list[datetime]:
-    """The first call-back times once colleagues are back, `slot_minutes` apart."""
-    opening = next_opening(policy, now)
-    return [opening + timedelta(minutes=policy.slot_minutes * n) for n in range(count)]
+    """The first call-back times once colleagues are back, `slot_minutes` apart, each one
+    inside the team's hours (a short opening gives fewer, and the next opening the rest)."""
+    slots: list[datetime] = []
+    moment = next_opening(policy, now)
+    for _ in range(count * 50):  # bounded: a few weeks of openings at most
+        if len(slots) == count:
+            break
+        if on_duty(policy, moment):
+            slots.append(moment)
+            moment += timedelta(minutes=policy.slot_minutes)
+        else:
+            moment = next_opening(policy, moment)
+    return slots
+
+
+def team_hours(settings: Settings, conversation: Conversation) -> HandoverPolicy:
+    """The hours of the team that answers this conversation: its creditor's, or the default's
+    while no file is known."""
+    account = conversation.account
+    return load_policy(settings.policies_dir, account.creditor.name if account else "").handover

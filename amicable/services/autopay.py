@@ -15,8 +15,7 @@ which goes back to links, and the debtor can save a real one.
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 import stripe
@@ -25,15 +24,16 @@ from sqlalchemy.orm import Session
 from amicable.db.models import Installment, Plan
 from amicable.money import to_minor
 from amicable.policy import load_policy
-from amicable.services import NotFound, ServiceError, stripe_checkout
+from amicable.providers import local_pay
+from amicable.providers import stripe as stripe_checkout
+from amicable.services import NotFound, ServiceError
 from amicable.services.accounts import log_contact
-from amicable.services.payments import local_provider_active, require_local_provider
 from amicable.settings import Settings
 
 # Methods that can be saved and charged again without the debtor present.
 SAVABLE = ("sepa_debit", "card")
 # What the local provider saves instead of a payment method: nothing that can move money.
-LOCAL_METHOD = "pm_local_"
+LOCAL_METHOD = local_pay.METHOD_PREFIX
 
 
 def methods_for(settings: Settings, plan: Plan) -> list[str]:
@@ -59,9 +59,19 @@ def page_url(settings: Settings, plan: Plan) -> str:
     return f"{settings.public_base_url.rstrip('/')}/plans/{plan.id}/autopay"
 
 
-def start(session: Session, settings: Settings, plan: Plan, method: str) -> str | None:
-    """Save `method` for the plan: the URL of Stripe's setup page, or None when the local
-    provider saved it at once."""
+@dataclass(frozen=True)
+class Onward:
+    """What comes after asking a provider to save or charge: the page to send the debtor to
+    (Stripe's), or the event the local provider made, for payment_events to apply like any
+    other. Providers return their events; they never book anything themselves."""
+
+    url: str | None = None
+    event: dict | None = None
+
+
+def start(session: Session, settings: Settings, plan: Plan, method: str) -> Onward:
+    """Save `method` for the plan: Stripe's setup page to go to, or the local provider's
+    "saved" event."""
     if plan.status != "active":
         raise ServiceError(f"the plan is {plan.status}; only an active plan can be paid automatically", 409)
     offered = methods_for(settings, plan)
@@ -70,11 +80,8 @@ def start(session: Session, settings: Settings, plan: Plan, method: str) -> str 
     account = plan.account
     base = settings.public_base_url.rstrip("/")
     if not stripe_checkout.enabled(settings):
-        from amicable.services.payment_events import apply_event
-
-        require_local_provider(settings)
-        apply_event(session, settings, local_setup_completed(plan, method))
-        return None
+        local_pay.require(settings)
+        return Onward(event=local_pay.setup_completed(plan, method))
     metadata = {"account_reference": account.reference, "plan_id": plan.id}
     try:
         client = stripe_checkout.client(settings)
@@ -99,7 +106,7 @@ def start(session: Session, settings: Settings, plan: Plan, method: str) -> str 
         )
     except stripe.StripeError as error:
         raise ServiceError(f"the payment provider refused or could not be reached: {error}", 502) from None
-    return checkout.url
+    return Onward(url=checkout.url)
 
 
 def saved(session: Session, settings: Settings, obj: dict) -> str:
@@ -110,7 +117,7 @@ def saved(session: Session, settings: Settings, obj: dict) -> str:
         raise ServiceError("event's account reference does not match the plan", 400)
     method = (obj.get("payment_method_types") or ["card"])[0]
     if str(obj.get("id", "")).startswith("cs_local_"):
-        if not local_provider_active(settings):
+        if not local_pay.active(settings):
             raise ServiceError("an event of the local (demo) payment provider, which saves nothing here", 400)
         payment_method = f"{LOCAL_METHOD}{plan.id}"
     else:
@@ -122,45 +129,21 @@ def saved(session: Session, settings: Settings, obj: dict) -> str:
     return "payment method saved for the plan"
 
 
-def local_setup_completed(plan: Plan, method: str) -> dict:
-    now = int(time.time())
-    return {
-        "id": f"evt_local_setup_{plan.id}_{now}",
-        "object": "event",
-        "created": now,
-        "type": "checkout.session.completed",
-        "data": {
-            "object": {
-                "id": f"cs_local_setup_{plan.id}",
-                "object": "checkout.session",
-                "mode": "setup",
-                "client_reference_id": plan.id,
-                "metadata": {"account_reference": plan.account.reference, "plan_id": plan.id},
-                "payment_method_types": [method],
-                "setup_intent": f"seti_local_{plan.id}",
-                "status": "complete",
-            }
-        },
-    }
+def charge(
+    session: Session, settings: Settings, plan: Plan, installment: Installment, amount: Decimal
+) -> tuple[bool, dict | None]:
+    """Charge one installment on the saved method: whether the charge was accepted, and the
+    local provider's `payment_intent.succeeded` event when it took it.
 
-
-def charge(session: Session, settings: Settings, plan: Plan, installment: Installment, amount: Decimal) -> bool:
-    """Charge one installment on the saved method; True when the charge was accepted.
-
-    The money is booked when its `payment_intent.succeeded` event arrives (a SEPA debit
-    takes days), through the same handler as every other payment."""
-    from amicable.services.payment_events import apply_event
-
+    The money is booked when that event arrives (from Stripe a SEPA debit takes days),
+    through the same handler as every other payment (payment_events.charge_installment)."""
     account = plan.account
     metadata = {"account_reference": account.reference, "plan_id": plan.id, "installment": str(installment.seq)}
     if plan.autopay_payment_method and plan.autopay_payment_method.startswith(LOCAL_METHOD):
-        if not local_provider_active(settings):
-            return _refuse_demo_method(session, settings, plan, installment)
+        if not local_pay.active(settings):
+            return _refuse_demo_method(session, settings, plan, installment), None
         installment.charge_id = f"pi_local_{plan.id}_{installment.seq}"
-        apply_event(
-            session, settings, _local_intent_succeeded(installment.charge_id, amount, account.currency, metadata)
-        )
-        return True
+        return True, local_pay.intent_succeeded(installment.charge_id, amount, account.currency, metadata)
     try:
         intent = stripe_checkout.client(settings).v1.payment_intents.create(
             {
@@ -181,7 +164,7 @@ def charge(session: Session, settings: Settings, plan: Plan, installment: Instal
         # Marked, so the next run sends a link instead of trying the same method every day.
         installment.charge_id = f"failed:{reason}"
         log_contact(session, account, "payment_failed", f"installment {installment.seq}: {reason}", "plan")
-        return False
+        return False, None
     installment.charge_id = intent.id
     log_contact(
         session,
@@ -190,7 +173,7 @@ def charge(session: Session, settings: Settings, plan: Plan, installment: Instal
         f"installment {installment.seq}: {amount} {account.currency} by {plan.autopay_method} ({intent.status})",
         "plan",
     )
-    return True
+    return True, None
 
 
 def _refuse_demo_method(session: Session, settings: Settings, plan: Plan, installment: Installment) -> bool:
@@ -209,25 +192,3 @@ def _refuse_demo_method(session: Session, settings: Settings, plan: Plan, instal
     )
     plan.autopay_method = plan.autopay_payment_method = None
     return False
-
-
-def _local_intent_succeeded(intent_id: str, amount: Decimal, currency: str, metadata: dict) -> dict:
-    now = int(time.time())
-    return {
-        "id": f"evt_local_{intent_id}",
-        "object": "event",
-        "created": now,
-        "type": "payment_intent.succeeded",
-        "data": {
-            "object": {
-                "id": intent_id,
-                "object": "payment_intent",
-                "amount": to_minor(amount),
-                "amount_received": to_minor(amount),
-                "currency": currency.lower(),
-                "metadata": metadata,
-                "status": "succeeded",
-                "created": int(datetime.now(UTC).timestamp()),
-            }
-        },
-    }

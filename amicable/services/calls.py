@@ -8,8 +8,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException
 
-from amicable.channels.providers import twilio_client
 from amicable.db.models import Account
+from amicable.providers import twilio
 from amicable.services import ServiceError
 from amicable.services.accounts import log_contact
 from amicable.settings import Settings
@@ -17,7 +17,7 @@ from amicable.settings import Settings
 
 def ready(settings: Settings, account: Account) -> None:
     """Refuse at once what no waiting would change: no Twilio, no number, an opt-out."""
-    if twilio_client(settings) is None:
+    if twilio.client(settings) is None:
         raise ServiceError("calls need TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER", 409)
     if not account.debtor.phone:
         raise ServiceError("the debtor has no phone number", 409)
@@ -28,7 +28,7 @@ def ready(settings: Settings, account: Account) -> None:
 def place_call(session: Session, settings: Settings, account: Account) -> str:
     """Ring the debtor; return Twilio's call sid."""
     ready(settings, account)
-    client = twilio_client(settings)
+    client = twilio.client(settings)
     assert client is not None
     number = account.debtor.phone
     base = settings.public_base_url.rstrip("/")

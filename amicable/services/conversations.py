@@ -3,11 +3,15 @@ whether the bot or a person answers them. The transcript is kept here too."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amicable.db.models import Account, ContactEvent, Conversation, Handoff, Message, OptOut
-from amicable.services import NotFound, identity
+from amicable.policy import HandoverPolicy
+from amicable.providers.twilio import e164
+from amicable.services import NotFound, ServiceError, agent_hours, identity
 from amicable.services.accounts import accounts_for_phone, log_contact
 
 
@@ -128,3 +132,40 @@ def _every_file_of_the_number(session: Session, conversation: Conversation, chan
         if not any(o.channel == channel for o in account.opt_outs):
             account.opt_outs.append(OptOut(channel=channel, address=conversation.address))
             log_contact(session, account, "opt_out", f"stop contact on {channel}", channel, conversation.id)
+
+
+def book_callback(session: Session, conversation: Conversation, at: datetime, team: HandoverPolicy) -> datetime:
+    """The debtor's chosen call-back time, on their waiting hand-over: in the future and in
+    the team's hours, else refused saying why."""
+    handoff = session.scalar(
+        select(Handoff)
+        .where(Handoff.conversation_id == conversation.id, Handoff.status != "closed")
+        .order_by(Handoff.id.desc())
+        .limit(1)
+    )
+    if handoff is None:
+        raise ServiceError("no hand-over is waiting in this conversation", 409)
+    if at.tzinfo is None:
+        raise ServiceError("give the time with its offset", 422)
+    if at <= datetime.now(UTC) or not agent_hours.on_duty(team, at):
+        raise ServiceError("that time is outside the team's hours", 422)
+    handoff.callback_at = at
+    log_contact(session, handoff.account, "callback_booked", at.isoformat(), conversation.channel, conversation.id)
+    return at
+
+
+def record_outreach(session: Session, account: Account, channel: str, text: str) -> None:
+    """The message joins the debtor's conversation on that channel, so an agent reading it
+    sees what we said, and the debtor's answer continues the same thread."""
+    address = e164(account.debtor.phone) if channel in ("sms", "whatsapp") else None
+    if channel == "telegram":
+        conversation = confirmed_telegram_chat(session, account)
+    else:
+        conversation = session.get(Conversation, f"{channel}:{address}")
+        if conversation is not None and conversation.account_id not in (None, account.id):
+            return  # a number shared with another file: never write into that file's thread
+        if conversation is None:
+            conversation = Conversation(id=f"{channel}:{address}", channel=channel, address=address, account=account)
+            session.add(conversation)
+    if conversation is not None:
+        session.add(Message(conversation=conversation, author="bot", text=text, payload={"outreach": True}))

@@ -36,11 +36,42 @@ from sqlalchemy.orm import Session
 
 from amicable.db.models import Account, Conversation
 from amicable.policy import IdentityPolicy, load_policy
+from amicable.providers import outbound
 from amicable.services import ServiceError, attempts
 from amicable.services.accounts import find_by_typed_reference, log_contact
 from amicable.settings import Settings
 
 log = structlog.get_logger()
+
+# The one-time code's message, in the debtor's language.
+CODE_TEXTS = {
+    "en": "Your Amicable code is {code}. It is good for a few minutes. Never share it: we will not ask for it by phone.",
+    "fr": "Votre code Amicable est {code}. Il est valable quelques minutes. Ne le communiquez à personne : nous ne le demanderons jamais par téléphone.",
+    "nl": "Uw Amicable-code is {code}. Hij is enkele minuten geldig. Deel hem met niemand: we vragen er nooit naar aan de telefoon.",
+}
+
+
+def sms_code_sender(session: Session, settings: Settings):  # type: ignore[no-untyped-def]
+    """What `check` uses to send a one-time code: an SMS to the number on file. In the demo
+    without Twilio the code is shown on the console instead; outside the demo there is no
+    such fallback, and the check fails rather than pretend a code went."""
+
+    def send(account: Account, code: str) -> bool:
+        text = CODE_TEXTS.get(account.debtor.language, CODE_TEXTS["en"]).format(code=code)
+        try:
+            outbound.send(session, settings, "sms", account.debtor.phone, text)
+        except outbound.NotConfigured:
+            if settings.amicable_demo:
+                log.warning("one-time code (demo: not sent, shown here)", account=account.reference, code=code)
+                return True
+            return False
+        except outbound.NotSent as error:
+            log.warning("one-time code not sent", account=account.reference, error=str(error))
+            return False
+        return True
+
+    return send
+
 
 MAX_FAILURES_PER_CONVERSATION = 2
 # After this many failed checks in a day, a file's facts alone no longer open it: a one-time
@@ -98,18 +129,30 @@ def one_date(answer: str, country: str | None) -> date | None:
     # "3rd", "1er", "2de", "17ème": the day without its ordinal ending, which trips the parser.
     text = ORDINAL_DAY.sub(r"\1", text)
     order = "MDY" if country == "US" else "DMY"
-    settings = {"DATE_ORDER": order, "PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"]}
+    settings = {
+        "DATE_ORDER": order,
+        "PREFER_DAY_OF_MONTH": "first",
+        "REQUIRE_PARTS": ["day", "month", "year"],
+        # A birth date is written, never relative ("today", "2 days ago") nor a timestamp.
+        "PARSERS": ["custom-formats", "absolute-time", "no-spaces-time"],
+    }
     languages = ["en", "fr", "nl"]
+    if re.fullmatch(r"\d+", text) and len(text) not in (6, 8):
+        return None  # figures alone are a date only as DDMMYY or DDMMYYYY, never "1985"
     parsed = dateparser.parse(text, settings=settings, languages=languages)
     if parsed is not None:
         return _in_the_past(parsed.date())
     found = search_dates(text, settings=settings, languages=languages) or []
     if len(found) != 1:
         return None
-    said, value = found[0]
+    said, _ = found[0]
     if any(ch.isdigit() for ch in text.replace(said, " ")):
         return None
-    return _in_the_past(value.date())
+    # The date found must itself have a day, a month and a year ("March 1985" has no day).
+    if re.fullmatch(r"\d+", said.strip()) and len(said.strip()) not in (6, 8):
+        return None
+    value = dateparser.parse(said, settings=settings, languages=languages)
+    return _in_the_past(value.date()) if value is not None else None
 
 
 def _in_the_past(born: date) -> date:
@@ -269,7 +312,7 @@ def _postcode(
     account = session.get(Account, pending["account_id"]) if pending.get("account_id") else None
     if attempts.add(session, "identity-source", _source(conversation), now) > SOURCE_LIMIT:
         return _fail(
-            session, conversation, account, "refused: too many failed checks from this source today", record=False
+            session, conversation, account, "refused: too many failed checks from this source today", now, record=False
         )
     file_count = attempts.add(session, "identity-file", str(account.id), now) if account else 0
     locked = file_count > FILE_LOCK_AFTER
@@ -277,13 +320,13 @@ def _postcode(
     postcode = "absent" if account is not None and on_file is None else ("ok" if given == on_file else "wrong")
     dob = pending.get("dob", "wrong")
     if account is None:
-        return _fail(session, conversation, account, "identity not confirmed", record=False)
+        return _fail(session, conversation, account, "identity not confirmed", now, record=False)
     wrong = "wrong" in (dob, postcode)
     matched = (dob == "ok") + (postcode == "ok")
     needs_code = locked or (dob, postcode).count("absent") > 0
     if not needs_code:
         if wrong:
-            return _fail(session, conversation, account, "identity not confirmed")
+            return _fail(session, conversation, account, "identity not confirmed", now)
         return _succeed(session, conversation, account, now)
     # One fact on file, or the file is locked: a code to the number on file is asked as well.
     # Wrong facts get the same answer (a code no one is sent), so the answer never tells a
@@ -292,7 +335,7 @@ def _postcode(
     minutes = load_policy(settings.policies_dir, account.creditor.name).identity.code_minutes
     if not wrong and matched > 0:
         if send_code is None or not send_code(account, code):
-            return _fail(session, conversation, account, "identity not confirmed: no way to send a one-time code")
+            return _fail(session, conversation, account, "identity not confirmed: no way to send a one-time code", now)
         why = "the file is locked after failed checks" if locked else "one fact on file"
         log_contact(
             session, account, "verification", f"one-time code sent ({why})", conversation.channel, conversation.id
@@ -323,18 +366,23 @@ def _code(session: Session, settings: Settings, conversation: Conversation, answ
     if right and not expired and tries <= CODE_TRIES:
         return _succeed(session, conversation, account, now)
     if tries >= CODE_TRIES or expired:
-        return _fail(session, conversation, account, "identity not confirmed: one-time code wrong or expired")
+        return _fail(session, conversation, account, "identity not confirmed: one-time code wrong or expired", now)
     return Outcome(False, _left(conversation), "code")
 
 
 def _fail(
-    session: Session, conversation: Conversation, account: Account | None, detail: str, record: bool = True
+    session: Session,
+    conversation: Conversation,
+    account: Account | None,
+    detail: str,
+    now: datetime,
+    record: bool = True,
 ) -> Outcome:
     conversation.failed_verifications += 1
     conversation.identity_check = None
     if record and account is not None:
         # Bounded: a file's log records failures up to its lock, then the lock once.
-        failures = attempts.count(session, "identity-file", str(account.id), datetime.now(UTC))
+        failures = attempts.count(session, "identity-file", str(account.id), now)
         if failures <= FILE_LOCK_AFTER:
             log_contact(session, account, "verification", detail, conversation.channel, conversation.id)
         if failures == FILE_LOCK_AFTER:

@@ -12,16 +12,34 @@ from __future__ import annotations
 import csv
 import io
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from amicable.api.schemas import AccountIn, ImportReport, ImportRowError
 from amicable.services import ServiceError
 from amicable.services.accounts import upsert_account
+from amicable.services.shapes import AccountIn
 
 DEBTOR_FIELDS = ("name", "language", "phone", "email", "timezone", "country", "date_of_birth", "postcode")
 REQUIRED = {"reference", "creditor", "name", "invoice_number", "amount", "issued_on", "due_on"}
 ALIASES = {"number": "invoice_number", "invoice": "invoice_number", "debtor_name": "name", "dob": "date_of_birth"}
+
+
+class ImportRowError(BaseModel):
+    row: int
+    reference: str | None
+    reason: str
+
+
+class ImportReport(BaseModel):
+    """Counts are of CSV rows (one row per invoice); `errors` explains each rejected row."""
+
+    rows: int
+    created: int
+    updated: int
+    rejected: int
+    accounts_created: int
+    accounts_updated: int
+    errors: list[ImportRowError]
 
 
 def _explain(error: ValidationError) -> str:

@@ -13,7 +13,8 @@ from decimal import Decimal
 import structlog
 
 from amicable.db.models import Account
-from amicable.web.pay_texts import locale_for, long_date, money
+from amicable.language import locale_for, long_date
+from amicable.money import display as money
 
 log = structlog.get_logger()
 

@@ -18,25 +18,24 @@ what the first did. SQLite serialises writers anyway.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import stripe
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from amicable.db.models import Dispute, Payment, PaymentLink, ProcessedEvent
-from amicable.money import from_minor, to_minor
+from amicable.db.models import Dispute, Installment, Payment, PaymentLink, Plan, ProcessedEvent
+from amicable.money import from_minor
+from amicable.providers import local_pay
 from amicable.services import ServiceError, autopay
 from amicable.services.accounts import log_contact
 from amicable.services.payments import (
-    local_provider_active,
     record_payment,
     record_plan_charge,
     record_refund,
     refunds_of,
-    require_local_provider,
 )
 from amicable.settings import Settings
 
@@ -70,8 +69,27 @@ def pay_locally(session: Session, settings: Settings, link: PaymentLink, method:
     in the demo without Stripe, and only for the local provider's own links."""
     if link.provider != "local":
         raise ServiceError("this link is paid through its payment provider", 409)
-    require_local_provider(settings)
-    return apply_event(session, settings, local_checkout_completed(link, method))
+    local_pay.require(settings)
+    return apply_event(session, settings, local_pay.checkout_completed(link, method))
+
+
+def save_method(session: Session, settings: Settings, plan: Plan, method: str) -> str | None:
+    """Save a method for a plan's installments: Stripe's setup page to send the debtor to, or
+    None when the local provider saved it (its event applied here, like Stripe's would be)."""
+    onward = autopay.start(session, settings, plan, method)
+    if onward.event is not None:
+        apply_event(session, settings, onward.event)
+    return onward.url
+
+
+def charge_installment(
+    session: Session, settings: Settings, plan: Plan, installment: Installment, amount: Decimal
+) -> bool:
+    """Charge an installment on the saved method; True when the charge was accepted."""
+    accepted, event = autopay.charge(session, settings, plan, installment, amount)
+    if event is not None:
+        apply_event(session, settings, event)
+    return accepted
 
 
 def apply_event(session: Session, settings: Settings, event: dict) -> str:
@@ -88,34 +106,6 @@ def apply_event(session: Session, settings: Settings, event: dict) -> str:
     result = handler(session, settings, obj) if handler else f"ignored {kind}"
     session.add(ProcessedEvent(id=event_id, type=kind))
     return result
-
-
-def local_checkout_completed(link: PaymentLink, method: str) -> dict:
-    """The event Stripe sends when a Checkout Session is paid, for a local-provider link."""
-    now = int(time.time())
-    return {
-        "id": f"evt_local_{link.id}_{now}",
-        "object": "event",
-        "api_version": "2024-06-20",
-        "created": now,
-        "type": "checkout.session.completed",
-        "livemode": False,
-        "data": {
-            "object": {
-                "id": f"cs_local_{link.id}",
-                "object": "checkout.session",
-                "amount_total": to_minor(link.amount),
-                "currency": link.currency.lower(),
-                "client_reference_id": link.id,
-                "metadata": {"account_reference": link.account.reference, "payment_link_id": link.id},
-                "mode": "payment",
-                "payment_intent": f"pi_local_{link.id}",
-                "payment_method_types": [method],
-                "payment_status": "paid",
-                "status": "complete",
-            }
-        },
-    }
 
 
 def _link_for(session: Session, obj: dict) -> PaymentLink:
@@ -140,7 +130,7 @@ def _refuse_local_outside_the_demo(settings: Settings, obj: dict) -> bool:
     """Whether the event is the local provider's; such an event books nothing once Stripe is
     configured or outside the demo, whoever signed it."""
     local = str(obj.get("id", "")).startswith(("cs_local_", "pi_local_"))
-    if local and not local_provider_active(settings):
+    if local and not local_pay.active(settings):
         raise ServiceError("an event of the local (demo) payment provider, which takes no payments here", 400)
     return local
 

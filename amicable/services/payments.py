@@ -11,37 +11,19 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from amicable.db.models import Account, Adjustment, Allocation, Invoice, Payment, PaymentLink, Plan
 from amicable.money import CENT, to_minor
 from amicable.policy import load_policy
-from amicable.services import NotFound, ServiceError, stripe_checkout
+from amicable.providers import stripe as stripe_checkout
+from amicable.services import NotFound, ServiceError
 from amicable.services.accounts import amount_due, balance, log_contact
 from amicable.settings import Settings
 
 ZERO = Decimal("0.00")
 PURPOSES = ("balance", "installment", "early_payment")
-
-
-class LocalProviderOff(ServiceError):
-    """The local provider was asked to move money where it may not: it "pays" without any
-    money moving, so it runs only in the demo, and never once Stripe is configured."""
-
-    status_code = 409
-
-
-def local_provider_active(settings: Settings) -> bool:
-    """Whether the local provider may take payments and save methods: only in the explicit
-    demo (AMICABLE_DEMO, which `make run` sets) and only while Stripe is not configured."""
-    return settings.amicable_demo and not stripe_checkout.enabled(settings)
-
-
-def require_local_provider(settings: Settings) -> None:
-    if not local_provider_active(settings):
-        why = "Stripe is configured" if stripe_checkout.enabled(settings) else "this is not the demo"
-        raise LocalProviderOff(f"the local (demo) payment provider takes no payments: {why}; nothing was booked")
 
 
 def create_payment_link(
@@ -137,13 +119,19 @@ def close_links(
     for link in session.scalars(query):
         if link is keep or (purposes is not None and link.purpose not in purposes):
             continue
-        link.status = status
-        detail = f"{link.id} {status}: {why}"
-        if link.provider == "stripe" and not stripe_checkout.expire_session(settings, link):
-            detail += "; its Stripe session could not be expired now (it ends within a day)"
-        log_contact(session, account, "payment_link_closed", detail, "payment")
+        _close(session, settings, link, status, f"{status}: {why}")
         closed.append(link)
     return closed
+
+
+def _close(session: Session, settings: Settings, link: PaymentLink, status: str, what: str) -> None:
+    """One link can no longer be paid: its status, the Stripe session behind it expired, and
+    the contact log says so."""
+    link.status = status
+    detail = f"{link.id} {what}"
+    if link.provider == "stripe" and not stripe_checkout.expire_session(settings, link):
+        detail += "; its Stripe session could not be expired now (it ends within a day)"
+    log_contact(session, link.account, "payment_link_closed", detail, "payment")
 
 
 def cancel_link(session: Session, settings: Settings, link: PaymentLink) -> PaymentLink:
@@ -154,11 +142,7 @@ def cancel_link(session: Session, settings: Settings, link: PaymentLink) -> Paym
         return link
     if link.status != "open":
         raise ServiceError(f"link {link.id} is {link.status}; only an open link can be cancelled", 409)
-    link.status = "cancelled"
-    detail = f"{link.id} cancelled by an operator"
-    if link.provider == "stripe" and not stripe_checkout.expire_session(settings, link):
-        detail += "; its Stripe session could not be expired now (it ends within a day)"
-    log_contact(session, link.account, "payment_link_closed", detail, "payment")
+    _close(session, settings, link, "cancelled", "cancelled by an operator")
     return link
 
 
@@ -166,13 +150,14 @@ def settle_when_paid(session: Session, settings: Settings, account: Account, kee
     """Once nothing is owed: every open link closes, and a running plan is complete at once
     (not at the next collection run), its remaining installments covered."""
     session.flush()
-    if balance(account) > 0:
+    owed = balance(account)
+    if owed > 0:
         # Links now asking more than is owed stay open (their page offers what is owed now),
         # but a Stripe Checkout already opened for the old amount can no longer be paid.
         for link in session.scalars(
             select(PaymentLink).where(PaymentLink.account_id == account.id, PaymentLink.status == "open")
         ):
-            if link is not keep and stale(link) and link.provider == "stripe":
+            if link is not keep and link.provider == "stripe" and link.amount + link.discount > owed:
                 stripe_checkout.expire_session(settings, link)
         return
     close_links(session, settings, account, "closed", "nothing left to pay", keep=keep)
@@ -324,8 +309,7 @@ def record_refund(session: Session, settings: Settings, payment: Payment, amount
         raise ServiceError(
             f"refund of {amount} is more than the {payment.amount - refunded_before} left of the payment"
         )
-    allocated = sum((a.amount for source in [payment, *earlier] for a in source.allocations), ZERO)
-    excess = max(ZERO, payment.amount - refunded_before - allocated)
+    excess = _beyond_the_debt(payment, earlier)
     refund = Payment(
         account=payment.account,
         kind="refund",
@@ -401,16 +385,40 @@ def overpayment(session: Session, payment: Payment) -> Decimal:
     """What a payment brought beyond the debt and has not yet been given back."""
     if payment.kind != "payment":
         return ZERO
-    earlier = refunds_of(session, payment)
-    refunded = -sum((r.amount for r in earlier), ZERO)
-    allocated = sum((a.amount for source in [payment, *earlier] for a in source.allocations), ZERO)
+    return _beyond_the_debt(payment, refunds_of(session, payment))
+
+
+def _beyond_the_debt(payment: Payment, refunds: list[Payment]) -> Decimal:
+    """The part of a payment that no invoice holds and no refund has given back yet."""
+    refunded = -sum((r.amount for r in refunds), ZERO)
+    allocated = sum((a.amount for source in [payment, *refunds] for a in source.allocations), ZERO)
     return max(ZERO, payment.amount - refunded - allocated)
 
 
 def overpayments(session: Session) -> list[tuple[Payment, Decimal]]:
-    """Every payment with money to return, oldest first."""
+    """Every payment with money to return, oldest first. Only the candidates are looked at
+    one by one: payments their invoices do not wholly hold, and payments partly refunded."""
+    held = (
+        select(Allocation.payment_id, func.sum(Allocation.amount).label("held"))
+        .where(Allocation.payment_id.is_not(None))
+        .group_by(Allocation.payment_id)
+        .subquery()
+    )
+    refunded = aliased(Payment)
+    candidates = (
+        select(Payment)
+        .outerjoin(held, held.c.payment_id == Payment.id)
+        .where(
+            Payment.kind == "payment",
+            or_(
+                Payment.amount > func.coalesce(held.c.held, 0),
+                exists().where(refunded.refund_of_id == Payment.id),
+            ),
+        )
+        .order_by(Payment.id)
+    )
     found = []
-    for payment in session.scalars(select(Payment).where(Payment.kind == "payment").order_by(Payment.id)):
+    for payment in session.scalars(candidates):
         excess = overpayment(session, payment)
         if excess > 0:
             found.append((payment, excess))

@@ -72,7 +72,11 @@ def quote(owed: Decimal, proposed: Decimal, policy: PlanPolicy, today: date) -> 
     shortest_allowed = (owed / policy.max_installments).quantize(CENT, rounding=ROUND_UP)
     floor = max(policy.min_installment, shortest_allowed)
     monthly, why = proposed, None
-    if proposed < policy.min_installment:
+    if proposed >= owed:
+        pass  # the whole balance at once is always allowed, even below the smallest installment
+    elif owed <= policy.min_installment:
+        monthly, why = owed, "below_minimum"  # too little owed to split: the counter-offer is all of it
+    elif proposed < policy.min_installment:
         monthly, why = floor, "below_minimum"
     elif proposed < shortest_allowed:
         monthly, why = floor, "too_long"

@@ -147,7 +147,7 @@ def test_replies_reach_sms_through_twilio_and_whatsapp_only_inside_its_window(se
     from fastapi.testclient import TestClient
 
     from amicable.db.models import Message
-    from amicable.main import create_app
+    from server.app import create_app
     from tests.conftest import TWILIO_SID, TWILIO_TOKEN
     from tests.fakes.twilio_api import FakeTwilio
 

@@ -12,8 +12,8 @@ import stripe
 from fastapi.testclient import TestClient
 
 from amicable.db.session import transaction
-from amicable.main import create_app
-from amicable.services.collection import run
+from amicable.outreach.collection import run
+from server.app import create_app
 from tests.conftest import AUTH
 from tests.factories import account_body
 from tests.fakes.stripe_api import FakeStripe

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from amicable.db.session import transaction
-from amicable.services.collection import run
+from amicable.outreach.collection import run
 from tests.conftest import AUTH
 from tests.factories import account_body
 

@@ -97,7 +97,7 @@ def test_after_five_failed_checks_in_a_day_a_file_needs_a_one_time_code_as_well(
     for n in range(5):
         assert _verify(client, f"guess-{n}", "ACC-1001", "01/01/1970")["verified"] is False
     sent: list[str] = []
-    monkeypatch.setattr("amicable.api.routes.conversations.log.warning", lambda *a, **kw: sent.append(kw.get("code")))
+    monkeypatch.setattr("amicable.services.identity.log.warning", lambda *a, **kw: sent.append(kw.get("code")))
     # The right facts alone no longer open the file: a code goes to the number on file.
     right = _verify(client, "guess-6", "ACC-1001", "12/03/1985")
     assert right["verified"] is False and right["next"] == "code"
@@ -117,7 +117,7 @@ def test_out_of_hours_a_hand_over_says_when_and_takes_a_call_back(settings, tmp_
 
     from fastapi.testclient import TestClient
 
-    from amicable.main import create_app
+    from server.app import create_app
     from tests.conftest import closed_today_policy, copy_policies
 
     copy_policies(tmp_path, collection_policies=False)

@@ -11,9 +11,9 @@ import pytest
 import stripe
 from fastapi.testclient import TestClient
 
-from amicable.main import create_app
 from amicable.policy import load_policy
-from amicable.services.payment_events import local_checkout_completed as checkout_completed_event
+from amicable.providers.local_pay import checkout_completed as checkout_completed_event
+from server.app import create_app
 from tests.conftest import AUTH, copy_policies
 from tests.factories import account_body
 

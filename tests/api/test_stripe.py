@@ -11,7 +11,7 @@ import pytest
 import stripe
 from fastapi.testclient import TestClient
 
-from amicable.main import create_app
+from server.app import create_app
 from tests.conftest import AUTH
 from tests.factories import account_body
 from tests.fakes.stripe_api import FakeStripe, fixture

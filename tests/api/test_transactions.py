@@ -10,8 +10,8 @@ import uvicorn
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from amicable.main import create_app
 from amicable.runtime.stack import free_port
+from server.app import create_app
 from tests.conftest import AUTH
 from tests.factories import account_body
 

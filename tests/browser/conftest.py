@@ -13,7 +13,7 @@ import httpx
 import pytest
 import uvicorn
 
-from amicable.main import create_app
+from server.app import create_app
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

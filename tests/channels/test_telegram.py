@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from amicable.main import create_app
+from server.app import create_app
 from tests.conftest import AUTH, TELEGRAM_SECRET, TELEGRAM_TOKEN
 from tests.factories import account_body
 from tests.fakes.telegram_api import FakeTelegram

@@ -8,11 +8,15 @@ from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
-from amicable.channels.twilio_messaging import e164, keyword, split_text, whatsapp_window_open
 from amicable.db.models import Message
+from amicable.providers.outbound import whatsapp_window_open
+from amicable.providers.twilio import e164
 from amicable.services import conversations
+from channels.twilio_messaging import keyword, split_text
 from tests.conftest import AUTH, TWILIO_TOKEN
 from tests.factories import account_body
 
@@ -152,3 +156,21 @@ def test_the_whatsapp_window_closes_24_hours_after_the_debtor_last_wrote(client)
         assert whatsapp_window_open(session, "whatsapp:+32470123456", now + timedelta(hours=23))
         assert not whatsapp_window_open(session, "whatsapp:+32470123456", now + timedelta(hours=25))
         assert not whatsapp_window_open(session, "whatsapp:+32499999999", now)
+
+
+@given(st.text(alphabet="+0123456789 -().whatsapp:tel", max_size=30))
+def test_one_reading_of_phone_numbers_never_fails_loudly(raw):
+    """Inbound messages, outreach, agents' replies and one-time codes all read numbers with the
+    same function: any input gives an E.164 number or None, never an exception."""
+    read = e164(raw)
+    assert read is None or (read.startswith("+") and read[1:].isdigit())
+
+
+def test_every_sender_reads_numbers_the_same_way():
+    from amicable.outreach import dispatch
+    from amicable.providers import twilio
+    from amicable.services import conversations as conversation_service
+    from channels import twilio_messaging, twilio_voice
+
+    for module in (dispatch, conversation_service, twilio_messaging, twilio_voice):
+        assert module.e164 is twilio.e164, module.__name__

@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 import pytest
 from twilio.request_validator import RequestValidator
 
-from amicable.channels.twilio_voice import for_speech, hints_for, region
+from channels.twilio_voice import for_speech, hints_for, region
 from tests.conftest import AUTH, TWILIO_TOKEN
 from tests.factories import account_body
 
@@ -70,7 +70,7 @@ def test_silence_is_asked_about_once_then_a_person_is_offered(client, settings):
 def test_with_an_agent_line_the_second_silence_dials_it(settings):
     from fastapi.testclient import TestClient
 
-    from amicable.main import create_app
+    from server.app import create_app
 
     with TestClient(create_app(settings.model_copy(update={"agent_phone_number": "+3225551234"}))) as client:
         twiml = _call(client, "+447700900123", "?turn=1&silence=1", SpeechResult="")
@@ -89,7 +89,7 @@ def test_amounts_are_spoken_as_money_and_links_never_read_out():
 def test_an_outbound_call_is_placed_with_our_voice_webhook(settings):
     from fastapi.testclient import TestClient
 
-    from amicable.main import create_app
+    from server.app import create_app
     from tests.conftest import TWILIO_SID
     from tests.fakes.twilio_api import FakeTwilio
 
@@ -126,7 +126,7 @@ def test_a_call_the_rules_forbid_is_refused_with_the_rule(settings):
 
     from amicable.db.models import Account
     from amicable.db.session import transaction
-    from amicable.main import create_app
+    from server.app import create_app
     from tests.conftest import TWILIO_SID
 
     configured = settings.model_copy(update={"twilio_account_sid": TWILIO_SID, "twilio_from_number": "+3228080000"})

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from amicable.paths import RASA_BIN, ROOT
 from amicable.runtime.model import ensure_model, rasa_env
-from amicable.runtime.paths import RASA_BIN, ROOT
 from amicable.services.accounts import candidate_keys, reference_key
 from bot.answers import looks_like_reference, reference_text
 

@@ -257,10 +257,10 @@ def test_a_strategy_with_a_mistake_is_refused_with_its_line(tmp_path, change, me
 
 
 def test_the_command_prints_the_plan_as_the_contract_says(tmp_path: Path):
-    from amicable.cli import migrate
+    from amicable.db.migrate import upgrade
 
     url = f"sqlite:///{tmp_path / 'c.db'}"
-    migrate(database_url=url)
+    upgrade(url)
     env = {**os.environ, "DATABASE_URL": url, "AMICABLE_API_KEY": "k" * 20}
     assert amicable(env, "seed", "--demo").returncode == 0
     dry_run = ["campaign", "run", "--now", "2026-12-01T07:30:00+01:00", "--dry-run", "--json"]

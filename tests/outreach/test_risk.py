@@ -19,7 +19,8 @@ from typer.testing import CliRunner
 from amicable.db.models import PaymentHistory
 from amicable.db.session import make_engine, make_sessionmaker, transaction
 from amicable.outreach import model_cli
-from amicable.outreach.history import generate_demo_history, import_history_csv
+from amicable.outreach.demo_history import generate_demo_history
+from amicable.outreach.history import import_history_csv
 from amicable.outreach.risk import (
     FEATURES,
     History,
@@ -28,9 +29,8 @@ from amicable.outreach.risk import (
     features,
     history_from_rows,
     late_risk,
-    report,
-    train,
 )
+from amicable.outreach.risk_training import report, train
 from amicable.settings import Settings
 
 TODAY = date(2026, 3, 15)

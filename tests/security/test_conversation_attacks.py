@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 
 from amicable.db.models import AttemptCounter, ContactEvent, Conversation, OptOut
 from amicable.db.session import transaction
-from amicable.main import create_app
 from amicable.services import agents, conversations, link_tokens
 from amicable.settings import Settings, SettingsError
+from server.app import create_app
 from tests.conftest import ACTIONS_KEY, API_KEY, AUTH, LINK_SECRET
 from tests.factories import account_body, verify, web_sender
 
@@ -181,7 +181,7 @@ def test_one_fact_never_suffices(client, account):
 def test_a_stored_postcode_shorter_than_the_countrys_format_cannot_serve(client, monkeypatch):
     client.post("/api/v1/accounts", json=account_body(postcode="10"), headers=AUTH)
     codes: list[str] = []
-    monkeypatch.setattr("amicable.api.routes.conversations.log.warning", lambda *a, **kw: codes.append(kw["code"]))
+    monkeypatch.setattr("amicable.services.identity.log.warning", lambda *a, **kw: codes.append(kw["code"]))
     result = verify(client, "short", postcode="1000")
     assert result["verified"] is False and result["next"] == "code"
     url = "/api/v1/conversations/short/verification"
@@ -236,11 +236,11 @@ def test_the_contact_log_stays_bounded_under_a_guessing_flood(client, account):
 
 @pytest.mark.postgres
 def test_concurrent_attempts_are_all_counted_on_postgresql(postgres, tmp_path):
-    from amicable.cli import migrate
+    from amicable.db.migrate import upgrade
     from tests.conftest import copy_policies
 
     url = postgres.create_database(f"attempts_{int(time.time())}")
-    migrate(database_url=url)
+    upgrade(url)
     settings = Settings(
         policies_dir=copy_policies(tmp_path / "p"),
         amicable_api_key=API_KEY,

@@ -16,11 +16,11 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-from amicable.api.security_headers import STATIC
 from amicable.db.session import transaction
-from amicable.main import create_app
 from amicable.ratelimit import LOGIN_PER_ACCOUNT, LOGIN_PER_SOURCE
 from amicable.services import agents
+from server.app import create_app
+from server.security_headers import STATIC
 from tests.conftest import API_KEY
 
 PASSWORD = "correct horse battery staple"

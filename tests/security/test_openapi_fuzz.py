@@ -14,9 +14,9 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from amicable.cli import migrate
-from amicable.main import create_app
+from amicable.db.migrate import upgrade
 from amicable.settings import Settings
+from server.app import create_app
 from tests.browser.conftest import web  # noqa: F401 - the app on a real port
 from tests.conftest import AUTH
 from tests.factories import account_body
@@ -26,7 +26,7 @@ from tests.factories import account_body
 def database_url(tmp_path: Path) -> str:
     """SQLite only: the point is the schema and the handlers, not the database."""
     url = f"sqlite:///{tmp_path / 'fuzz.db'}"
-    migrate(database_url=url)
+    upgrade(url)
     return url
 
 

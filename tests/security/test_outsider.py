@@ -29,8 +29,8 @@ from twilio.request_validator import RequestValidator
 
 from amicable.db.models import Conversation, OptOut
 from amicable.db.session import transaction
-from amicable.main import create_app
 from amicable.services import agents, link_tokens
+from server.app import create_app
 from tests.conftest import ACTIONS_KEY, API_KEY, AUTH, LINK_SECRET, TELEGRAM_SECRET, TELEGRAM_TOKEN, TWILIO_TOKEN
 from tests.factories import account_body, verify, web_sender
 from tests.fakes.telegram_api import FakeTelegram
@@ -493,7 +493,7 @@ def test_a_one_time_code_works_only_in_the_conversation_it_was_sent_for(client, 
     """Replays the code sent in one conversation into another conversation on the same file."""
     client.post("/api/v1/accounts", json=account_body(postcode=None), headers=AUTH)
     codes: list[str] = []
-    monkeypatch.setattr("amicable.api.routes.conversations.log.warning", lambda *a, **kw: codes.append(kw.get("code")))
+    monkeypatch.setattr("amicable.services.identity.log.warning", lambda *a, **kw: codes.append(kw.get("code")))
     first, second = web_sender(client), web_sender(client)
     assert verify(client, first, headers=BOT)["next"] == "code"
     assert verify(client, second, headers=BOT)["next"] == "code"
@@ -510,7 +510,7 @@ def test_concurrent_code_guesses_are_each_counted(lenient, monkeypatch):
     client = lenient
     client.post("/api/v1/accounts", json=account_body(postcode=None), headers=AUTH)
     codes: list[str] = []
-    monkeypatch.setattr("amicable.api.routes.conversations.log.warning", lambda *a, **kw: codes.append(kw.get("code")))
+    monkeypatch.setattr("amicable.services.identity.log.warning", lambda *a, **kw: codes.append(kw.get("code")))
     for _ in range(3):  # a race is a race: three rounds, so that one calm round does not hide it
         sender = web_sender(client)
         assert verify(client, sender, headers=BOT)["next"] == "code"  # the attacker knows the date of birth

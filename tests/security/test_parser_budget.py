@@ -21,8 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, target
 from hypothesis import strategies as st
 
+from amicable.paths import RASA_BIN, ROOT
 from amicable.runtime.model import rasa_env
-from amicable.runtime.paths import RASA_BIN, ROOT
 
 # Per call, with the cap: most answers take well under a millisecond, and the slowest that are
 # read (200 characters with a number every other one) about 5 ms on a 2-core machine at rest;

@@ -29,10 +29,11 @@ from stdnum.be import ogm_vcs
 
 from amicable.db.models import Installment, Payment, PaymentLink, Plan
 from amicable.db.session import transaction
-from amicable.main import create_app
-from amicable.services import ServiceError, autopay, payment_events
-from amicable.services.collection import run
-from amicable.services.payment_events import local_checkout_completed
+from amicable.outreach.collection import run
+from amicable.providers.local_pay import checkout_completed as local_checkout_completed
+from amicable.providers.local_pay import setup_completed as local_setup_completed
+from amicable.services import ServiceError, payment_events
+from server.app import create_app
 from tests.api.test_statements import CAMT
 from tests.conftest import AUTH
 from tests.factories import account_body
@@ -221,17 +222,19 @@ def test_no_local_event_is_applied_outside_the_demo(client, settings):
         plan_row = session.get(Plan, plan["id"])
         link_row = session.get(PaymentLink, link["id"])
         payment = local_checkout_completed(link_row, "card")
-        setup = {**autopay.local_setup_completed(plan_row, "card"), "id": "evt_local_setup_again"}
+        setup = {**local_setup_completed(plan_row, "card"), "id": "evt_local_setup_again"}
         for attempt in (
             lambda: payment_events.pay_locally(session, production, link_row, "card"),
             lambda: payment_events.apply_event(session, production, payment),
             lambda: payment_events.apply_event(session, production, setup),
-            lambda: autopay.start(session, production, plan_row, "card"),
+            lambda: payment_events.save_method(session, production, plan_row, "card"),
         ):
             with pytest.raises(ServiceError):
                 attempt()
         assert (
-            autopay.charge(session, production, plan_row, plan_row.installments[0], plan_row.installments[0].amount)
+            payment_events.charge_installment(
+                session, production, plan_row, plan_row.installments[0], plan_row.installments[0].amount
+            )
             is False
         )
         assert session.query(Payment).count() == 0

@@ -1,0 +1,34 @@
+"""Twilio: the REST client for texts, WhatsApp and calls, and phone numbers as it writes them."""
+
+from __future__ import annotations
+
+import phonenumbers
+from twilio.rest import Client
+
+from amicable.settings import Settings
+
+
+def client(settings: Settings) -> Client | None:
+    """Twilio's REST client, or None when sending is not configured."""
+    if not (settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from_number):
+        return None
+    made = Client(settings.twilio_account_sid, settings.twilio_auth_token)
+    made.api.base_url = settings.twilio_api_base.rstrip("/")
+    return made
+
+
+def e164(raw: str | None) -> str | None:
+    """The number as Twilio and our conversation ids write it (+32470123456), from what a
+    creditor typed or Twilio sent ("whatsapp:+32 470 12 34 56"); None when it cannot be a
+    phone number at all. The one place numbers are read, so a number that fails fails the
+    same way for inbound messages, outreach and agents' replies."""
+    number = (raw or "").removeprefix("whatsapp:").removeprefix("tel:").strip()
+    if not number:
+        return None
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

@@ -1,0 +1,210 @@
+"""The gateway: what every channel does with a debtor's message, whichever door it came in by.
+
+`converse` records the message, keeps a conversation a person holds away from the bot, asks
+the bot (telling it what shape of answer its open question expects), records the replies,
+and answers itself when the bot cannot be reached. The adapters (rest, Twilio SMS/WhatsApp
+and voice, Telegram) only translate their provider's protocol to and from it.
+
+No transaction stays open across the call to the bot: see `short_transaction`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import structlog
+from fastapi import Request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from amicable import ratelimit
+from amicable.db.models import Account
+from amicable.language import CODES, detect
+from amicable.services import conversations, identity, link_tokens
+from channels.replies import gateway_text
+
+log = structlog.get_logger()
+
+SENDER = r"[\w:+.@-]{1,128}"
+# Longer than any message a person writes; what is over `max_message_chars` is answered and
+# not kept, what is over this is refused outright.
+MAX_INCOMING = 20_000
+
+
+class IncomingMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    sender: str = Field(pattern=rf"^{SENDER}$")
+    message: str = Field(max_length=MAX_INCOMING)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+@contextmanager
+def short_transaction(request: Request) -> Iterator[Session]:
+    """A transaction of its own, committed when the block ends: the only way channels touch
+    the database.
+
+    Channels never hold a request-long session (the API's `SessionDep`): a turn waits for the
+    bot, and the bot's actions call back into the API, which must already see what was
+    recorded here and must never wait on a row lock this request still holds. So each step
+    of a turn (record the message, read a state, record the replies) is its own short
+    transaction, closed before the bot is asked."""
+    with request.app.state.sessionmaker() as session, session.begin():
+        yield session
+
+
+def client_source(request: Request) -> str:
+    """A web client's source, as a digest: the address itself is not kept."""
+    host = request.client.host if request.client else "unknown"
+    return "ip:" + hashlib.sha256(host.encode()).hexdigest()[:24]
+
+
+def _before_bot(
+    request: Request,
+    incoming: IncomingMessage,
+    channel: str,
+    address: str | None,
+    source: str | None,
+    detected: str | None,
+) -> tuple[str | None, str | None]:
+    """Record the message; return (language, reply) where a reply means the bot is skipped.
+
+    One short transaction, closed before the bot is asked (`short_transaction`)."""
+    settings = request.app.state.settings
+    now = datetime.now(UTC)
+    with short_transaction(request) as session:
+        conversation = conversations.get_or_create(session, incoming.sender, channel, address, source)
+        identity.lapse_if_idle(session, settings, conversation, now)
+        conversation.last_message_at = now
+        if detected:
+            conversation.language = detected
+            if conversation.account is not None and identity.is_verified(settings, conversation, now):
+                conversation.account.debtor.language = detected  # the verified debtor's preference
+        language = conversation.language or incoming.metadata.get("language")
+        if len(incoming.message) > settings.max_message_chars:
+            # Answered, not kept: a wall of text is not stored for anyone to read later.
+            return language, gateway_text("too_long", language)
+        conversations.record_message(session, conversation, "debtor", incoming.message)
+        token = incoming.metadata.get("token")
+        if isinstance(token, str) and conversation.account is None:
+            account_id = link_tokens.read(token, settings.amicable_link_secret)
+            account = session.get(Account, account_id) if account_id is not None else None
+            if account is not None:
+                conversations.bind(session, conversation, account, "signed link")
+        if conversation.handled_by == "agent":
+            return language, gateway_text("with_agent", language)
+        return language, None
+
+
+def _after_bot(request: Request, sender: str, replies: list[dict[str, Any]]) -> None:
+    with short_transaction(request) as session:
+        conversation = conversations.get(session, sender)
+        for reply in replies:
+            conversations.record_message(session, conversation, "bot", reply.get("text") or "", reply)
+
+
+def for_the_bot(text: str) -> str:
+    """What the bot gets to read. A leading "/" would name an intent directly in Rasa, so it is
+    dropped; a message with no letters or digits (emoji only, punctuation) carries nothing the
+    bot can understand, so it arrives as exactly that: not understood."""
+    text = text.lstrip("/")
+    if not any(ch.isalnum() for ch in text):
+        return "/nlu_fallback"
+    return text
+
+
+async def expecting(request: Request, sender: str) -> str | None:
+    """The slot the bot's open form is asking for, or "yes_no" when an offer awaits an answer,
+    read from its tracker: an answer of that shape then fills it whatever the intent classifier
+    thinks (bot/components/expected_answer.py). Without it the message is understood as usual."""
+    client: httpx.AsyncClient = request.app.state.http
+    settings = request.app.state.settings
+    try:
+        response = await client.get(
+            f"{settings.rasa_url}/conversations/{sender}/tracker",
+            params={"include_events": "NONE", "token": settings.rasa_token},
+            timeout=5,
+        )
+        tracker = response.json() if response.status_code == 200 else {}
+    except (httpx.HTTPError, ValueError):
+        return None
+    slots = tracker.get("slots") or {}
+    if not (tracker.get("active_loop") or {}).get("name"):
+        # No question of a form open, but an offer awaits a yes or a no (or another amount).
+        if slots.get("offer") == "another_amount":
+            return "another_amount"
+        return "yes_no" if slots.get("offer") else None
+    slot = slots.get("requested_slot")
+    return slot if isinstance(slot, str) else None
+
+
+async def forward_to_bot(request: Request, incoming: IncomingMessage, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+    client: httpx.AsyncClient = request.app.state.http
+    settings = request.app.state.settings
+    asked = await expecting(request, incoming.sender)
+    if asked:
+        metadata = {**metadata, "expecting": asked}
+    response = await client.post(
+        f"{settings.rasa_url}/webhooks/rest/webhook",
+        json={"sender": incoming.sender, "message": for_the_bot(incoming.message), "metadata": metadata},
+        headers={"Authorization": f"Bearer {settings.rasa_token}"},
+        timeout=settings.rasa_timeout_seconds,
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def _usable(metadata: dict[str, Any]) -> dict[str, Any]:
+    """What a client may tell about itself: its page's language and a signed link token."""
+    kept: dict[str, Any] = {}
+    if metadata.get("language") in CODES.values():
+        kept["language"] = metadata["language"]
+    token = metadata.get("token")
+    if isinstance(token, str) and len(token) <= 64:
+        kept["token"] = token
+    return kept
+
+
+class TooFast(Exception):
+    """The conversation or its source sent more than a person would; nothing was recorded."""
+
+    def __init__(self, reply: str) -> None:
+        super().__init__(reply)
+        self.reply = reply
+
+
+async def converse(
+    request: Request,
+    incoming: IncomingMessage,
+    channel: str,
+    address: str | None = None,
+    source: str | None = None,
+) -> list[dict[str, Any]]:
+    """One debtor message through the gateway, whatever channel it came on: recorded, held back
+    from the bot while a person has the conversation, answered by the bot, replies recorded.
+
+    `address` (the number or chat id) and `source` come from the channel adapter, which read
+    them from a signed provider request; never from what a client wrote in its metadata."""
+    incoming.metadata = _usable(incoming.metadata)
+    throttle: ratelimit.Throttle = request.app.state.throttle
+    if not throttle.hit(ratelimit.WEBHOOK_PER_SENDER, incoming.sender):
+        raise TooFast(gateway_text("slow_down", incoming.metadata.get("language")))
+    detected = detect(incoming.message[:500])
+    language, reply = await run_in_threadpool(_before_bot, request, incoming, channel, address, source, detected)
+    if reply is not None:
+        replies = [{"recipient_id": incoming.sender, "text": reply}]
+    else:
+        metadata = {k: v for k, v in incoming.metadata.items() if k in ("language", "token")}
+        metadata |= {"channel": channel, "detected_language": detected}
+        try:
+            replies = await forward_to_bot(request, incoming, metadata)
+        except (httpx.HTTPError, ValueError) as error:
+            log.error("bot unreachable", error=str(error), sender=incoming.sender)
+            replies = [{"recipient_id": incoming.sender, "text": gateway_text("unavailable", language)}]
+    await run_in_threadpool(_after_bot, request, incoming.sender, replies)
+    return replies

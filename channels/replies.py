@@ -1,0 +1,51 @@
+"""The few things the gateway says itself, without the bot, in the debtor's language."""
+
+from __future__ import annotations
+
+GATEWAY_TEXTS: dict[str, dict[str, str]] = {
+    "too_long": {
+        "en": "That's a long message, and I'd rather not get it wrong. Could you tell me in a sentence or two what you'd like to do?",
+        "fr": "Votre message est un peu long et je ne voudrais pas mal le comprendre. Pouvez-vous me dire en une ou deux phrases ce que vous souhaitez faire ?",
+        "nl": "Dat is een lang bericht en ik wil het niet verkeerd begrijpen. Kunt u in een of twee zinnen zeggen wat u wilt doen?",
+    },
+    "with_agent": {
+        "en": "Thank you, a colleague has your conversation and will answer you here.",
+        "fr": "Merci, un collègue a repris votre conversation et vous répondra ici.",
+        "nl": "Dank u, een collega heeft uw gesprek overgenomen en antwoordt u hier.",
+    },
+    "stopped": {
+        "en": "You won't get any more messages from us on this number. If you ever want to talk about your file, just write to us again.",
+        "fr": "Vous ne recevrez plus de messages de notre part sur ce numéro. Si vous souhaitez parler de votre dossier, il vous suffit de nous réécrire.",
+        "nl": "U krijgt van ons geen berichten meer op dit nummer. Wilt u later toch over uw dossier praten, stuur ons dan gewoon opnieuw een bericht.",
+    },
+    "help": {
+        "en": "This is Amicable, an automated assistant that helps you settle an open bill. Write your question, or 'person' to talk to a colleague. Reply STOP to receive no more messages.",
+        "fr": "Ici Amicable, un assistant automatique qui vous aide à régler une facture ouverte. Écrivez votre question, ou « conseiller » pour parler à un collègue. Répondez STOP pour ne plus recevoir de messages.",
+        "nl": "Dit is Amicable, een geautomatiseerde assistent die u helpt een openstaande rekening te regelen. Stel uw vraag, of schrijf 'medewerker' om met een collega te praten. Antwoord STOP om geen berichten meer te krijgen.",
+    },
+    "media": {
+        "en": "Thank you. I can only read text here, so could you write your message in words?",
+        "fr": "Merci. Je ne peux lire que du texte ici : pouvez-vous m'écrire votre message ?",
+        "nl": "Dank u. Ik kan hier alleen tekst lezen: kunt u uw bericht in woorden schrijven?",
+    },
+    "unknown_sender": {
+        "en": "Thank you for your message. We could not read the number it came from; please write to us from your own phone number.",
+        "fr": "Merci pour votre message. Nous n'avons pas pu lire le numéro d'envoi ; écrivez-nous depuis votre propre numéro, s'il vous plaît.",
+        "nl": "Dank u voor uw bericht. We konden het nummer waarvan het kwam niet lezen; stuur ons een bericht vanaf uw eigen nummer.",
+    },
+    "slow_down": {
+        "en": "You're writing faster than I can keep up with. Please wait a minute, then send your message again.",
+        "fr": "Vous écrivez plus vite que je ne peux suivre. Attendez une minute, puis renvoyez votre message.",
+        "nl": "U schrijft sneller dan ik kan volgen. Wacht even een minuut en stuur uw bericht dan opnieuw.",
+    },
+    "unavailable": {
+        "en": "Sorry, I can't answer right now. Nothing you wrote is lost; please try again in a minute.",
+        "fr": "Désolé, je ne peux pas répondre pour le moment. Rien de ce que vous avez écrit n'est perdu ; réessayez dans une minute.",
+        "nl": "Sorry, ik kan nu even niet antwoorden. Niets van wat u schreef is verloren; probeer het over een minuut opnieuw.",
+    },
+}
+
+
+def gateway_text(key: str, language: str | None) -> str:
+    texts = GATEWAY_TEXTS[key]
+    return texts.get(language or "en", texts["en"])
