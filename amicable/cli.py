@@ -247,6 +247,23 @@ def run() -> None:
 
 
 @app.command()
+def redact(
+    every: bool = typer.Option(False, "--all", help="Every stored message of debtors and agents"),
+) -> None:
+    """Take card numbers, IBANs, national numbers, others' contact details, passwords and
+    codes out of stored transcripts, in place (idempotent: a second run changes nothing)."""
+    from amicable.db.session import make_engine, make_sessionmaker, transaction
+    from amicable.services.conversations import redact_stored
+
+    if not every:
+        raise typer.BadParameter("say --all: every stored message is rewritten in place")
+    factory = make_sessionmaker(make_engine(_settings().database_url))
+    with transaction(factory) as session:
+        read, changed = redact_stored(session)
+    typer.echo(f"messages read: {read}; redacted: {changed}")
+
+
+@app.command()
 def validate(
     policies_only: bool = typer.Option(False, "--policies-only", help="Only policies/ (fast; the pre-commit hook)"),
 ) -> None:
@@ -271,11 +288,16 @@ def validate(
 def bench(
     turns: int = typer.Option(300, help="Scripted turns per target"),
     campaign_only: bool = typer.Option(False, "--campaign-only", help="Only campaign planning and dispatch"),
+    text_only: bool = typer.Option(False, "--text-only", help="Only the text layer's cost per message"),
     accounts: int = typer.Option(100_000, help="Accounts the campaign figures are measured on"),
 ) -> None:
-    """Latency and throughput through the whole stack, next to the bare Rasa server, then
-    campaign planning (100,000 accounts) and dispatch."""
-    from amicable.runtime.bench import run_bench
+    """Latency and throughput through the whole stack, next to the bare Rasa server, the text
+    layer's cost per message, then campaign planning (100,000 accounts) and dispatch."""
+    from amicable.runtime.bench import print_text_layer_cost, run_bench
+
+    if text_only:
+        print_text_layer_cost()
+        return
 
     if campaign_only:
         from amicable.runtime.bench_campaign import campaign_bench, print_campaign_bench

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import phonenumbers
 import structlog
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,9 +25,13 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from amicable import ratelimit
-from amicable.db.models import Account
+from amicable.db.models import Account, Conversation
 from amicable.language import CODES, detect
+from amicable.providers.twilio import e164
 from amicable.services import conversations, identity, link_tokens
+from amicable.settings import Settings
+from amicable.text import care
+from amicable.text.redaction import Redacted
 from channels.replies import gateway_text
 
 log = structlog.get_logger()
@@ -71,8 +76,11 @@ def _before_bot(
     address: str | None,
     source: str | None,
     detected: str | None,
-) -> tuple[str | None, str | None]:
-    """Record the message; return (language, reply) where a reply means the bot is skipped.
+    asked: str | None,
+) -> tuple[str | None, str | None, Redacted, str | None]:
+    """Record the message as it may be kept (redacted: amicable/text/redaction.py) and what it
+    shows of the person (amicable/text/care.py); return (language, reply, redacted, cue) where
+    a reply means the bot is skipped.
 
     One short transaction, closed before the bot is asked (`short_transaction`)."""
     settings = request.app.state.settings
@@ -88,8 +96,23 @@ def _before_bot(
         language = conversation.language or incoming.metadata.get("language")
         if len(incoming.message) > settings.max_message_chars:
             # Answered, not kept: a wall of text is not stored for anyone to read later.
-            return language, gateway_text("too_long", language)
-        conversations.record_message(session, conversation, "debtor", incoming.message)
+            return language, gateway_text("too_long", language), Redacted("", ()), None
+        redacted = conversations.redacted(
+            conversation, incoming.message, language, answers_identity=asked in IDENTITY_SLOTS
+        )
+        found = care.cues(incoming.message, language, settings.policies_dir / "care")
+        cue = found[0] if found else None
+        conversations.record_message(
+            session,
+            conversation,
+            "debtor",
+            _as_kept(conversation, redacted.text, asked),
+            {"care_cue": cue} if cue else None,
+        )
+        if cue:
+            conversations.note_care_cue(session, conversation, cue)
+        if cue == "suicidal":
+            return language, _crisis_reply(settings, conversation, language), redacted, cue
         token = incoming.metadata.get("token")
         if isinstance(token, str) and conversation.account is None:
             account_id = link_tokens.read(token, settings.amicable_link_secret)
@@ -97,8 +120,39 @@ def _before_bot(
             if account is not None:
                 conversations.bind(session, conversation, account, "signed link")
         if conversation.handled_by == "agent":
-            return language, gateway_text("with_agent", language)
-        return language, None
+            return language, gateway_text("with_agent", language), redacted, cue
+        return language, None, redacted, cue
+
+
+def _crisis_reply(settings: Settings, conversation: Conversation, language: str | None) -> str:
+    """Collecting stops: the crisis line of the debtor's country, and a person on the way."""
+    account = conversation.account
+    country = account.debtor.country if account is not None else _country_of(conversation.address)
+    lines = care.crisis_lines(settings.policies_dir / "care", country, language)
+    listed = "; ".join(f"{line.name}: {line.number}" for line in lines) or "112"
+    return gateway_text("crisis", language).format(lines=listed)
+
+
+def _country_of(address: str | None) -> str | None:
+    number = e164(address)
+    if number is None:
+        return None
+    return phonenumbers.region_code_for_number(phonenumbers.parse(number))
+
+
+# The bot's questions whose answers identity verification needs as typed.
+BIRTH_DATE_SLOT = "identity_answer"
+IDENTITY_SLOTS = ("account_reference", "identity_answer", "identity_postcode", "identity_code")
+
+
+def _as_kept(conversation: Conversation, text: str, asked: str | None) -> str:
+    """What the transcript keeps: the message, but a date of birth given for the identity
+    check only as that (it reaches the check; no one needs to read it later)."""
+    if asked == BIRTH_DATE_SLOT and identity.one_date(
+        text, conversation.account and conversation.account.debtor.country
+    ):
+        return "[DATE_OF_BIRTH]"
+    return text
 
 
 def _after_bot(request: Request, sender: str, replies: list[dict[str, Any]]) -> None:
@@ -143,15 +197,17 @@ async def expecting(request: Request, sender: str) -> str | None:
     return slot if isinstance(slot, str) else None
 
 
-async def forward_to_bot(request: Request, incoming: IncomingMessage, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+async def forward_to_bot(
+    request: Request, sender: str, message: str, metadata: dict[str, Any], asked: str | None
+) -> list[dict[str, Any]]:
+    """The message (as prepared by `converse`) to the bot, with what its open question expects."""
     client: httpx.AsyncClient = request.app.state.http
     settings = request.app.state.settings
-    asked = await expecting(request, incoming.sender)
     if asked:
         metadata = {**metadata, "expecting": asked}
     response = await client.post(
         f"{settings.rasa_url}/webhooks/rest/webhook",
-        json={"sender": incoming.sender, "message": for_the_bot(incoming.message), "metadata": metadata},
+        json={"sender": sender, "message": message, "metadata": metadata},
         headers={"Authorization": f"Bearer {settings.rasa_token}"},
         timeout=settings.rasa_timeout_seconds,
     )
@@ -195,16 +251,28 @@ async def converse(
     if not throttle.hit(ratelimit.WEBHOOK_PER_SENDER, incoming.sender):
         raise TooFast(gateway_text("slow_down", incoming.metadata.get("language")))
     detected = detect(incoming.message[:500])
-    language, reply = await run_in_threadpool(_before_bot, request, incoming, channel, address, source, detected)
+    asked = await expecting(request, incoming.sender)
+    language, reply, redacted, cue = await run_in_threadpool(
+        _before_bot, request, incoming, channel, address, source, detected, asked
+    )
     if reply is not None:
         replies = [{"recipient_id": incoming.sender, "text": reply}]
     else:
         metadata = {k: v for k, v in incoming.metadata.items() if k in ("language", "token")}
         metadata |= {"channel": channel, "detected_language": detected}
+        # Card details typed into a chat: the bot sees only that the debtor wants to pay now,
+        # and the debtor is told, before its answer, never to share them and how to pay safely.
+        message = "/pay_now" if redacted.payment_secret else for_the_bot(redacted.text)
+        if cue in conversations.CARE_INTENTS:
+            # Whatever the classifier would make of it, these words lead to the hardship flow.
+            message = conversations.CARE_INTENTS[cue]
+        first = [{"recipient_id": incoming.sender, "text": gateway_text("card_in_chat", language)}]
         try:
-            replies = await forward_to_bot(request, incoming, metadata)
+            replies = await forward_to_bot(request, incoming.sender, message, metadata, asked)
         except (httpx.HTTPError, ValueError) as error:
             log.error("bot unreachable", error=str(error), sender=incoming.sender)
             replies = [{"recipient_id": incoming.sender, "text": gateway_text("unavailable", language)}]
+        if redacted.payment_secret:
+            replies = first + replies
     await run_in_threadpool(_after_bot, request, incoming.sender, replies)
     return replies

@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 GATEWAY_TEXTS: dict[str, dict[str, str]] = {
+    "crisis": {
+        "en": "I'm really sorry you're feeling this way, and I'm glad you told me. You don't have to face this alone: you can talk to someone right now, free and in confidence — {lines}. If you are in danger right now, call 112. I've asked a colleague to contact you as soon as they can, and we won't ask you about any payment.",
+        "fr": "Je suis vraiment désolé que vous vous sentiez comme ça, et merci de me l'avoir dit. Vous n'êtes pas seul·e : vous pouvez parler à quelqu'un tout de suite, gratuitement et en toute confidentialité — {lines}. Si vous êtes en danger maintenant, appelez le 112. J'ai demandé à un collègue de vous contacter dès que possible, et nous ne vous parlerons d'aucun paiement.",
+        "nl": "Het spijt me echt dat u zich zo voelt, en fijn dat u het me vertelt. U hoeft dit niet alleen te dragen: u kunt nu meteen met iemand praten, gratis en in vertrouwen — {lines}. Bent u nu in gevaar, bel dan 112. Ik heb een collega gevraagd zo snel mogelijk contact met u op te nemen, en we spreken u niet over betalingen aan.",
+    },
+    "card_in_chat": {
+        "en": "For your safety I've taken your card details out of our conversation: please never share them in a chat, not even with us. Payments go only through our secure pay page, and I'll help you get there.",
+        "fr": "Pour votre sécurité, j'ai retiré les données de votre carte de notre conversation : ne les communiquez jamais dans un chat, même à nous. Les paiements se font uniquement sur notre page de paiement sécurisée, et je vais vous y aider.",
+        "nl": "Voor uw veiligheid heb ik uw kaartgegevens uit ons gesprek gehaald: deel ze nooit in een chat, ook niet met ons. Betalen gaat alleen via onze beveiligde betaalpagina, en ik help u daarbij.",
+    },
     "too_long": {
         "en": "That's a long message, and I'd rather not get it wrong. Could you tell me in a sentence or two what you'd like to do?",
         "fr": "Votre message est un peu long et je ne voudrais pas mal le comprendre. Pouvez-vous me dire en une ou deux phrases ce que vous souhaitez faire ?",

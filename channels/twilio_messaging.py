@@ -26,6 +26,7 @@ from amicable.language import detect
 from amicable.providers.twilio import e164
 from amicable.services import conversations
 from amicable.services.accounts import accounts_for_phone, log_contact
+from amicable.text.redaction import redact
 from channels.gateway import IncomingMessage, TooFast, converse, short_transaction
 from channels.replies import gateway_text
 
@@ -116,7 +117,7 @@ def _opt_out(request: Request, channel: str, address: str, conversation_id: str,
     number itself, at once and without asking who is writing."""
     with short_transaction(request) as session:
         conversation = conversations.get_or_create(session, conversation_id, channel, address)
-        conversations.record_message(session, conversation, "debtor", body)
+        conversations.record_message(session, conversation, "debtor", redact(body, own_numbers=[address]).text)
         conversations.opt_out(session, conversation, channel)
 
 

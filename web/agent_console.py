@@ -128,6 +128,8 @@ def queue(agent: AgentDep, session: SessionDep) -> list[dict]:
     """Conversations waiting for a person, and those this agent (or, for a supervisor, anyone)
     holds; the oldest wait first."""
     rows = session.scalars(select(Handoff).where(Handoff.status != "closed").order_by(Handoff.created_at)).all()
+    # A person in crisis comes before everyone else, whoever has waited longer.
+    rows = sorted(rows, key=lambda handoff: handoff.reason != "crisis")
     visible = [h for h in rows if agent.role == "supervisor" or h.agent_id in (None, agent.id)]
     result = []
     for handoff in visible:
@@ -137,6 +139,7 @@ def queue(agent: AgentDep, session: SessionDep) -> list[dict]:
                 "conversation_id": handoff.conversation_id,
                 "channel": conversation.channel if conversation else None,
                 "reason": handoff.reason,
+                "urgent": handoff.reason == "crisis",
                 "summary": handoff.summary,
                 "status": handoff.status,
                 "waiting_since": handoff.created_at,

@@ -206,7 +206,21 @@ def run_bench(turns: int = 300, concurrency: int = 4) -> int:
         + ", ".join(f"{k} {v:.0f} MB" for k, v in memory.items())
         + f", total {sum(memory.values()):.0f} MB"
     )
+    print_text_layer_cost()
     from amicable.runtime.bench_campaign import campaign_bench, print_campaign_bench
 
     print_campaign_bench(campaign_bench())
     return 1 if full.errors or bare.errors or voice.errors else 0
+
+
+def print_text_layer_cost(sample_size: int = 3000) -> None:
+    """The text layer's cost per message (redaction and care cues, amicable/text), on the
+    generated corpus of tests/pii: realistic messages, a third with nothing to find."""
+    from amicable.runtime import text_eval
+
+    corpus = text_eval.pii_corpus(Path(tempfile.mkdtemp(prefix="amicable-text-")) / "corpus.jsonl", n=sample_size)
+    cost = text_eval.cost_per_message([message["text"] for message in corpus])
+    print(
+        f"\ntext layer (redaction + care cues) per message, {cost['messages']} messages: "
+        f"p50 {cost['p50_ms']:.2f} ms, p95 {cost['p95_ms']:.2f} ms (target p50 <= 10 ms)"
+    )

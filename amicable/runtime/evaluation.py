@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from amicable.paths import RASA_BIN, ROOT
+from amicable.runtime import text_eval
 from amicable.runtime.model import ensure_model, rasa_env
 from amicable.runtime.simulator import SCENARIOS, SECOND_SCENARIOS
 from amicable.runtime.simulator import main as simulate
@@ -34,6 +35,15 @@ FLOORS = {
     "simulation_second": {"en": 0.85, "fr": 0.85, "nl": 0.85},
     # No conversation hears the same bot question three times in a row.
     "longest_repeat": 2,
+    # Redaction (amicable/text): recall on the generated corpus (tests/pii), false redactions
+    # on sentences that must survive. Care cues on the written-blind set (tests/care): the
+    # targets are recall 0.95 (suicidal) and 0.9 (the rest) at precision 0.9. The phrases
+    # reach far less on that set (suicidal about 0.4): the floors hold today's figures so
+    # that a change cannot make them worse, and the gap is printed beside them.
+    "redaction_recall": {"cards": 0.995, "IBANs": 0.995, "national numbers": 0.995},
+    "false_redactions": 0.005,
+    "care_recall": {"suicidal": 0.35, "other": 0.25},
+    "care_precision": 0.75,
 }
 
 
@@ -102,6 +112,49 @@ def _design_table_stories(model: Path, out: Path, echo: Echo) -> list[str]:
     return [f"test story failed: {name}" for name in names]
 
 
+def _text_layer(out: Path, echo: Echo) -> list[str]:
+    """Redaction and care cues (amicable/runtime/text_eval.py); every miss in `out`."""
+    failures = []
+    corpus = text_eval.pii_corpus(out.with_suffix(".corpus.jsonl"))
+    recall = text_eval.redaction_recall(corpus)
+    echo(f"\nRedaction, {recall['messages']} generated messages (tests/pii, written blind):")
+    echo("| kind | values | taken out |\n|---|---|---|")
+    for kind, share in recall["recall"].items():
+        echo(f"| {kind} | {recall['counts'][kind]} | {share:.2%} |")
+        floor = FLOORS["redaction_recall"].get(kind)
+        if floor is not None and share < floor:
+            failures.append(f"redaction of {kind} {share:.2%} < {floor:.1%}")
+    echo(
+        f"look-alikes that must survive (amounts, dates, references, postcodes): {recall['look_alikes_kept']:.2%} kept"
+    )
+    wrong = text_eval.false_redactions()
+    echo(f"false redactions on {wrong['sentences']} held-out and gold sentences: {wrong['rate']:.2%}")
+    if wrong["rate"] > FLOORS["false_redactions"]:
+        failures.append(f"false redactions {wrong['rate']:.2%} > {FLOORS['false_redactions']:.1%}")
+    scores = text_eval.care_scores()
+    echo("\nCare cues (tests/care, written blind; target recall 0.95 suicidal, 0.9 others, precision 0.9):")
+    echo("| language | cue | messages | recall | precision |\n|---|---|---|---|---|")
+    for lang, cues in scores.items():
+        for cue, figures in cues.items():
+            if cue == "errors":
+                continue
+            recall_text = "n/a" if figures["recall"] is None else f"{figures['recall']:.2f}"
+            precision_text = "n/a" if figures["precision"] is None else f"{figures['precision']:.2f}"
+            echo(f"| {lang} | {cue} | {figures['messages']} | {recall_text} | {precision_text} |")
+            floor = FLOORS["care_recall"]["suicidal" if cue == "suicidal" else "other"]
+            if figures["recall"] is not None and figures["recall"] < floor:
+                failures.append(f"{lang} care recall for {cue} {figures['recall']:.2f} < {floor}")
+            if figures["precision"] is not None and figures["precision"] < FLOORS["care_precision"]:
+                failures.append(
+                    f"{lang} care precision for {cue} {figures['precision']:.2f} < {FLOORS['care_precision']}"
+                )
+    out.write_text(
+        json.dumps({"redaction": recall, "false_redactions": wrong, "care": scores}, indent=1, ensure_ascii=False)
+    )
+    echo(f"every miss: {out}")
+    return failures
+
+
 def evaluate(out: Path, echo: Echo = print) -> list[str]:
     """Run every measurement, print the tables, write the full report to `out`; return what
     is below its floor (empty when all holds)."""
@@ -150,6 +203,7 @@ def evaluate(out: Path, echo: Echo = print) -> list[str]:
     for name, figures in scored.items():
         if figures["exact_match"] is not None and figures["exact_match"] < FLOORS["normaliser_exact_match"]:
             failures.append(f"{name} exact match {figures['exact_match']:.1%} < {FLOORS['normaliser_exact_match']:.0%}")
+    failures += _text_layer(out.parent / "text_layer.json", echo)
     failures += _design_table_stories(model, out.parent / "stories", echo)
     failures += _simulated_conversations(out.parent / "simulation.json", echo)
     return failures

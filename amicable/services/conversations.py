@@ -13,6 +13,7 @@ from amicable.policy import HandoverPolicy
 from amicable.providers.twilio import e164
 from amicable.services import NotFound, ServiceError, agent_hours, identity
 from amicable.services.accounts import accounts_for_phone, log_contact
+from amicable.text.redaction import Redacted, redact
 
 
 def get_or_create(
@@ -169,3 +170,85 @@ def record_outreach(session: Session, account: Account, channel: str, text: str)
             session.add(conversation)
     if conversation is not None:
         session.add(Message(conversation=conversation, author="bot", text=text, payload={"outreach": True}))
+
+
+# What an answer to the identity check may be made of: a reference in figures can look like
+# a phone or an identity number, a one-time code is a code. Card numbers and IBANs never stay.
+IDENTITY_ANSWERS = frozenset({"PHONE", "NATIONAL_ID", "CODE"})
+
+
+def redacted(conversation: Conversation, text: str, language: str | None, answers_identity: bool = False) -> Redacted:
+    """The text without what must not be kept (amicable/text/redaction.py). The debtor's own
+    number and address on this conversation stay; so does an answer to the identity check's
+    questions (the file reference, a one-time code), which must reach it."""
+    account = conversation.account
+    numbers = [conversation.address if conversation.channel in ("sms", "whatsapp", "voice") else None]
+    emails: list[str | None] = []
+    if account is not None:
+        numbers.append(e164(account.debtor.phone))
+        emails.append(account.debtor.email)
+    keep = IDENTITY_ANSWERS if answers_identity else frozenset()
+    return redact(text, language, own_numbers=numbers, own_emails=emails, keep=keep)
+
+
+def redact_stored(session: Session, batch: int = 500) -> tuple[int, int]:
+    """Rewrite every stored message of debtors and agents without what must not be kept, in
+    place; running it again changes nothing. Returns (messages read, messages changed)."""
+    read = changed = 0
+    last = 0
+    while True:
+        rows = session.scalars(
+            select(Message)
+            .where(Message.id > last, Message.author.in_(("debtor", "agent")))
+            .order_by(Message.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return read, changed
+        for message in rows:
+            read += 1
+            conversation = message.conversation
+            clean = redacted(conversation, message.text, conversation.language).text
+            if clean != message.text:
+                message.text = clean
+                changed += 1
+        last = rows[-1].id
+        session.flush()
+
+
+# Cues that lead the bot into the hardship flow (pause, consent before noting a vulnerability,
+# a person offered): the intent it is given in place of the words.
+CARE_INTENTS = {
+    "bereavement": "/reason_bereavement",
+    "illness": "/reason_illness",
+    "mental_health": "/reason_overwhelmed",
+    "abuse": "/reason_overwhelmed",
+    "gambling": "/reason_overwhelmed",
+}
+CUE_WORDS = {
+    "suicidal": "words suggesting they may harm themselves",
+    "abuse": "signs of abuse at home",
+    "bereavement": "a bereavement",
+    "illness": "serious illness",
+    "mental_health": "a mental-health crisis",
+    "gambling": "gambling",
+}
+
+
+def note_care_cue(session: Session, conversation: Conversation, cue: str) -> None:
+    """Record what the words showed, never the words: on the file's contact log (agents see the
+    cue, not the message), and for suicidal intent an urgent hand-over and outreach paused."""
+    account = conversation.account
+    log_contact(session, account, "care_cue", CUE_WORDS[cue], conversation.channel, conversation.id)
+    if cue != "suicidal":
+        return
+    if account is not None:
+        account.on_hold = True  # no reminder, no call, until a person has spoken with them
+    handoff = hand_over(
+        session,
+        conversation,
+        "crisis",
+        "URGENT: the debtor's words suggest they may harm themselves. Crisis lines were given; "
+        "collection is paused. Reach out now, gently; do not discuss the debt.",
+    )
+    handoff.reason = "crisis"  # an earlier open hand-over becomes urgent too

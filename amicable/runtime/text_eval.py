@@ -1,0 +1,155 @@
+"""The text layer, measured: redaction recall on a generated corpus of messages with card
+numbers, IBANs, national numbers, contact details, passwords and codes in realistic phrasing
+(tests/pii, written blind), false redactions on sentences that must survive (the NLU held-out
+sets and the normaliser's gold lists: references, amounts, dates, postcodes), care-cue recall
+and precision on a written-blind set (tests/care), and what the whole analysis costs per
+message. `amicable eval` reports it against floors; `amicable bench` reports the cost."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from amicable.paths import ROOT
+from amicable.text import care
+from amicable.text.redaction import redact, warm_up
+
+CARE_DIR = ROOT / "policies" / "care"
+# The corpus's labels, by the kind a recall floor is held for.
+KINDS = {
+    "CARD": "cards",
+    "CARD_EXPIRY": "card details",
+    "CARD_CVC": "card details",
+    "IBAN": "IBANs",
+    "BE_NATIONAL_NUMBER": "national numbers",
+    "NL_BSN": "national numbers",
+    "FR_NIR": "national numbers",
+    "EMAIL": "e-mail addresses",
+    "PHONE": "phone numbers",
+    "PASSWORD": "passwords",
+    "OTP": "codes",
+}
+
+
+def pii_corpus(out: Path, n: int = 12000, seed: int = 7) -> list[dict]:
+    """The generated corpus (tests/pii/generate.py, run as a program: shipped code never
+    imports the tests)."""
+    subprocess.run(
+        [sys.executable, "-m", "tests.pii.generate", "--out", str(out), "--n", str(n), "--seed", str(seed)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def redaction_recall(messages: list[dict]) -> dict:
+    """Per kind: how many labelled values were taken out; and how many `keep` items survived."""
+    found, total = Counter(), Counter()
+    kept = kept_total = 0
+    misses: list[dict] = []
+    for message in messages:
+        text = redact(message["text"], message["lang"]).text
+        for entity in message["entities"]:
+            kind = KINDS[entity["type"]]
+            total[kind] += 1
+            if entity["value"] not in text:
+                found[kind] += 1
+            elif len(misses) < 50:
+                misses.append({"text": message["text"], "missed": entity["value"], "type": entity["type"]})
+        for item in message["keep"]:
+            kept_total += 1
+            kept += item in text
+    return {
+        "messages": len(messages),
+        "recall": {kind: found[kind] / total[kind] for kind in sorted(total)},
+        "counts": dict(total),
+        "look_alikes_kept": kept / kept_total if kept_total else 1.0,
+        "misses": misses,
+    }
+
+
+def _survivors() -> dict[str, list[str]]:
+    """Sentences nothing must be taken from, by set."""
+    sets: dict[str, list[str]] = {}
+    for lang in ("en", "fr", "nl"):
+        for folder, name in ((ROOT / "tests" / "nlu", "NLU held-out"), (ROOT / "tests" / "nlu" / "fresh", "NLU fresh")):
+            data = yaml.safe_load((folder / f"{lang}.yml").read_text(encoding="utf-8"))
+            for block in data.get("nlu", []):
+                lines = [line.strip()[2:] for line in block.get("examples", "").splitlines() if line.strip()]
+                sets.setdefault(f"{name} {lang}", []).extend(lines)
+        gold = yaml.safe_load((ROOT / "tests" / "normaliser" / f"{lang}.yml").read_text(encoding="utf-8"))
+        sets[f"normaliser gold {lang}"] = [item["text"] for part in ("amounts", "dates") for item in gold.get(part, [])]
+    return sets
+
+
+def false_redactions() -> dict:
+    """Per set, the share of sentences redaction changed (each one, to read)."""
+    report: dict = {"sets": {}, "changed": []}
+    changed_all = total_all = 0
+    for name, sentences in _survivors().items():
+        lang = name.split()[-1]
+        changed = [(s, redact(s, lang).text) for s in sentences]
+        changed = [(s, r) for s, r in changed if s != r]
+        report["sets"][name] = {"sentences": len(sentences), "changed": len(changed)}
+        report["changed"] += [{"set": name, "text": s, "redacted": r} for s, r in changed]
+        changed_all += len(changed)
+        total_all += len(sentences)
+    report["rate"] = changed_all / total_all if total_all else 0.0
+    report["sentences"] = total_all
+    return report
+
+
+def care_scores() -> dict:
+    """Recall and precision per cue and language on the written-blind set (tests/care)."""
+    report: dict = {}
+    for lang in ("en", "fr", "nl"):
+        data = yaml.safe_load((ROOT / "tests" / "care" / f"cues_{lang}.yml").read_text(encoding="utf-8"))["messages"]
+        hit, fired, gold = Counter(), Counter(), Counter()
+        errors = []
+        for message in data:
+            got = care.cues(message["text"], lang, CARE_DIR)
+            top = got[0] if got else "none"
+            gold[message["cue"]] += 1
+            fired[top] += 1
+            if top == message["cue"]:
+                hit[top] += 1
+            elif len(errors) < 40:
+                errors.append({"text": message["text"], "gold": message["cue"], "found": top})
+        report[lang] = {
+            cue: {
+                "messages": gold[cue],
+                "recall": hit[cue] / gold[cue] if gold[cue] else None,
+                "precision": hit[cue] / fired[cue] if fired[cue] else None,
+            }
+            for cue in care.CUES
+        }
+        report[lang]["errors"] = errors
+    return report
+
+
+def cost_per_message(sample: list[str]) -> dict:
+    """Milliseconds for the whole analysis of one message (redaction and care cues), after
+    warm-up, on this machine."""
+    warm_up()
+    care.cues("warm up", "en", CARE_DIR)
+    timings = []
+    for index, text in enumerate(sample):
+        lang = ("en", "fr", "nl")[index % 3]
+        started = time.perf_counter()
+        redact(text, lang)
+        care.cues(text, lang, CARE_DIR)
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return {
+        "messages": len(timings),
+        "p50_ms": statistics.median(timings),
+        "p95_ms": timings[int(len(timings) * 0.95)],
+    }

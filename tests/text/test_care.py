@@ -1,0 +1,83 @@
+"""Care cues: phrases in data files, matched on words and dictionary forms in three languages;
+figures of speech do not fire; the most urgent cue comes first; crisis lines by country."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from amicable.paths import ROOT
+from amicable.text import care
+
+CARE = ROOT / "policies" / "care"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "cue"),
+    [
+        ("I just want to end my life, I can't do this", "en", "suicidal"),
+        ("j'ai envie de mourir, je ne vois plus d'issue", "fr", "suicidal"),
+        ("ik wil er niet meer zijn", "nl", "suicidal"),
+        ("my wife passed away in march", "en", "bereavement"),
+        ("mon père est décédé le mois dernier", "fr", "bereavement"),
+        ("mijn moeder is overleden", "nl", "bereavement"),
+        ("I'm having chemo every week", "en", "illness"),
+        ("je suis hospitalisée depuis lundi", "fr", "illness"),
+        ("ik heb kanker", "nl", "illness"),
+        ("I really can't cope with this right now", "en", "mental_health"),
+        ("je suis au bout du rouleau", "fr", "mental_health"),
+        ("ik heb een burn-out", "nl", "mental_health"),
+        ("my husband hits me and took out loans in my name", "en", "abuse"),
+        ("il me frappe quand je parle d'argent", "fr", "abuse"),
+        ("ik heb gokschulden", "nl", "gambling"),
+        ("I lost it all at the casino", "en", "gambling"),
+    ],
+)
+def test_each_cue_is_recognised(text, language, cue):
+    assert care.cues(text, language, CARE)[:1] == [cue]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("this price is killing me", "en"),
+        ("my phone died, sorry for the late reply", "en"),
+        ("I bet it's already paid", "en"),
+        ("I'm dying to get this sorted", "en"),
+        ("ces frais me tuent", "fr"),
+        ("je parie que c'est déjà payé", "fr"),
+        ("ik kan niet meer betalen dan 50 euro", "nl"),
+        ("ik wed dat het al betaald is", "nl"),
+        ("can I pay 50 a month from the 28th?", "en"),
+        ("le délai est dépassé, je sais", "fr"),
+    ],
+)
+def test_figures_of_speech_and_ordinary_messages_carry_no_cue(text, language):
+    assert care.cues(text, language, CARE) == []
+
+
+def test_the_most_urgent_cue_comes_first():
+    assert care.cues("my husband died and now I want to die too", "en", CARE)[0] == "suicidal"
+
+
+def test_a_message_in_no_known_language_is_read_with_every_language():
+    assert care.cues("ik wil er niet meer zijn", None, CARE) == ["suicidal"]
+
+
+def test_crisis_lines_follow_the_country_and_then_the_language():
+    belgium = care.crisis_lines(CARE, "BE", "nl")
+    assert [line.number for line in belgium] == ["1813", "0800 32 123"]
+    assert [line.number for line in care.crisis_lines(CARE, "GB", "en")] == ["116 123"]
+    unknown_country = {line.number for line in care.crisis_lines(CARE, None, "fr")}
+    assert {"3114", "0800 32 123"} <= unknown_country
+
+
+def test_a_care_file_with_an_unknown_cue_is_refused(tmp_path: Path):
+    for name in ("en", "fr", "nl"):
+        (tmp_path / f"{name}.yml").write_text("suicidal: [kill myself]\n")
+    (tmp_path / "crisis_lines.yml").write_text((CARE / "crisis_lines.yml").read_text())
+    care.check(tmp_path)
+    (tmp_path / "fr.yml").write_text("sadness: [triste]\n")
+    with pytest.raises(ValueError, match="unknown cue"):
+        care.check(tmp_path)
