@@ -127,6 +127,14 @@ def _text_layer(out: Path, echo: Echo) -> list[str]:
     echo(
         f"look-alikes that must survive (amounts, dates, references, postcodes): {recall['look_alikes_kept']:.2%} kept"
     )
+    if (ROOT / "tests" / "pii_handwritten" / "messages.yml").exists():
+        written = text_eval.handwritten_recall()
+        echo(
+            f"hand-written set ({written['messages']} messages, tests/pii_handwritten, another author): "
+            f"{written['pii_removed']:.2%} of {written['values']} values taken out, "
+            f"{written['look_alikes_kept']:.2%} of look-alikes kept"
+        )
+        recall["handwritten"] = written
     wrong = text_eval.false_redactions()
     echo(f"false redactions on {wrong['sentences']} held-out and gold sentences: {wrong['rate']:.2%}")
     if wrong["rate"] > FLOORS["false_redactions"]:
