@@ -23,7 +23,7 @@ from amicable.policy_files import check_all
 from amicable.ratelimit import Throttle
 from amicable.services import ServiceError
 from amicable.settings import Settings, check_settings, get_settings
-from amicable.text import redaction
+from amicable.text import care, redaction
 from api.docs import add_docs
 from api.openapi import describe_errors
 from api.routes import accounts, autopay, conversations, imports, outreach, payments, refunds, statements
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         await run_in_threadpool(language.warm_up)
         await run_in_threadpool(redaction.warm_up)
+        await run_in_threadpool(care.warm_up, settings.policies_dir / "care")
         async with httpx.AsyncClient(limits=httpx.Limits(max_connections=100)) as client:
             app.state.http = client
             yield

@@ -37,12 +37,14 @@ FLOORS = {
     "longest_repeat": 2,
     # Redaction (amicable/text): recall on the generated corpus (tests/pii), false redactions
     # on sentences that must survive. Care cues on the written-blind set (tests/care): the
-    # targets are recall 0.95 (suicidal) and 0.9 (the rest) at precision 0.9. The phrases
-    # reach far less on that set (suicidal about 0.4): the floors hold today's figures so
+    # targets are recall 0.95 (suicidal) and 0.9 (the rest) at precision 0.9. Phrases and
+    # model reach less on that set (suicidal 0.65-0.79): the floors hold today's figures so
     # that a change cannot make them worse, and the gap is printed beside them.
     "redaction_recall": {"cards": 0.995, "IBANs": 0.995, "national numbers": 0.995},
     "false_redactions": 0.005,
-    "care_recall": {"suicidal": 0.35, "other": 0.25},
+    # The hand-written set (tests/pii_handwritten) was never used to build the recognizers.
+    "handwritten_removed": 0.95,
+    "care_recall": {"suicidal": 0.6, "other": 0.5},
     "care_precision": 0.75,
 }
 
@@ -135,6 +137,10 @@ def _text_layer(out: Path, echo: Echo) -> list[str]:
             f"{written['look_alikes_kept']:.2%} of look-alikes kept"
         )
         recall["handwritten"] = written
+        if written["pii_removed"] < FLOORS["handwritten_removed"]:
+            failures.append(
+                f"hand-written set: {written['pii_removed']:.2%} taken out < {FLOORS['handwritten_removed']:.0%}"
+            )
     wrong = text_eval.false_redactions()
     echo(f"false redactions on {wrong['sentences']} held-out and gold sentences: {wrong['rate']:.2%}")
     if wrong["rate"] > FLOORS["false_redactions"]:

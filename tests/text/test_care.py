@@ -3,6 +3,7 @@ figures of speech do not fire; the most urgent cue comes first; crisis lines by 
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,7 @@ def test_a_care_file_with_an_unknown_cue_is_refused(tmp_path: Path):
     for name in ("en", "fr", "nl"):
         (tmp_path / f"{name}.yml").write_text("suicidal: [kill myself]\n")
     (tmp_path / "crisis_lines.yml").write_text((CARE / "crisis_lines.yml").read_text())
+    shutil.copytree(CARE / "examples", tmp_path / "examples")
     care.check(tmp_path)
     (tmp_path / "fr.yml").write_text("sadness: [triste]\n")
     with pytest.raises(ValueError, match="unknown cue"):
