@@ -9,13 +9,6 @@ their dictionary forms from the lookup lemmatizer, so "died" finds "die" and "ov
 stays itself. A word written in its dictionary form finds its other forms too; a word written
 inflected finds only itself. "…" in a phrase allows up to three words between.
 
-Phrases are precise but people say these things in endless ways, so a small model stands
-beside them: word and character n-grams with a logistic regression (scikit-learn), learned
-at start from example messages (`policies/care/examples/<language>.yml`, also data anyone can
-extend). The phrases decide when they find something; the model adds a cue they missed when
-it is fairly sure (SURE), and suicidal intent already when it is less sure (SUICIDAL_SURE):
-missing it costs more than a needless crisis line.
-
 One message may carry several cues; the most urgent is the one acted on: suicidal intent,
 then abuse, bereavement, serious illness, a mental-health crisis, gambling.
 """
@@ -28,17 +21,12 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from spacy.matcher import Matcher
 
 from amicable.text.pipelines import LANGUAGES, pipeline
 
 CUES = ("suicidal", "abuse", "bereavement", "illness", "mental_health", "gambling")
 GAP = "…"
-SURE = 0.5
-SUICIDAL_SURE = 0.35
 
 
 @dataclass(frozen=True)
@@ -120,70 +108,25 @@ class CareMatcher:
         return [cue for cue in CUES if cue in found]
 
 
-def load_examples(path: Path) -> list[tuple[str, str]]:
-    """Example messages and their cue (`none` for ordinary ones), checked."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    examples = []
-    for item in data.get("messages") or []:
-        if (
-            not isinstance(item, dict)
-            or not isinstance(item.get("text"), str)
-            or item.get("cue") not in (*CUES, "none")
-        ):
-            raise ValueError(f"{path}: each message needs a text and a cue among {', '.join((*CUES, 'none'))}")
-        examples.append((item["text"], item["cue"]))
-    if len({cue for _, cue in examples}) < 2:
-        raise ValueError(f"{path}: examples of at least two cues are needed")
-    return examples
-
-
-def _model(examples: list[tuple[str, str]]) -> Pipeline:
-    features = make_union(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
-        TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
-    )
-    model = make_pipeline(features, LogisticRegression(C=10, max_iter=2000, class_weight="balanced"))
-    model.fit([_fold(text) for text, _ in examples], [cue for _, cue in examples])
-    return model
-
-
-class CareReader:
-    """The phrases and the model of one language, read together."""
-
-    def __init__(self, language: str, care_dir: Path) -> None:
-        self.matcher = CareMatcher(language, load_phrases(care_dir / f"{language}.yml"))
-        self.model = _model(load_examples(care_dir / "examples" / f"{language}.yml"))
-
-    def cues(self, text: str) -> list[str]:
-        found = self.matcher.cues(text)
-        chances = dict(zip(self.model.classes_, self.model.predict_proba([_fold(text)])[0], strict=True))
-        likely = max(chances, key=lambda cue: chances[cue])
-        if not found and likely != "none" and chances[likely] >= SURE:
-            found = [likely]
-        if "suicidal" not in found and chances.get("suicidal", 0.0) >= SUICIDAL_SURE:
-            found = ["suicidal", *found]
-        return [cue for cue in CUES if cue in found]
-
-
 @lru_cache(maxsize=8)
-def _readers(care_dir: Path) -> dict[str, CareReader]:
-    return {lang: CareReader(lang, care_dir) for lang in LANGUAGES}
+def _matchers(care_dir: Path) -> dict[str, CareMatcher]:
+    return {lang: CareMatcher(lang, load_phrases(care_dir / f"{lang}.yml")) for lang in LANGUAGES}
 
 
 def warm_up(care_dir: Path) -> None:
-    """Build the matchers and learn the models now (about a second), not at the first message."""
-    _readers(care_dir)
+    """Build the matchers now (about a third of a second), not at the first message."""
+    _matchers(care_dir)
 
 
 def cues(text: str, language: str | None, care_dir: Path) -> list[str]:
     """The care cues in a message, most urgent first. A message in an unknown language is read
-    with each language's phrases and model."""
-    readers = _readers(care_dir)
-    if language in readers:
-        return readers[language].cues(text)
+    with each language's phrases."""
+    matchers = _matchers(care_dir)
+    if language in matchers:
+        return matchers[language].cues(text)
     found: set[str] = set()
-    for reader in readers.values():
-        found.update(reader.cues(text))
+    for matcher in matchers.values():
+        found.update(matcher.cues(text))
     return [cue for cue in CUES if cue in found]
 
 
@@ -200,6 +143,6 @@ def crisis_lines(care_dir: Path, country: str | None, language: str | None) -> l
 
 def check(care_dir: Path) -> None:
     """Every care file loads (unknown cues and empty phrases are named); `amicable validate`."""
-    _readers.cache_clear()
-    _readers(care_dir)
+    _matchers.cache_clear()
+    _matchers(care_dir)
     load_crisis_lines(care_dir / "crisis_lines.yml")
