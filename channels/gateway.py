@@ -94,14 +94,18 @@ def _before_bot(
             if conversation.account is not None and identity.is_verified(settings, conversation, now):
                 conversation.account.debtor.language = detected  # the verified debtor's preference
         language = conversation.language or incoming.metadata.get("language")
+        found = care.cues(incoming.message[: settings.max_message_chars * 4], language, settings.policies_dir / "care")
+        cue = found[0] if found else None
         if len(incoming.message) > settings.max_message_chars:
-            # Answered, not kept: a wall of text is not stored for anyone to read later.
+            # Answered, not kept: a wall of text is not stored for anyone to read later. Words
+            # of crisis in it are still acted on.
+            if cue == "suicidal":
+                conversations.note_care_cue(session, conversation, cue)
+                return language, _crisis_reply(settings, conversation, language), Redacted("", ()), cue
             return language, gateway_text("too_long", language), Redacted("", ()), None
         redacted = conversations.redacted(
             conversation, incoming.message, language, answers_identity=asked in IDENTITY_SLOTS
         )
-        found = care.cues(incoming.message, language, settings.policies_dir / "care")
-        cue = found[0] if found else None
         conversations.record_message(
             session,
             conversation,

@@ -89,3 +89,27 @@ def test_what_the_bot_reads():
     assert for_the_bot("?!...") == "/nlu_fallback"
     assert for_the_bot("/affirm") == "affirm"  # a debtor cannot name intents
     assert for_the_bot("I forgot 😅") == "I forgot 😅"
+
+
+def test_words_of_crisis_are_answered_without_the_bot_even_in_a_wall_of_text(client):
+    """Suicidal intent gets the crisis lines whatever else happens (no bot listens here), also
+    in a message too long to keep; the queue shows the conversation first, marked urgent."""
+    sender = web_sender(client)
+    long = "I have been trying to sort out these bills for months. " * 60 + "Honestly I want to end my life."
+    replies = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": long}).json()
+    assert "116 123" in replies[0]["text"] and "988" in replies[0]["text"], replies  # English, no country known
+    assert "try again" not in replies[0]["text"]
+    assert _transcript(client, sender) == [("bot", replies[0]["text"])]  # the long message itself is not kept
+    short_sender = web_sender(client)
+    reply = client.post("/webhooks/rest/webhook", json={"sender": short_sender, "message": "ik wil er niet meer zijn"})
+    assert "1813" in reply.json()[0]["text"] and "113" in reply.json()[0]["text"]
+    with client.app.state.sessionmaker() as session:
+        conversation = session.get(Conversation, short_sender)
+        assert conversation.handled_by == "agent"
+        assert conversation.messages[0].payload == {"care_cue": "suicidal"}
+
+
+def test_a_card_number_is_kept_only_as_a_placeholder(client):
+    sender = web_sender(client)
+    client.post("/webhooks/rest/webhook", json={"sender": sender, "message": "card 4111 1111 1111 1111 exp 04/28"})
+    assert _transcript(client, sender)[0] == ("debtor", "card [CARD] exp [CARD_DETAILS]")
