@@ -26,6 +26,8 @@ COPY locales.yml ./
 COPY migrations/ migrations/
 COPY alembic.ini ./
 COPY policies/ policies/
+# The bot's training sentences: the care-cue model learns ordinary talk from them (amicable/text/care.py).
+COPY data/nlu/ data/nlu/
 
 # The only directory the app may write to (the SQLite default lives there; production uses PostgreSQL).
 RUN mkdir -p /app/var && chown amicable:amicable /app/var

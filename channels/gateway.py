@@ -94,7 +94,12 @@ def _before_bot(
             if conversation.account is not None and identity.is_verified(settings, conversation, now):
                 conversation.account.debtor.language = detected  # the verified debtor's preference
         language = conversation.language or incoming.metadata.get("language")
-        found = care.cues(incoming.message[: settings.max_message_chars * 4], language, settings.policies_dir / "care")
+        found = care.cues(
+            incoming.message[: settings.max_message_chars * 4],
+            language,
+            settings.policies_dir / "care",
+            phrases_only=asked in IDENTITY_SLOTS,  # a reference or a date says nothing about a person
+        )
         cue = found[0] if found else None
         if len(incoming.message) > settings.max_message_chars:
             # Answered, not kept: a wall of text is not stored for anyone to read later. Words

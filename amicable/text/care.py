@@ -9,24 +9,44 @@ their dictionary forms from the lookup lemmatizer, so "died" finds "die" and "ov
 stays itself. A word written in its dictionary form finds its other forms too; a word written
 inflected finds only itself. "…" in a phrase allows up to three words between.
 
+Phrases are precise, but people say these things in endless ways, so a small model stands
+beside them: word and character n-grams with a logistic regression (scikit-learn), learned at
+start from the care examples (`policies/care/examples/<language>.yml`) and from the bot's own
+training sentences (`data/nlu/<language>/`), which teach it what ordinary debtor talk looks
+like ("I just want to pay it and be done with it" is not a cry for help). The phrases decide
+when they find something; the model adds a cue they missed only when it is sure (SURE), and
+suicidal intent already when it is less sure (SUICIDAL_SURE), since missing it costs more. It
+reads only messages of a few words, and never answers to the identity check (`phrases_only`).
+
 One message may carry several cues; the most urgent is the one acted on: suicidal intent,
 then abuse, bereavement, serious illness, a mental-health crisis, gambling.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from spacy.matcher import Matcher
 
+from amicable.paths import ROOT
 from amicable.text.pipelines import LANGUAGES, pipeline
 
 CUES = ("suicidal", "abuse", "bereavement", "illness", "mental_health", "gambling")
 GAP = "…"
+SURE = 0.85
+SUICIDAL_SURE = 0.5
+MODEL_MIN_WORDS = 4
+# The bot's training sentences: ordinary talk, but for the reasons that are care cues.
+NLU_DIR = ROOT / "data" / "nlu"
+NLU_CUES = {"reason_illness": "illness", "reason_bereavement": "bereavement", "reason_overwhelmed": "mental_health"}
 
 
 @dataclass(frozen=True)
@@ -108,25 +128,85 @@ class CareMatcher:
         return [cue for cue in CUES if cue in found]
 
 
+def load_examples(path: Path) -> list[tuple[str, str]]:
+    """Example messages and their cue (`none` for ordinary ones), checked."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    examples = []
+    for item in data.get("messages") or []:
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("text"), str)
+            or item.get("cue") not in (*CUES, "none")
+        ):
+            raise ValueError(f"{path}: each message needs a text and a cue among {', '.join((*CUES, 'none'))}")
+        examples.append((item["text"], item["cue"]))
+    return examples
+
+
+def _ordinary_talk(language: str) -> list[tuple[str, str]]:
+    """The bot's training sentences of `language`, labelled `none` but for the care reasons."""
+    sentences = []
+    for path in sorted((NLU_DIR / language).glob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            if "intent" not in block:
+                continue
+            cue = NLU_CUES.get(block["intent"], "none")
+            for line in (block.get("examples") or "").splitlines():
+                if line.strip().startswith("- "):
+                    sentences.append((line.strip()[2:], cue))
+    return sentences
+
+
+def _model(examples: list[tuple[str, str]]) -> Pipeline:
+    features = make_union(
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+        TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
+    )
+    model = make_pipeline(features, LogisticRegression(C=10, max_iter=3000, class_weight="balanced"))
+    model.fit([_fold(text) for text, _ in examples], [cue for _, cue in examples])
+    return model
+
+
+class CareReader:
+    """The phrases and the model of one language, read together."""
+
+    def __init__(self, language: str, care_dir: Path) -> None:
+        self.matcher = CareMatcher(language, load_phrases(care_dir / f"{language}.yml"))
+        self.model = _model(load_examples(care_dir / "examples" / f"{language}.yml") + _ordinary_talk(language))
+
+    def cues(self, text: str, phrases_only: bool = False) -> list[str]:
+        found = self.matcher.cues(text)
+        if phrases_only or len(re.findall(r"[^\W\d_]{2,}", text)) < MODEL_MIN_WORDS:
+            return found
+        chances = dict(zip(self.model.classes_, self.model.predict_proba([_fold(text)])[0], strict=True))
+        likely = max(chances, key=lambda cue: chances[cue])
+        if not found and likely != "none" and chances[likely] >= SURE:
+            found = [likely]
+        if "suicidal" not in found and chances.get("suicidal", 0.0) >= SUICIDAL_SURE:
+            found = ["suicidal", *found]
+        return [cue for cue in CUES if cue in found]
+
+
 @lru_cache(maxsize=8)
-def _matchers(care_dir: Path) -> dict[str, CareMatcher]:
-    return {lang: CareMatcher(lang, load_phrases(care_dir / f"{lang}.yml")) for lang in LANGUAGES}
+def _readers(care_dir: Path) -> dict[str, CareReader]:
+    return {lang: CareReader(lang, care_dir) for lang in LANGUAGES}
 
 
 def warm_up(care_dir: Path) -> None:
-    """Build the matchers now (about a third of a second), not at the first message."""
-    _matchers(care_dir)
+    """Build the matchers and learn the models now (a few seconds), not at the first message."""
+    _readers(care_dir)
 
 
-def cues(text: str, language: str | None, care_dir: Path) -> list[str]:
+def cues(text: str, language: str | None, care_dir: Path, phrases_only: bool = False) -> list[str]:
     """The care cues in a message, most urgent first. A message in an unknown language is read
-    with each language's phrases."""
-    matchers = _matchers(care_dir)
-    if language in matchers:
-        return matchers[language].cues(text)
+    with each language's phrases and model. `phrases_only` for answers to the identity check
+    (a reference says nothing about a person, whatever its letters look like)."""
+    readers = _readers(care_dir)
+    if language in readers:
+        return readers[language].cues(text, phrases_only)
     found: set[str] = set()
-    for matcher in matchers.values():
-        found.update(matcher.cues(text))
+    for reader in readers.values():
+        found.update(reader.cues(text, phrases_only))
     return [cue for cue in CUES if cue in found]
 
 
@@ -143,6 +223,6 @@ def crisis_lines(care_dir: Path, country: str | None, language: str | None) -> l
 
 def check(care_dir: Path) -> None:
     """Every care file loads (unknown cues and empty phrases are named); `amicable validate`."""
-    _matchers.cache_clear()
-    _matchers(care_dir)
+    _readers.cache_clear()
+    _readers(care_dir)
     load_crisis_lines(care_dir / "crisis_lines.yml")

@@ -83,3 +83,25 @@ def test_a_care_file_with_an_unknown_cue_is_refused(tmp_path: Path):
     (tmp_path / "fr.yml").write_text("sadness: [triste]\n")
     with pytest.raises(ValueError, match="unknown cue"):
         care.check(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("I just want to pay it and be done with it", "en"),
+        ("just give me the damn link", "en"),
+        ("je ne veux plus recevoir de SMS de votre part", "fr"),
+        ("Ik wens niet meer via dit kanaal gecontacteerd te worden.", "nl"),
+        ("HE-923D5A4F", "en"),
+    ],
+)
+def test_ordinary_requests_are_never_read_as_a_crisis(text, language):
+    """What the model beside the phrases once read as suicidal, in whole-conversation runs."""
+    assert care.cues(text, language, CARE) == []
+
+
+def test_an_answer_to_the_identity_check_is_read_for_phrases_only():
+    text = "honestly i dont see the point of any of it anymore"
+    assert care.cues(text, "en", CARE, phrases_only=True) == care.CareMatcher(
+        "en", care.load_phrases(CARE / "en.yml")
+    ).cues(text)
