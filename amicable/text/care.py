@@ -157,6 +157,14 @@ def _ordinary_talk(language: str) -> list[tuple[str, str]]:
     return sentences
 
 
+@lru_cache(maxsize=8)
+def _learned(language: str, examples_text: str) -> Pipeline:
+    """The model for these examples, learned once per process: keyed by the examples' text, so
+    every copy of the same policies (each test has its own) shares it."""
+    examples = [(m["text"], m["cue"]) for m in (yaml.safe_load(examples_text) or {}).get("messages") or []]
+    return _model(examples + _ordinary_talk(language))
+
+
 def _model(examples: list[tuple[str, str]]) -> Pipeline:
     features = make_union(
         TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
@@ -172,7 +180,9 @@ class CareReader:
 
     def __init__(self, language: str, care_dir: Path) -> None:
         self.matcher = CareMatcher(language, load_phrases(care_dir / f"{language}.yml"))
-        self.model = _model(load_examples(care_dir / "examples" / f"{language}.yml") + _ordinary_talk(language))
+        examples = care_dir / "examples" / f"{language}.yml"
+        load_examples(examples)  # checked here, so a mistake is named with its file
+        self.model = _learned(language, examples.read_text(encoding="utf-8"))
 
     def cues(self, text: str, phrases_only: bool = False) -> list[str]:
         found = self.matcher.cues(text)
