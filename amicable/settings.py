@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str = ""
     telegram_bot_username: str = ""
     telegram_api_base: str = "https://api.telegram.org"
+    # Email: where it is sent (smtp://user:pass@host:587 upgrades with STARTTLS; smtps:// is TLS
+    # from the start), who it is from, and the secret inbound replies are posted with.
+    smtp_url: str = ""
+    email_from: str = ""
+    email_inbound_secret: str = ""
     policies_dir: Path = ROOT / "policies"
     # Trained late-payment models, one per creditor (`amicable model train`), and their reports.
     risk_models_dir: Path = ROOT / "var" / "risk-models"

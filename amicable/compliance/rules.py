@@ -21,7 +21,7 @@ from amicable.yaml_source import SourceError, describe
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-CHANNELS = ("whatsapp", "sms", "telegram", "voice")
+CHANNELS = ("whatsapp", "sms", "telegram", "email", "voice")
 _WINDOW = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)")
 
 
@@ -68,7 +68,7 @@ class CountryRules(_Strict):
     # Days the calendar misses that the law counts ("05-05" for the Dutch Liberation Day).
     extra_holidays: list[str] = []
     caps: Caps = Caps()
-    consent_required: list[Literal["whatsapp", "sms", "telegram", "voice"]] = []
+    consent_required: list[Literal["whatsapp", "sms", "telegram", "email", "voice"]] = []
     disclose_before_verification: bool = False
     notices: Notices = Notices()
     fees: Literal["none", "be_book_xix", "nl_bik"] = "none"

@@ -18,10 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from amicable.db.models import Account, Handoff, OutreachContact
 from amicable.db.session import transaction
+from amicable.outreach.email_compose import compose
 from amicable.outreach.permission import may_contact
 from amicable.outreach.render import SendFailed, render
 from amicable.outreach.strategy import load_strategy
+from amicable.providers import email as email_provider
 from amicable.providers import outbound
+from amicable.providers.email import usable_email
 from amicable.providers.twilio import e164
 from amicable.services import ServiceError, calls, conversations
 from amicable.services.accounts import balance, log_contact
@@ -102,6 +105,10 @@ def _send(session: Session, settings: Settings, contact: OutreachContact, now: d
     if channel == "voice":
         contact.provider_id = calls.place_call(session, settings, account)
         contact.text = "(call placed: the conversation runs on the phone)"
+    elif channel == "email":
+        contact.sent_at = now
+        contact.text, contact.provider_id = _deliver_email(session, settings, contact)
+        conversations.record_outreach(session, account, channel, contact.text)
     else:
         contact.sent_at = now
         text = render(session, settings, contact)
@@ -130,6 +137,20 @@ def _send(session: Session, settings: Settings, contact: OutreachContact, now: d
 def _step_hands_over(settings: Settings, account: Account, step_id: str) -> bool:
     strategy = load_strategy(settings.policies_dir, account.creditor.name)
     return any(step.id == step_id and step.handover for step in strategy.steps)
+
+
+def _deliver_email(session: Session, settings: Settings, contact: OutreachContact) -> tuple[str, str | None]:
+    """The email's subject and text part (what the transcript keeps), and its Message-ID."""
+    address = usable_email(contact.account.debtor.email)
+    if address is None:
+        raise SendFailed(f"the email address on file ({contact.account.debtor.email or 'none'}) cannot be written to")
+    composed = compose(session, settings, contact, address)
+    kept = f"{composed.subject}\n\n{composed.text}"
+    try:
+        return kept, email_provider.send(settings, composed.message)
+    except outbound.NotConfigured:
+        log.info("outbound email", account=contact.account.reference, to=address, subject=composed.subject)
+        return kept, None
 
 
 def _deliver_text(session: Session, settings: Settings, channel: str, account: Account, text: str) -> str | None:

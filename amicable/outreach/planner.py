@@ -115,6 +115,8 @@ def _addresses(state: AccountState) -> dict[str, str]:
             found["whatsapp"] = state.phone
     if state.telegram_chat:
         found["telegram"] = state.telegram_chat
+    if state.email:
+        found["email"] = state.email
     return found
 
 

@@ -5,6 +5,7 @@ notices the country's rules require on this message."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from amicable.db.models import Account, OutreachContact, PaymentLink
 from amicable.language import locale_for, long_date
 from amicable.money import display as money
 from amicable.outreach.strategy import load_strategy
-from amicable.outreach.templates import load_templates
+from amicable.outreach.templates import Template, load_templates
 from amicable.providers import outbound
 from amicable.services import link_tokens
 from amicable.services.accounts import amount_due
@@ -38,7 +39,23 @@ def due_now(account: Account, cycle: date, today: date) -> Decimal:
     return sum((amount_due(i) for i in account.invoices if i.due_on <= last), Decimal("0.00"))
 
 
-def render(session: Session, settings: Settings, contact: OutreachContact) -> str:
+@dataclass(frozen=True)
+class Filled:
+    """What one contact says, before it is put in the words of a channel."""
+
+    template: Template
+    language: str
+    locale: str
+    tone: str
+    values: dict[str, str]
+    asked: Decimal
+    sent_on: date
+    link: PaymentLink | None
+    notices: list[str]
+    """The notices' own words, in the debtor's language."""
+
+
+def fill(session: Session, settings: Settings, contact: OutreachContact) -> Filled:
     account = contact.account
     debtor = account.debtor
     strategy = load_strategy(settings.policies_dir, account.creditor.name)
@@ -56,6 +73,7 @@ def render(session: Session, settings: Settings, contact: OutreachContact) -> st
         "due_date": long_date(contact.cycle, locale),
         "pay_by": long_date(contact.cycle, locale),
     }
+    link = None
     if "link" in needed:
         if asked <= 0:
             raise SendFailed("nothing is due: no link to send")
@@ -75,8 +93,15 @@ def render(session: Session, settings: Settings, contact: OutreachContact) -> st
             raise SendFailed(f"collection costs may not be announced under the {rules.country or 'default'} rules")
         values["costs"] = money(costs.amount, account.currency, locale)
         values["costs_from"] = long_date(date.fromisoformat(costs.reason), locale)
-    text = template.render(language, contact.tone, values)
-    return " ".join([text, *(book.notice(name, language) for name in _notices(session, rules, contact))])
+    notices = [book.notice(name, language) for name in _notices(session, rules, contact)]
+    return Filled(template, language, locale, contact.tone, values, asked, sent_on, link, notices)
+
+
+def render(session: Session, settings: Settings, contact: OutreachContact) -> str:
+    """The text of a contact on a text channel (SMS, WhatsApp, Telegram)."""
+    filled = fill(session, settings, contact)
+    text = filled.template.render(filled.language, filled.tone, filled.values)
+    return " ".join([text, *filled.notices])
 
 
 def _notices(session: Session, rules, contact: OutreachContact) -> list[str]:  # type: ignore[no-untyped-def]
@@ -100,6 +125,8 @@ def _notices(session: Session, rules, contact: OutreachContact) -> list[str]:  #
             names.append(name)
     if contact.channel in outbound.TEXT_CHANNELS:
         names += rules.notices.every_text
+    elif contact.channel == "email":  # the email's own unsubscribe link replaces "reply STOP"
+        names += [n for n in rules.notices.every_text if n != "opt_out"]
     if private:
         names = [n for n in names if n not in rules.notices.needs_identity]
     return list(dict.fromkeys(names))

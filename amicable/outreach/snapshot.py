@@ -33,6 +33,7 @@ from amicable.db.models import (
     Plan,
     Promise,
 )
+from amicable.providers.email import usable_email
 
 ZERO = Decimal("0.00")
 
@@ -75,6 +76,7 @@ class AccountState:
     consents: set[str] = field(default_factory=set)
     verified_channels: set[str] = field(default_factory=set)
     telegram_chat: str | None = None
+    email: str | None = None
     steps: dict[tuple[date, str], StepRecord] = field(default_factory=dict)
     history: list[Past] = field(default_factory=list)
     last_talk_at: datetime | None = None
@@ -125,6 +127,7 @@ def load_states(
             Account.on_hold,
             Account.hold_until,
             Account.cease_requested_at,
+            Debtor.email,
         )
         .join(Creditor, Account.creditor_id == Creditor.id)
         .join(Debtor, Account.debtor_id == Debtor.id)
@@ -152,6 +155,7 @@ def load_states(
             on_hold=row[10],
             hold_until=row[11],
             cease=row[12] is not None,
+            email=usable_email(row[13]),
         )
     if not states:
         return []
@@ -225,7 +229,7 @@ def load_states(
     # two files, or a Telegram chat that stopped before saying who it was.
     by_address: dict[str, list[AccountState]] = defaultdict(list)
     for state in states.values():
-        for address in (state.phone, state.telegram_chat):
+        for address in (state.phone, state.telegram_chat, state.email and state.email.lower()):
             if address:
                 by_address[address].append(state)
     opt_outs = select(OptOut.account_id, OptOut.channel, OptOut.address)
@@ -238,7 +242,7 @@ def load_states(
             | OptOut.address.in_([*by_address, *filter(None, raw_phones)])
         )
     for account_id, channel, address in session.execute(opt_outs):
-        targets = by_address.get(_mobile(address)[0] or address or "", [])
+        targets = by_address.get(_mobile(address)[0] or (address or "").lower(), [])
         if account_id in states:
             targets = [states[account_id], *targets]
         for state in targets:

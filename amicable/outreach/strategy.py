@@ -21,7 +21,7 @@ from amicable.compliance.rules import parse_window
 from amicable.outreach.templates import FIELDS, TONES, load_templates
 from amicable.yaml_source import SourceError, line_of, slug
 
-Channel = Literal["whatsapp", "sms", "telegram", "voice"]
+Channel = Literal["whatsapp", "sms", "telegram", "email", "voice"]
 Tone = Literal["neutral", "warm", "direct"]
 # Reasons a step does not go, all of them by default.
 SkipReason = Literal["paid", "in_plan", "promise_pending", "dispute_open", "on_hold", "opted_out"]

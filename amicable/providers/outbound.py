@@ -20,18 +20,12 @@ from twilio.base.exceptions import TwilioException
 
 from amicable.db.models import Message
 from amicable.providers import telegram, twilio
+from amicable.providers.errors import NotConfigured, NotSent
 from amicable.settings import Settings
 
 TEXT_CHANNELS = ("sms", "whatsapp", "telegram")
+__all__ = ["NotConfigured", "NotSent", "Sent", "send", "whatsapp_window_open"]
 WHATSAPP_WINDOW = timedelta(hours=24)
-
-
-class NotSent(Exception):
-    """The message did not reach the debtor; says why, in words an agent can act on."""
-
-
-class NotConfigured(NotSent):
-    """The provider for this channel is not configured (the demo's console takes over)."""
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ FLOORS = {
     # Redaction (amicable/text): recall on the generated corpus (tests/pii), false redactions
     # on sentences that must survive. Care cues on the written-blind set (tests/care): the
     # targets are recall 0.95 (suicidal) and 0.9 (the rest) at precision 0.9. Phrases and
-    # model reach less on that set (suicidal 0.88-0.90, the rest 0.72-0.97, precision
+    # model reach less on that set (suicidal 0.82-0.86, the rest 0.69-0.97, precision
     # 0.83-1.00): the floors hold today's figures, less a margin, so that a change cannot make
     # them worse, and the gap is printed beside them.
     "redaction_recall": {"cards": 0.995, "IBANs": 0.995, "national numbers": 0.995},

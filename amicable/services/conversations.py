@@ -3,6 +3,7 @@ whether the bot or a person answers them. The transcript is kept here too."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -155,12 +156,28 @@ def book_callback(session: Session, conversation: Conversation, at: datetime, te
     return at
 
 
+def email_conversation_id(account_id: int, address: str) -> str:
+    """An email thread is one file and one address: a reply from another address (a forwarded
+    email, a partner's mailbox) is a conversation of its own, which must prove who it is."""
+    address = address.strip().lower()
+    found = f"email:{account_id}:{address}"
+    return found if len(found) <= 128 else f"email:{account_id}:{hashlib.sha256(address.encode()).hexdigest()[:40]}"
+
+
 def record_outreach(session: Session, account: Account, channel: str, text: str) -> None:
     """The message joins the debtor's conversation on that channel, so an agent reading it
     sees what we said, and the debtor's answer continues the same thread."""
     address = e164(account.debtor.phone) if channel in ("sms", "whatsapp") else None
     if channel == "telegram":
         conversation = confirmed_telegram_chat(session, account)
+    elif channel == "email":
+        address = (account.debtor.email or "").strip().lower()
+        conversation = session.get(Conversation, email_conversation_id(account.id, address))
+        if conversation is None:
+            conversation = Conversation(
+                id=email_conversation_id(account.id, address), channel="email", address=address[:128], account=account
+            )
+            session.add(conversation)
     else:
         conversation = session.get(Conversation, f"{channel}:{address}")
         if conversation is not None and conversation.account_id not in (None, account.id):

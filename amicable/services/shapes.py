@@ -89,7 +89,7 @@ class ConsentIn(Strict):
     """Permission to reach the debtor on a channel: a number given with the debt
     (`provided_with_debt`), an opt-in with its wording (`opt_in`), or the debtor's own request."""
 
-    channel: Literal["whatsapp", "sms", "telegram", "voice"]
+    channel: Literal["whatsapp", "sms", "telegram", "email", "voice"]
     source: Literal["provided_with_debt", "opt_in", "debtor_request"]
     wording: str = Field("", max_length=1000)
 

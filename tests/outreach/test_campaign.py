@@ -108,8 +108,8 @@ def test_the_law_the_opt_outs_and_disputes_decide_before_the_strategy(client, se
     assert early["BE-1"].action == "defer" and early["BE-1"].rule == "contact_hours"
     assert early["BE-1"].send_at == moment(day, 10)  # the creditor's usual hour
     assert early["BE-DISPUTED"].action == "skip" and early["BE-DISPUTED"].rule == "dispute_open"
-    # Opted out of SMS, no WhatsApp consent: the only channel left is a call.
-    assert early["BE-OPTED"].channel == "voice"
+    # Opted out of SMS, no WhatsApp consent: email comes next, before a call.
+    assert early["BE-OPTED"].channel == "email"
 
     later = plan_of(factory, settings, moment(day, 10, 5))
     assert later["BE-1"].action == "send" and later["BE-1"].channel == "sms"
@@ -353,8 +353,8 @@ def test_a_discount_for_paying_before_the_due_date(client, settings, factory, ow
 
 def test_accounts_with_unusable_details_get_safe_defaults_or_a_reason(client, settings, factory):
     day = next_open_day(1)
-    client.post("/api/v1/accounts", json=overdue("NO-PHONE", 2 - day, phone=None), headers=AUTH)
-    client.post("/api/v1/accounts", json=overdue("BAD-PHONE", 2 - day, phone="12"), headers=AUTH)
+    client.post("/api/v1/accounts", json=overdue("NO-PHONE", 2 - day, phone=None, email=None), headers=AUTH)
+    client.post("/api/v1/accounts", json=overdue("BAD-PHONE", 2 - day, phone="12", email=None), headers=AUTH)
     client.post("/api/v1/accounts", json=overdue("UTC", 2 - day, phone="+32470000401", timezone="UTC"), headers=AUTH)
     planned = plan_of(factory, settings, moment(day, 10, 5))
     assert planned["NO-PHONE"].action == "blocked" and planned["NO-PHONE"].rule == "no_address"

@@ -1,0 +1,197 @@
+"""Email out through SMTP, and the signed addresses and links an email carries.
+
+`SMTP_URL` says where: `smtp://user:pass@host:587` speaks plain SMTP and upgrades with
+STARTTLS whenever the server offers it (and refuses to send a password over a connection it
+could not encrypt, except to this machine); `smtps://…:465` is TLS from the first byte.
+`EMAIL_FROM` is the sender (`Name <collections@example.com>`); replies come back to
+`reply+TOKEN@` its domain, where TOKEN is signed, so an inbound reply is bound to the file by
+what we wrote, never by a From header anyone can forge.
+
+A send is retried with back-off only when the server said "not now" (4xx) or the connection
+failed before the message was handed over: a message the server accepted is never sent again.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import smtplib
+import ssl
+import struct
+import time
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import getaddresses, make_msgid, parseaddr
+from urllib.parse import unquote, urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+
+from amicable.providers.errors import NotConfigured, NotSent
+from amicable.settings import Settings
+
+ATTEMPTS = 3
+BACKOFF_SECONDS = 1.0
+TIMEOUT_SECONDS = 20.0
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass(frozen=True)
+class Server:
+    host: str
+    port: int
+    implicit_tls: bool
+    user: str | None
+    password: str | None
+
+
+def server(settings: Settings) -> Server:
+    """The SMTP server of `SMTP_URL`, or NotConfigured."""
+    if not settings.smtp_url or not settings.email_from:
+        raise NotConfigured("email sending is not configured (SMTP_URL and EMAIL_FROM)")
+    url = urlsplit(settings.smtp_url)
+    if url.scheme not in ("smtp", "smtps") or not url.hostname:
+        raise NotConfigured(f"SMTP_URL must look like smtp://user:pass@host:587 or smtps://…; got {url.scheme}://")
+    implicit = url.scheme == "smtps"
+    return Server(
+        url.hostname,
+        url.port or (465 if implicit else 25),
+        implicit,
+        unquote(url.username) if url.username else None,
+        unquote(url.password) if url.password else None,
+    )
+
+
+def sender(settings: Settings) -> Address:
+    name, address = parseaddr(settings.email_from)
+    if "@" not in address:
+        raise NotConfigured(f"EMAIL_FROM is not an email address: {settings.email_from!r}")
+    user, domain = address.rsplit("@", 1)
+    return Address(name or "", user, domain)
+
+
+def send(settings: Settings, message: EmailMessage, sleep=time.sleep) -> str:  # type: ignore[no-untyped-def]
+    """Hand `message` to the SMTP server; its Message-ID, or NotSent saying why."""
+    where = server(settings)
+    recipients = [a for _, a in getaddresses(message.get_all("To", []))]
+    last = ""
+    for attempt in range(ATTEMPTS):
+        if attempt:
+            sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
+        try:
+            _deliver(where, message, recipients)
+            return str(message["Message-ID"])
+        except smtplib.SMTPRecipientsRefused as error:
+            codes = [code for code, _ in error.recipients.values()]
+            if all(400 <= code < 500 for code in codes):
+                last = f"the server deferred the recipient ({codes[0]})"
+                continue
+            raise NotSent(f"the mail server refused the address: {_first(error.recipients)}") from None
+        except smtplib.SMTPResponseException as error:
+            text = (
+                error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else error.smtp_error
+            )
+            if 400 <= error.smtp_code < 500:
+                last = f"the server said not now ({error.smtp_code} {text})"
+                continue
+            raise NotSent(f"the mail server refused the message ({error.smtp_code} {text})") from None
+        except (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as error:
+            last = f"the mail server could not be reached ({error})"
+            continue
+    raise NotSent(f"{last}; tried {ATTEMPTS} times")
+
+
+def _first(recipients: dict) -> str:
+    address, (code, text) = next(iter(recipients.items()))
+    return f"{address} ({code} {text.decode(errors='replace') if isinstance(text, bytes) else text})"
+
+
+def _deliver(where: Server, message: EmailMessage, recipients: list[str]) -> None:
+    context = ssl.create_default_context()
+    smtp: smtplib.SMTP
+    if where.implicit_tls:
+        smtp = smtplib.SMTP_SSL(where.host, where.port, timeout=TIMEOUT_SECONDS, context=context)
+    else:
+        smtp = smtplib.SMTP(where.host, where.port, timeout=TIMEOUT_SECONDS)
+    with smtp:
+        smtp.ehlo()
+        encrypted = where.implicit_tls
+        if not encrypted and smtp.has_extn("starttls"):
+            smtp.starttls(context=context)
+            smtp.ehlo()
+            encrypted = True
+        if where.user:
+            if not encrypted and where.host not in LOCAL_HOSTS:
+                raise NotSent("the mail server offers no encryption: the password is not sent in clear")
+            smtp.login(where.user, where.password or "")
+        smtp.send_message(message, to_addrs=recipients)
+
+
+def usable_email(address: str | None) -> str | None:
+    """The address in the form we write to (lower case domain), or None when it is not one."""
+    if not address:
+        return None
+    try:
+        return validate_email(address.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
+def new_message_id(settings: Settings) -> str:
+    return make_msgid(domain=sender(settings).domain)
+
+
+# Reply addresses: reply+TOKEN@domain. Some mail systems lower-case the local part, so the
+# token is lower-case base32: the account id and 10 bytes of HMAC (within the 64 characters
+# a local part may have).
+# The same shape signs the unsubscribe link, with a key of its own purpose.
+def _key(secret: str, purpose: str) -> bytes:
+    return hashlib.sha256(f"amicable-email-{purpose}:".encode() + secret.encode()).digest()
+
+
+def reply_token(account_id: int, secret: str, purpose: str = "reply") -> str:
+    payload = struct.pack(">I", account_id)
+    mac = hmac.new(_key(secret, purpose), payload, hashlib.sha256).digest()[:10]
+    return base64.b32encode(payload + mac).decode().rstrip("=").lower()
+
+
+def read_reply_token(token: str, secret: str, purpose: str = "reply") -> int | None:
+    """The account id of a reply (or unsubscribe) token, or None when malformed or forged."""
+    try:
+        raw = base64.b32decode(token.upper() + "=" * (-len(token) % 8))
+    except (ValueError, TypeError):
+        return None
+    if len(raw) != 14 or not secret:
+        return None
+    payload, mac = raw[:4], raw[4:]
+    if not hmac.compare_digest(mac, hmac.new(_key(secret, purpose), payload, hashlib.sha256).digest()[:10]):
+        return None
+    return int(struct.unpack(">I", payload)[0])
+
+
+def reply_address(settings: Settings, account_id: int) -> Address:
+    own = sender(settings)
+    return Address(
+        own.display_name, f"{own.username}+{reply_token(account_id, settings.amicable_link_secret)}", own.domain
+    )
+
+
+def unsubscribe_url(settings: Settings, account_id: int) -> str:
+    token = reply_token(account_id, settings.amicable_link_secret, "unsubscribe")
+    return f"{settings.public_base_url.rstrip('/')}/email/unsubscribe/{token}"
+
+
+def token_in(addresses: list[str], settings: Settings) -> int | None:
+    """The account a reply is for: the first of `addresses` that is our reply address with a
+    valid token."""
+    own = sender(settings)
+    for raw in addresses:
+        address = parseaddr(raw)[1].lower()
+        local, _, domain = address.partition("@")
+        prefix = own.username.lower() + "+"
+        if domain == own.domain.lower() and local.startswith(prefix):
+            account_id = read_reply_token(local[len(prefix) :], settings.amicable_link_secret)
+            if account_id is not None:
+                return account_id
+    return None

@@ -1,0 +1,164 @@
+"""Outreach by email, received by a real SMTP server and read with the standard library's
+`email` package as a mail client would: both parts, the bulk-sender headers, a signed reply
+address, amounts in the debtor's format, and the one-click unsubscribe recorded."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from amicable.db.models import Account, ContactEvent, Message, OptOut, OutreachContact
+from amicable.db.session import make_engine, make_sessionmaker, transaction
+from amicable.outreach import campaign
+from amicable.providers import email as email_provider
+from tests.conftest import AUTH
+from tests.email.mail_server import MailServer
+from tests.outreach.test_campaign import moment, next_open_day, overdue
+
+
+@pytest.fixture
+def mail():
+    with MailServer() as server:
+        yield server
+
+
+@pytest.fixture
+def mailing(settings, mail):
+    """The settings, sending to the local SMTP server."""
+    return settings.model_copy(update={"smtp_url": mail.url, "email_from": "Collections <collect@amicable.example>"})
+
+
+@pytest.fixture
+def factory(settings):
+    return make_sessionmaker(make_engine(settings.database_url))
+
+
+def email_only(reference: str, days: int, **debtor) -> dict:
+    return overdue(reference, days, phone=None, email="Lou.Martin@Example.org", **debtor)
+
+
+def run(factory, settings, when):
+    return campaign.run(factory, settings, when)
+
+
+def parts(message):
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    return text, html
+
+
+@pytest.mark.parametrize(
+    ("language", "country", "zone", "amount", "pay"),
+    [
+        ("en", "GB", "Europe/London", "€84.20", "Pay €84.20 securely"),
+        ("fr", "FR", "Europe/Paris", "84,20\u00a0€", "Payer 84,20\u00a0€ en toute sécurité"),
+        ("nl", "NL", "Europe/Amsterdam", "€\u00a084,20", "€\u00a084,20 veilig betalen"),
+    ],
+)
+def test_an_overdue_debtor_with_only_an_email_gets_a_reminder_they_can_act_on(
+    client, mailing, mail, factory, language, country, zone, amount, pay
+):
+    day = next_open_day(1)
+    body = email_only("MAIL-1", 3 - day, language=language, country=country, timezone=zone)
+    assert client.post("/api/v1/accounts", json=body, headers=AUTH).status_code in (200, 201)
+    if country == "GB":  # nothing about the debt before identity is confirmed there
+        pytest.skip("covered by the non-disclosing test")
+    run(factory, mailing, moment(day, 11))
+    [message] = mail.inbox.messages
+    text, html = parts(message)
+    shown = unescape(html)  # what the reader sees: &nbsp; is the non-breaking space
+    assert message["To"] == "Lou.Martin@example.org"
+    assert message["Message-ID"] and message["Date"] and message["Subject"]
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    unsubscribe = re.fullmatch(r"<(https?://testserver/email/unsubscribe/[a-z2-7]+)>", message["List-Unsubscribe"])
+    assert unsubscribe
+    reply_to = message["Reply-To"].addresses[0]
+    assert reply_to.domain == "amicable.example" and reply_to.username.startswith("collect+")
+    with transaction(factory) as session:
+        account = session.scalar(select(Account).where(Account.reference == "MAIL-1"))
+        assert (
+            email_provider.read_reply_token(reply_to.username.split("+", 1)[1], mailing.amicable_link_secret)
+            == account.id
+        )
+        link = account.payment_links[0]
+    # The amount in the debtor's format, the invoice, one button to the pay page, both parts.
+    for part in (text, shown):
+        assert amount in part and "INV-1" in part and link.url in part
+    assert pay in shown and pay in text
+    assert html.count(f'href="{link.url}"') == 1
+    assert "<style" not in html and "style=" in html  # inlined for mail clients
+    assert "<img" not in html  # no remote images, no tracking pixel
+    # The transcript keeps what was said; the contact log says it went.
+    with transaction(factory) as session:
+        kept = session.scalars(select(Message).where(Message.conversation_id.like("email:%"))).all()
+        assert len(kept) == 1 and amount in kept[0].text
+        contact = session.scalar(select(OutreachContact))
+        assert contact.channel == "email" and contact.status == "sent" and contact.provider_id == message["Message-ID"]
+
+
+def test_before_identity_is_confirmed_where_the_law_says_so_the_email_discloses_nothing(client, mailing, mail, factory):
+    day = next_open_day(1)
+    body = email_only("MAIL-UK", 3 - day, country="GB", timezone="Europe/London")
+    client.post("/api/v1/accounts", json=body, headers=AUTH)
+    run(factory, mailing, moment(day, 11))
+    [message] = mail.inbox.messages
+    text, html = parts(message)
+    everything = (message["Subject"] + text + html).lower()
+    for word in ("84", "invoice", "inv-1", "payment", "pay ", "debt", "overdue"):
+        assert word not in everything, word
+    assert "/?token=" in html and "Read your message" in html
+
+
+def test_a_one_click_unsubscribe_stops_email_on_every_file_with_that_address(client, mailing, mail, factory):
+    day = next_open_day(1)
+    for reference in ("MAIL-A", "MAIL-B"):
+        client.post("/api/v1/accounts", json=email_only(reference, 3 - day), headers=AUTH)
+    run(factory, mailing, moment(day, 11))
+    assert len(mail.inbox.messages) == 2
+    url = mail.inbox.messages[0]["List-Unsubscribe"].strip("<>")
+    path = url.removeprefix("http://testserver")
+    page = client.get(path)
+    assert page.status_code == 200 and "<form" in page.text  # a GET changes nothing (link scanners)
+    with transaction(factory) as session:
+        assert session.scalars(select(OptOut)).all() == []
+    for _ in range(2):  # idempotent
+        answer = client.post(
+            path, content="List-Unsubscribe=One-Click", headers={"content-type": "application/x-www-form-urlencoded"}
+        )
+        assert answer.status_code == 200
+    for reference in ("MAIL-A", "MAIL-B"):
+        account = client.get(f"/api/v1/accounts/{reference}", headers=AUTH).json()
+        assert "email" in [o["channel"] for o in account["opt_outs"]]
+    with transaction(factory) as session:
+        assert len(session.scalars(select(OptOut).where(OptOut.channel == "email")).all()) == 2
+    # The next step goes nowhere by email.
+    later = moment(next_open_day(day + 4), 11)
+    run(factory, mailing, later)
+    assert len(mail.inbox.messages) == 2
+    assert client.post(path.replace("/unsubscribe/", "/unsubscribe/x"), content="").status_code == 404
+
+
+def test_a_server_that_says_not_now_is_tried_again_and_the_email_goes_once(client, mailing, mail, factory):
+    day = next_open_day(1)
+    client.post("/api/v1/accounts", json=email_only("MAIL-1", 3 - day), headers=AUTH)
+    mail.inbox.defer = 1
+    run(factory, mailing, moment(day, 11))
+    assert len(mail.inbox.messages) == 1
+    run(factory, mailing, moment(day, 11) + timedelta(minutes=20))
+    assert len(mail.inbox.messages) == 1
+
+
+def test_a_server_that_keeps_refusing_fails_the_contact_with_the_reason(client, mailing, mail, factory):
+    day = next_open_day(1)
+    client.post("/api/v1/accounts", json=email_only("MAIL-1", 3 - day), headers=AUTH)
+    mail.inbox.defer = 10
+    run(factory, mailing, moment(day, 11))
+    with transaction(factory) as session:
+        contact = session.scalar(select(OutreachContact))
+        assert contact.status == "failed" and "451" in contact.reason
+        logged = session.scalars(select(ContactEvent.detail).where(ContactEvent.kind == "outreach_failed")).all()
+        assert any("451" in d for d in logged)
