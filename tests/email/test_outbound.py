@@ -5,8 +5,8 @@ address, amounts in the debtor's format, and the one-click unsubscribe recorded.
 from __future__ import annotations
 
 import re
-from html import unescape
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from sqlalchemy import select
