@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     # Requests larger than this are refused with 413 before they are read into memory.
     max_body_bytes: int = 1_000_000
     max_import_bytes: int = 20_000_000
+    # Inbound emails carry attachments: only their text is read, but the whole is received.
+    max_email_bytes: int = 30_000_000
     # Messages longer than this are answered by the gateway without reaching the bot.
     max_message_chars: int = 2_000
     rasa_timeout_seconds: float = 30.0

@@ -27,6 +27,7 @@ from amicable.text import care, redaction
 from api.docs import add_docs
 from api.openapi import describe_errors
 from api.routes import accounts, autopay, conversations, imports, outreach, payments, refunds, statements
+from channels import email as email_channel
 from channels import rest, telegram, twilio_messaging, twilio_voice
 from server.limits import BodySizeLimit, NoNulCharacters
 from server.security_headers import DocsGuard, SecurityHeaders
@@ -71,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api_doors = (accounts, autopay, conversations, imports, outreach, payments, refunds, statements)
     web_doors = (chat, pay, autopay_page, agent_console, unsubscribe)
-    channel_doors = (rest, telegram, twilio_messaging, twilio_voice)
+    channel_doors = (rest, telegram, twilio_messaging, twilio_voice, email_channel)
     for module in (*api_doors, *web_doors, *channel_doors):
         app.include_router(module.router)
     describe_errors(app)
@@ -92,7 +93,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimit,
         default=settings.max_body_bytes,
-        larger={"/api/v1/imports": settings.max_import_bytes, "/api/v1/bank-statements": settings.max_import_bytes},
+        larger={
+            "/api/v1/imports": settings.max_import_bytes,
+            "/api/v1/bank-statements": settings.max_import_bytes,
+            "/channels/email/inbound": settings.max_email_bytes,
+        },
     )
     app.add_middleware(NoNulCharacters)
     # Outside the demo, the docs and the schema only for the admin key; security headers on every

@@ -42,6 +42,8 @@ class Facts:
     zones: tuple[str, ...]
     addresses: dict[str, str] = field(default_factory=dict)  # channel -> number or chat id
     opted_out: frozenset[str] = frozenset()
+    # Channels whose address is known not to work (an email that bounced), and why.
+    undeliverable: dict[str, str] = field(default_factory=dict)
     consents: frozenset[str] = frozenset()
     # The hours for this debtor: what they asked for, within the creditor's sending hours.
     preferred_hours: str | None = None
@@ -137,6 +139,8 @@ def check(rules: CountryRules, facts: Facts, channel: str, at: datetime, kind: K
         return Decision(False, "opt_out", f"the debtor opted out of {channel}")
     if channel not in facts.addresses:
         return Decision(False, "no_address", f"no {channel} address is known")
+    if channel in facts.undeliverable:
+        return Decision(False, "undeliverable", f"the {channel} address does not work: {facts.undeliverable[channel]}")
     if channel in rules.consent_required and channel not in facts.consents:
         return Decision(
             False, "consent", f"{channel} needs the debtor's recorded consent ({rules.country or 'default'})"

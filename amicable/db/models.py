@@ -388,6 +388,18 @@ class OptOut(Base):
     account: Mapped[Account | None] = relationship(back_populates="opt_outs")
 
 
+class UndeliverableAddress(Base):
+    """An email address that bounced for good or whose owner marked our email as spam: no
+    outreach email goes to it again, on any file (the contact log of each says why)."""
+
+    __tablename__ = "undeliverable_addresses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(320), unique=True, index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # bounced, complained
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ContactEvent(Base):
     """The contact log: every verification, outcome, message sent or blocked, with its reason."""
 

@@ -142,6 +142,7 @@ def facts_for(state: AccountState, zones: tuple[str, ...], hours: str | None) ->
         zones=zones,
         addresses=_addresses(state),
         opted_out=frozenset(state.opted_out),
+        undeliverable=dict(state.undeliverable),
         consents=frozenset(state.consents),
         preferred_hours=hours,
         cease=state.cease,

@@ -32,6 +32,7 @@ from amicable.db.models import (
     PaymentHistory,
     Plan,
     Promise,
+    UndeliverableAddress,
 )
 from amicable.providers.email import usable_email
 
@@ -77,6 +78,7 @@ class AccountState:
     verified_channels: set[str] = field(default_factory=set)
     telegram_chat: str | None = None
     email: str | None = None
+    undeliverable: dict[str, str] = field(default_factory=dict)
     steps: dict[tuple[date, str], StepRecord] = field(default_factory=dict)
     history: list[Past] = field(default_factory=list)
     last_talk_at: datetime | None = None
@@ -247,6 +249,19 @@ def load_states(
             targets = [states[account_id], *targets]
         for state in targets:
             state.opted_out.add(channel)
+    emails: dict[str, list[AccountState]] = defaultdict(list)
+    for state in states.values():
+        if state.email:
+            emails[state.email.lower()].append(state)
+    if emails:
+        for address, kind, detail in session.execute(
+            select(UndeliverableAddress.address, UndeliverableAddress.kind, UndeliverableAddress.detail).where(
+                UndeliverableAddress.address.in_(list(emails))
+            )
+        ):
+            what = "bounced" if kind == "bounced" else "its owner marked our email as spam"
+            for state in emails[address]:
+                state.undeliverable["email"] = f"{what}{': ' + detail if detail else ''}"
     for account_id, channel in session.execute(
         select(Consent.account_id, Consent.channel).where(Consent.account_id.in_(ids))
     ):

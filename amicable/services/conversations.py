@@ -4,6 +4,7 @@ whether the bot or a person answers them. The transcript is kept here too."""
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -161,7 +162,9 @@ def email_conversation_id(account_id: int, address: str) -> str:
     email, a partner's mailbox) is a conversation of its own, which must prove who it is."""
     address = address.strip().lower()
     found = f"email:{account_id}:{address}"
-    return found if len(found) <= 128 else f"email:{account_id}:{hashlib.sha256(address.encode()).hexdigest()[:40]}"
+    if len(found) <= 128 and re.fullmatch(r"[\w+.@-]+", address, re.ASCII):
+        return found
+    return f"email:{account_id}:{hashlib.sha256(address.encode()).hexdigest()[:40]}"
 
 
 def record_outreach(session: Session, account: Account, channel: str, text: str) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from amicable.db.models import Account, Debtor, OptOut
+from amicable.db.models import Account, Debtor, OptOut, UndeliverableAddress
 from amicable.services.accounts import log_contact
 
 
@@ -33,4 +33,16 @@ def stop_email(session: Session, address: str, why: str) -> list[Account]:
         and session.scalar(select(OptOut.id).where(OptOut.channel == "email", OptOut.address == wanted)) is None
     ):
         session.add(OptOut(channel="email", address=wanted))  # kept for a file that comes later
+    return files
+
+
+def mark_undeliverable(session: Session, address: str, kind: str, detail: str) -> list[Account]:
+    """A permanent bounce (`bounced`) or a spam complaint (`complained`): outreach stops using
+    the address and goes on with the strategy's next channel. Once per address."""
+    wanted = address.strip().lower()[:320]
+    if session.scalar(select(UndeliverableAddress).where(UndeliverableAddress.address == wanted)) is None:
+        session.add(UndeliverableAddress(address=wanted, kind=kind, detail=detail[:500]))
+    files = accounts_for_email(session, wanted)
+    for account in files:
+        log_contact(session, account, f"email_{kind}", detail[:500] or kind, "email")
     return files

@@ -12,33 +12,15 @@ import pytest
 from sqlalchemy import select
 
 from amicable.db.models import Account, ContactEvent, Message, OptOut, OutreachContact
-from amicable.db.session import make_engine, make_sessionmaker, transaction
+from amicable.db.session import transaction
 from amicable.outreach import campaign
 from amicable.providers import email as email_provider
 from tests.conftest import AUTH
-from tests.email.mail_server import MailServer
 from tests.outreach.test_campaign import moment, next_open_day, overdue
 
 
-@pytest.fixture
-def mail():
-    with MailServer() as server:
-        yield server
-
-
-@pytest.fixture
-def mailing(settings, mail):
-    """The settings, sending to the local SMTP server."""
-    return settings.model_copy(update={"smtp_url": mail.url, "email_from": "Collections <collect@amicable.example>"})
-
-
-@pytest.fixture
-def factory(settings):
-    return make_sessionmaker(make_engine(settings.database_url))
-
-
 def email_only(reference: str, days: int, **debtor) -> dict:
-    return overdue(reference, days, phone=None, email="Lou.Martin@Example.org", **debtor)
+    return overdue(reference, days, **{"phone": None, "email": "Lou.Martin@Example.org", **debtor})
 
 
 def run(factory, settings, when):

@@ -1,0 +1,193 @@
+"""Reading an email a debtor sent back: the new words only (no quoted history, no signature),
+the addresses it came to, and whether it is a person writing at all (an out-of-office or a
+bounce is not).
+
+Mail arrives in every shape: multipart or not, HTML only, charsets Python does not know,
+attachments without text. Each is read calmly; what cannot be read is said to be so, never
+raised.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from dataclasses import dataclass, field
+from email.message import EmailMessage, Message
+from email.utils import getaddresses, parseaddr
+from html.parser import HTMLParser
+
+from mailparser_reply import EmailReplyParser
+
+LANGUAGES = ["en", "fr", "nl"]
+# What a mail client writes above the quote, when the parser's own patterns miss it (Gmail in
+# Dutch: "Op di 3 dec. 2026 om 10:00 schreef Naam <adres>:").
+_ATTRIBUTION = re.compile(r"^\s*(on|le|op|am)\b.{0,200}(wrote|a écrit|schreef|écrit)\b.*:\s*$", re.IGNORECASE)
+
+
+@dataclass
+class Incoming:
+    sender: str
+    """The From address, lower case ('' when there is none)."""
+    recipients: list[str]
+    subject: str
+    message_id: str
+    references: list[str]
+    text: str
+    """The new words of the reply, without quotes or signature ('' when there were none)."""
+    automatic: bool
+    """An auto-reply, an out-of-office or a mailing-list robot: never answered."""
+    report: str | None = None
+    """'delivery-status' for a bounce (RFC 3464), 'feedback-report' for a complaint (ARF)."""
+    failed: list[str] = field(default_factory=list)
+    """The addresses a bounce or complaint is about."""
+
+
+def parse(raw: bytes) -> EmailMessage:
+    return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
+
+
+def read(message: EmailMessage) -> Incoming:
+    headers = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")
+    recipients = [address for _, address in getaddresses([str(v) for h in headers for v in message.get_all(h, [])])]
+    sender = parseaddr(str(message.get("From", "")))[1].lower()
+    references = str(message.get("References", "")).split()
+    auto = str(message.get("Auto-Submitted", "no")).lower()
+    automatic = (
+        auto not in ("", "no")
+        or bool(message.get("X-Autoreply") or message.get("X-Autorespond"))
+        or str(message.get("Precedence", "")).lower() in ("bulk", "junk", "list", "auto_reply")
+        or sender.startswith(("mailer-daemon@", "postmaster@", "noreply@", "no-reply@"))
+    )
+    report = None
+    failed: list[str] = []
+    if message.get_content_type() == "multipart/report":
+        report = message.get_param("report-type") or "delivery-status"
+        failed = _reported_addresses(message)
+    return Incoming(
+        sender=sender,
+        recipients=recipients,
+        subject=str(message.get("Subject", "")),
+        message_id=str(message.get("Message-ID", "")).strip(),
+        references=references,
+        text="" if report else new_words(body_text(message)),
+        automatic=automatic or report is not None,
+        report=str(report) if report else None,
+        failed=failed,
+    )
+
+
+def body_text(message: EmailMessage) -> str:
+    """The text of the message: its plain part, else its HTML part as text."""
+    part = message.get_body(("plain",))
+    if part is not None:
+        return _content(part)
+    part = message.get_body(("html",))
+    if part is not None:
+        return html_to_text(_content(part))
+    return ""
+
+
+def _content(part: Message) -> str:
+    try:
+        return str(part.get_content())  # type: ignore[attr-defined]
+    except (LookupError, UnicodeError, AssertionError):
+        # A charset Python does not know, or a wrong one: read it as UTF-8, keeping what it can.
+        payload = part.get_payload(decode=True)
+        return payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
+
+
+def new_words(text: str) -> str:
+    """The reply without the quoted history and the signature, in any of the three languages."""
+    text = text.replace("\r\n", "\n")
+    parsed = EmailReplyParser(languages=LANGUAGES).read(text)
+    latest = parsed.replies[0].body if parsed.replies else text
+    lines: list[str] = []
+    for line in latest.split("\n"):
+        if line.lstrip().startswith(">"):
+            break
+        lines.append(line)
+    while lines and (not lines[-1].strip() or _ATTRIBUTION.match(lines[-1])):
+        lines.pop()
+    return "\n".join(lines).strip()
+
+
+class _Text(HTMLParser):
+    """HTML as the words a reader sees: no scripts or styles, blocks as new lines, quoted
+    blocks (<blockquote>) left out like '>' lines."""
+
+    BLOCKS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "table"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "head", "blockquote"):
+            self.hidden += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "head", "blockquote"):
+            self.hidden = max(0, self.hidden - 1)
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    text = "".join(parser.parts)
+    return re.sub(r"\n\s*\n\s*\n+", "\n\n", re.sub(r"[ \t\xa0]+", " ", text)).strip()
+
+
+def _reported_addresses(message: EmailMessage) -> list[str]:
+    """The Final-Recipient of each failed delivery (RFC 3464), or the complained-of
+    Original-Rcpt-To of a feedback report (RFC 5965)."""
+    found: list[str] = []
+    for part in message.walk():
+        if part.get_content_type() not in ("message/delivery-status", "message/feedback-report"):
+            continue
+        fields = _fields(part)
+        action_failed = any(f.get("action", "").lower() == "failed" for f in fields)
+        for block in fields:
+            if part.get_content_type() == "message/delivery-status" and not action_failed:
+                continue
+            for name in ("final-recipient", "original-rcpt-to", "original-recipient"):
+                value = block.get(name, "")
+                address = value.split(";", 1)[-1].strip().strip("<>").lower()
+                if "@" in address and address not in found:
+                    found.append(address)
+    return found
+
+
+def _fields(part: Message) -> list[dict[str, str]]:
+    """The header blocks of a delivery-status or feedback part, as lower-case name: value."""
+    payload = part.get_payload()
+    blocks = payload if isinstance(payload, list) else [part]
+    result = []
+    for block in blocks:
+        if isinstance(block, Message):
+            items = {k.lower(): str(v) for k, v in block.items()}
+            if not items:  # some parsers leave the fields as the body
+                items = _header_lines(str(block.get_payload()))
+            result.append(items)
+        else:
+            result.append(_header_lines(str(block)))
+    return result
+
+
+def _header_lines(text: str) -> dict[str, str]:
+    items = {}
+    for line in text.splitlines():
+        name, sep, value = line.partition(":")
+        if sep:
+            items[name.strip().lower()] = value.strip()
+    return items

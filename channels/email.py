@@ -1,0 +1,187 @@
+"""Email in: replies to outreach emails, bounces and complaints.
+
+`POST /channels/email/inbound` takes what an inbound-mail service forwards: the raw RFC 822
+message (`message/rfc822` or any non-form body), or a form with the raw message in `email`
+(SendGrid's raw mode) or the parsed fields `headers`, `text`, `html` (its parsed mode), or
+`body-plain` (Mailgun). It must carry `EMAIL_INBOUND_SECRET`: in `X-Email-Inbound-Secret`, as a
+Bearer token, or as the password of basic auth; without it, 401 (403 when no secret is set).
+
+A reply is bound to its file by the signed token in the address it was sent to
+(`reply+TOKEN@…`), never by its From header, which anyone can write; the bot still asks who is
+writing before it says anything about the debt, as on every channel. Its answer goes back by
+email in the same thread (In-Reply-To, References). A bounce (RFC 3464) or a complaint (ARF)
+marks the address undeliverable: outreach moves on to the strategy's next channel.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import hmac
+from datetime import UTC, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, HTTPException, Request, status
+from starlette.concurrency import run_in_threadpool
+
+from amicable.db.models import Account
+from amicable.providers import email as email_provider
+from amicable.providers.errors import NotSent
+from amicable.services import conversations, email_addresses
+from amicable.services.email_replies import Incoming, html_to_text, new_words, parse, read
+from channels.gateway import IncomingMessage, TooFast, converse, short_transaction
+from channels.replies import gateway_text
+
+log = structlog.get_logger()
+router = APIRouter(prefix="/channels", tags=["channels"], include_in_schema=False)
+
+
+def _check_secret(request: Request) -> None:
+    expected = request.app.state.settings.email_inbound_secret
+    if not expected:
+        log.warning("inbound email refused", reason="EMAIL_INBOUND_SECRET is not set")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "inbound email is not configured (EMAIL_INBOUND_SECRET)")
+    given = request.headers.get("x-email-inbound-secret", "")
+    authorization = request.headers.get("authorization", "")
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() == "bearer":
+        given = given or value.strip()
+    elif scheme.lower() == "basic":
+        with contextlib.suppress(binascii.Error, UnicodeDecodeError):
+            given = given or base64.b64decode(value.strip()).decode().partition(":")[2]
+    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        log.warning("inbound email refused", reason="wrong or missing secret")
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "the request does not carry the inbound secret",
+            headers={"WWW-Authenticate": 'Basic realm="inbound email"'},
+        )
+
+
+async def _message(request: Request) -> EmailMessage:
+    """The forwarded email, whatever shape the service sent it in."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        form = await request.form()
+        raw = form.get("email")
+        if raw is not None:
+            data = await raw.read() if hasattr(raw, "read") else str(raw).encode("utf-8", "surrogateescape")
+            return parse(data)
+        message = parse(str(form.get("headers") or "").encode("utf-8", "replace") + b"\r\n\r\n")
+        for name in ("from", "to", "subject", "recipient", "sender", "Message-Id", "In-Reply-To", "References"):
+            value = form.get(name)
+            header = {"recipient": "Delivered-To", "sender": "From"}.get(name, name)
+            if isinstance(value, str) and value and header not in message:
+                message[header] = value
+        text = form.get("text") or form.get("stripped-text") or form.get("body-plain")
+        html = form.get("html") or form.get("body-html")
+        body = text if isinstance(text, str) and text.strip() else html_to_text(html) if isinstance(html, str) else ""
+        del message["Content-Type"], message["Content-Transfer-Encoding"], message["MIME-Version"]
+        message.set_content(body or "")
+        return message
+    return parse(await request.body())
+
+
+@router.post("/email/inbound")
+async def email_inbound(request: Request) -> dict[str, Any]:
+    _check_secret(request)
+    try:
+        message = await _message(request)
+        incoming = read(message)
+    except Exception as error:  # a message we cannot parse is refused, never a 500
+        log.warning("inbound email unreadable", error=str(error))
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "the body is not an email we can read") from None
+    if incoming.report is not None:
+        kind = "complained" if incoming.report == "feedback-report" else "bounced"
+        files = await run_in_threadpool(_undeliverable, request, incoming, kind)
+        return {"ok": True, "handled": kind, "addresses": incoming.failed, "files": files}
+    settings = request.app.state.settings
+    own = email_provider.sender(settings) if settings.email_from else None
+    if incoming.automatic or (own is not None and incoming.sender == f"{own.username}@{own.domain}".lower()):
+        log.info("inbound email ignored", reason="automatic reply", sender=incoming.sender)
+        return {"ok": True, "ignored": "an automatic reply"}
+    account_id = email_provider.token_in(incoming.recipients, settings) if own is not None else None
+    if account_id is None or not incoming.sender:
+        log.warning("inbound email ignored", reason="no valid reply token", recipients=len(incoming.recipients))
+        return {"ok": True, "ignored": "not addressed to a reply address of ours"}
+    conversation_id = await run_in_threadpool(_bind, request, account_id, incoming.sender)
+    if conversation_id is None:
+        return {"ok": True, "ignored": "the file of this reply address no longer exists"}
+    text = incoming.text or new_words(incoming.subject)
+    if not text:
+        replies = [{"text": gateway_text("media", None)}]
+    else:
+        try:
+            replies = await converse(
+                request,
+                IncomingMessage(sender=conversation_id, message=text[:20_000], metadata={"channel": "email"}),
+                "email",
+                address=incoming.sender,
+                source=incoming.sender,
+            )
+        except TooFast as too_fast:
+            replies = [{"text": too_fast.reply}]
+    sent = await run_in_threadpool(_answer, request, account_id, incoming, replies)
+    return {"ok": True, "replies": len(replies), "sent": sent}
+
+
+def _bind(request: Request, account_id: int, sender: str) -> str | None:
+    with short_transaction(request) as session:
+        account = session.get(Account, account_id)
+        if account is None:
+            return None
+        conversation_id = conversations.email_conversation_id(account.id, sender)
+        conversation = conversations.get_or_create(session, conversation_id, "email", sender[:128])
+        conversations.bind(session, conversation, account, "reply to an outreach email (signed reply address)")
+        if conversation.language is None:
+            conversation.language = account.debtor.language
+        return conversation_id
+
+
+def _undeliverable(request: Request, incoming: Incoming, kind: str) -> int:
+    detail = f"{'bounce' if kind == 'bounced' else 'complaint'} received {incoming.subject!r}"[:300]
+    with short_transaction(request) as session:
+        return sum(len(email_addresses.mark_undeliverable(session, a, kind, detail)) for a in incoming.failed)
+
+
+def _answer(request: Request, account_id: int, incoming: Incoming, replies: list[dict[str, Any]]) -> bool:
+    """The bot's answer, by email, in the thread the debtor wrote in."""
+    settings = request.app.state.settings
+    lines = []
+    for reply in replies:
+        text = (reply.get("text") or "").strip()
+        buttons = [str(b.get("title")) for b in reply.get("buttons") or [] if b.get("title")]
+        if text:
+            lines.append(text)
+        if buttons:
+            lines.append("\n".join(f"- {b}" for b in buttons))
+    if not lines:
+        return False
+    with short_transaction(request) as session:
+        account = session.get(Account, account_id)
+        creditor = account.creditor.name if account is not None else ""
+    own = email_provider.sender(settings)
+    message = EmailMessage()
+    message["From"] = Address(creditor or own.display_name, own.username, own.domain)
+    message["To"] = incoming.sender
+    subject = incoming.subject or ""
+    message["Subject"] = subject if subject.lower().startswith(("re:", "antw:", "réf:")) else f"Re: {subject}".strip()
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = email_provider.new_message_id(settings)
+    message["Reply-To"] = email_provider.reply_address(settings, account_id)
+    message["Auto-Submitted"] = "auto-replied"
+    if incoming.message_id:
+        message["In-Reply-To"] = incoming.message_id
+        message["References"] = " ".join([*incoming.references, incoming.message_id][-20:])
+    message.set_content("\n\n".join(lines) + "\n")
+    try:
+        email_provider.send(settings, message)
+        return True
+    except NotSent as error:
+        log.error("email answer not sent", error=str(error), account=account_id)
+        return False
