@@ -4,9 +4,14 @@ address, amounts in the debtor's format, and the one-click unsubscribe recorded.
 
 from __future__ import annotations
 
+import json
+import os
 import re
-from datetime import timedelta
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
 from html import unescape
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +20,7 @@ from amicable.db.models import Account, ContactEvent, Message, OptOut, OutreachC
 from amicable.db.session import transaction
 from amicable.outreach import campaign
 from amicable.providers import email as email_provider
+from amicable.settings import ROOT
 from tests.conftest import AUTH
 from tests.outreach.test_campaign import moment, next_open_day, overdue
 
@@ -144,3 +150,59 @@ def test_a_server_that_keeps_refusing_fails_the_contact_with_the_reason(client, 
         assert contact.status == "failed" and "451" in contact.reason
         logged = session.scalars(select(ContactEvent.detail).where(ContactEvent.kind == "outreach_failed")).all()
         assert any("451" in d for d in logged)
+
+
+def test_the_campaign_command_sends_a_creditors_due_emails_as_the_contract_says(client, settings, mail):
+    """`amicable campaign run --now T --json --creditor NAME`, with SMTP_URL and EMAIL_FROM in
+    its environment and no Redis, sends before it exits: here to a debtor with an email and no
+    phone, three days overdue, in a zone where it is now early afternoon (the rules of this copy
+    of the policies allow Sundays, so the test runs at any hour of the week)."""
+    rules = settings.policies_dir / "compliance" / "default.yml"
+    rules.write_text(rules.read_text().replace('  sun: ""', '  sun: "08:00-20:00"'))
+    now = datetime.now(UTC)
+    zone = next(
+        f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"
+        for hour in (13, 12, 14, 11, 15, 16, 17, 10)
+        for offset in [hour - now.hour + shift for shift in (0, 24, -24)]
+        if -12 <= offset <= 14
+    )
+    local_today = now.astimezone(ZoneInfo(zone)).date()
+    body = overdue("MAIL-CLI", 3, phone=None, email="cli.debtor@example.org", country=None, timezone=zone)
+    body["invoices"][0]["due_on"] = (local_today - timedelta(days=3)).isoformat()
+    body["invoices"][0]["issued_on"] = (local_today - timedelta(days=33)).isoformat()
+    assert client.post("/api/v1/accounts", json=body, headers=AUTH).status_code in (200, 201)
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "POLICIES_DIR": str(settings.policies_dir),
+        "SMTP_URL": mail.url,
+        "EMAIL_FROM": "Brightwater Energy <billing@brightwater.example>",
+        "AMICABLE_LINK_SECRET": settings.amicable_link_secret,
+        "AMICABLE_DEMO": "1",
+        "REDIS_URL": "",
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "amicable",
+            "campaign",
+            "run",
+            "--now",
+            now.isoformat(),
+            "--json",
+            "--creditor",
+            "Brightwater Energy",
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert [(p["reference"], p["action"], p["channel"]) for p in plan] == [("MAIL-CLI", "send", "email")]
+    [message] = mail.inbox.messages
+    assert message["To"] == "cli.debtor@example.org"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["List-Unsubscribe"].startswith(("<https://", "<http://"))
