@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 
 from amicable.paths import MODEL, RASA_BIN, ROOT
+from amicable.runtime import mailbox
 
 app = typer.Typer(help="Amicable: an empathetic collections assistant.", no_args_is_help=True, add_completion=False)
 
@@ -39,7 +40,13 @@ def _settings():  # type: ignore[no-untyped-def]
     return get_settings()
 
 
-DEMO_SECRETS = ("AMICABLE_API_KEY", "AMICABLE_ACTIONS_KEY", "AMICABLE_LINK_SECRET", "RASA_TOKEN")
+DEMO_SECRETS = (
+    "AMICABLE_API_KEY",
+    "AMICABLE_ACTIONS_KEY",
+    "AMICABLE_LINK_SECRET",
+    "RASA_TOKEN",
+    "EMAIL_INBOUND_SECRET",
+)
 
 
 def ensure_secret(name: str) -> str:
@@ -229,6 +236,9 @@ def run() -> None:
     # The embedded demo: the local pay provider and console senders, announced on its pages.
     secrets_ = {name: ensure_secret(name) for name in DEMO_SECRETS}
     env = {**os.environ, **secrets_, "AMICABLE_DEMO": "1"}
+    # Email goes to the embedded mail server and is shown at /mailbox, unless a real one is set.
+    env.setdefault("SMTP_URL", f"smtp://127.0.0.1:{mailbox.PORT}")
+    env.setdefault("EMAIL_FROM", "Amicable demo <collections@amicable.localhost>")
     checks = {
         "web": ready_check("http://127.0.0.1:8000/health"),
         "actions": ready_check("http://127.0.0.1:5055/health"),
@@ -240,10 +250,20 @@ def run() -> None:
     }
     ready = (
         "Amicable is ready (demo): web chat http://localhost:8000/ · agent console http://localhost:8000/agent"
-        " · API docs http://localhost:8000/docs · conversation POST http://localhost:8000/webhooks/rest/webhook"
+        " · API docs http://localhost:8000/docs · mailbox http://localhost:8000/mailbox · conversation POST http://localhost:8000/webhooks/rest/webhook"
         f" · API key {key} (in .env) · try DEMO-1001, born 12 March 1985, postcode 1000 · Ctrl-C stops"
     )
-    raise typer.Exit(supervise(procfile(ROOT / "Procfile"), env, checks, ready, ROOT))
+    processes = procfile(ROOT / "Procfile")
+    if env["SMTP_URL"] == f"smtp://127.0.0.1:{mailbox.PORT}":
+        processes["mail"] = f"{sys.executable} -m amicable mailserver"
+    raise typer.Exit(supervise(processes, env, checks, ready, ROOT))
+
+
+@app.command()
+def mailserver(port: int = mailbox.PORT) -> None:
+    """The embedded demo's mail server: keeps what it receives for the /mailbox page."""
+    typer.echo(f"demo mail server on 127.0.0.1:{port}, keeping messages in {mailbox.MAILBOX}")
+    mailbox.serve(port=port)
 
 
 @app.command()

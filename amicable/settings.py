@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     smtp_url: str = ""
     email_from: str = ""
     email_inbound_secret: str = ""
+    # Where the embedded demo's mail server keeps what it receives (`make run`, /mailbox).
+    mailbox_dir: Path = ROOT / "var" / "mailbox"
     policies_dir: Path = ROOT / "policies"
     # Trained late-payment models, one per creditor (`amicable model train`), and their reports.
     risk_models_dir: Path = ROOT / "var" / "risk-models"
@@ -112,6 +114,10 @@ class Settings(BaseSettings):
             )
         if not self.stripe_api_key:
             problems.append("STRIPE_API_KEY must be set: outside the demo, debtors pay through Stripe")
+        if self.smtp_url and "@" not in self.email_from:
+            problems.append("EMAIL_FROM must be set with SMTP_URL: the address outreach emails come from")
+        if self.email_inbound_secret and len(self.email_inbound_secret) < 24:
+            problems.append("EMAIL_INBOUND_SECRET must be a random value of at least 24 characters")
         if not self.stripe_webhook_secret.startswith("whsec_"):
             problems.append("STRIPE_WEBHOOK_SECRET must be the webhook endpoint's signing secret (whsec_...)")
         return problems

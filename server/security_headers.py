@@ -113,6 +113,21 @@ def _docs_csp() -> ContentSecurityPolicy:
     )
 
 
+def _mail_preview_csp() -> ContentSecurityPolicy:
+    """An email as a debtor's client shows it (the demo mailbox): its inline styles, nothing
+    it could load or run, framed only by our own mailbox page."""
+    return (
+        ContentSecurityPolicy()
+        .default_src("'none'")
+        .style_src("'unsafe-inline'")
+        .img_src("data:")
+        .base_uri("'none'")
+        .form_action("'none'")
+        .frame_ancestors("'self'")
+        .sandbox("allow-popups", "allow-popups-to-escape-sandbox")
+    )
+
+
 def policies(settings: Settings) -> dict[str, Secure]:
     """The `Secure` policy of each kind of path: `web_chat`, `checkout`, `docs`, `default`."""
     scripts, styles = inline_hashes()
@@ -120,6 +135,7 @@ def policies(settings: Settings) -> dict[str, Secure]:
         "web_chat": _secure(settings, _page_csp(scripts, styles, [], _embedders(settings)), never_framed=False),
         "checkout": _secure(settings, _page_csp(scripts, styles, [STRIPE_CHECKOUT], ["'none'"]), never_framed=True),
         "docs": _secure(settings, _docs_csp(), never_framed=True),
+        "mail_preview": _secure(settings, _mail_preview_csp(), never_framed=False),
         "default": _secure(settings, _page_csp(scripts, styles, [], ["'none'"]), never_framed=True),
     }
 
@@ -131,6 +147,8 @@ def policy_for(path: str) -> str:
         return "docs"
     if path.startswith(CHECKOUT_PAGES):
         return "checkout"
+    if path.startswith("/mailbox/") and path.endswith("/html"):
+        return "mail_preview"
     return "default"
 
 

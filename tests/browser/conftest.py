@@ -14,6 +14,7 @@ import pytest
 import uvicorn
 
 from server.app import create_app
+from tests.email.conftest import factory, mail, mailing  # noqa: F401 (fixtures the email rendering test uses)
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
