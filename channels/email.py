@@ -3,7 +3,8 @@
 `POST /channels/email/inbound` takes what an inbound-mail service forwards: the raw RFC 822
 message (`message/rfc822` or any non-form body), or a form with the raw message in `email`
 (SendGrid's raw mode) or the parsed fields `headers`, `text`, `html` (its parsed mode), or
-`body-plain` (Mailgun). It must carry `EMAIL_INBOUND_SECRET`: in `X-Email-Inbound-Secret`, as a
+`body-plain` (Mailgun). `POST /channels/email/events` takes the services' JSON delivery
+events (providers/email_events.py). Both must carry `EMAIL_INBOUND_SECRET`: in `X-Email-Inbound-Secret`, as a
 Bearer token, or as the password of basic auth; without it, 401 (403 when no secret is set).
 
 A reply is bound to its file by the signed token in the address it was sent to
@@ -19,10 +20,7 @@ import base64
 import binascii
 import contextlib
 import hmac
-from datetime import UTC, datetime
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
 from typing import Any
 
 import structlog
@@ -31,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 
 from amicable.db.models import Account
 from amicable.providers import email as email_provider
+from amicable.providers.email_events import Undeliverable, read_events
 from amicable.providers.errors import NotSent
 from amicable.services import conversations, email_addresses
 from amicable.services.email_replies import Incoming, html_to_text, new_words, parse, read
@@ -130,6 +129,24 @@ async def email_inbound(request: Request) -> dict[str, Any]:
     return {"ok": True, "replies": len(replies), "sent": sent}
 
 
+@router.post("/email/events")
+async def email_events(request: Request) -> dict[str, Any]:
+    """An email service's delivery events (bounces, complaints) as JSON, with the same secret."""
+    _check_secret(request)
+    try:
+        payload = await request.json()
+    except ValueError:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "the body is not JSON") from None
+    events = [e for e in read_events(payload) if "@" in e.address]
+    files = await run_in_threadpool(_mark, request, events)
+    return {"ok": True, "handled": len(events), "files": files}
+
+
+def _mark(request: Request, events: list[Undeliverable]) -> int:
+    with short_transaction(request) as session:
+        return sum(len(email_addresses.mark_undeliverable(session, e.address, e.kind, e.detail)) for e in events)
+
+
 def _bind(request: Request, account_id: int, sender: str) -> str | None:
     with short_transaction(request) as session:
         account = session.get(Account, account_id)
@@ -165,20 +182,20 @@ def _answer(request: Request, account_id: int, incoming: Incoming, replies: list
     with short_transaction(request) as session:
         account = session.get(Account, account_id)
         creditor = account.creditor.name if account is not None else ""
-    own = email_provider.sender(settings)
-    message = EmailMessage()
-    message["From"] = Address(creditor or own.display_name, own.username, own.domain)
-    message["To"] = incoming.sender
     subject = incoming.subject or ""
-    message["Subject"] = subject if subject.lower().startswith(("re:", "antw:", "réf:")) else f"Re: {subject}".strip()
-    message["Date"] = format_datetime(datetime.now(UTC))
-    message["Message-ID"] = email_provider.new_message_id(settings)
-    message["Reply-To"] = email_provider.reply_address(settings, account_id)
+    if not subject.lower().startswith(("re:", "antw:", "réf:")):
+        subject = f"Re: {subject}".strip()
+    message = email_provider.plain_message(
+        settings,
+        account_id,
+        incoming.sender,
+        "\n\n".join(lines),
+        subject,
+        sender_name=creditor,
+        in_reply_to=incoming.message_id,
+        references=incoming.references,
+    )
     message["Auto-Submitted"] = "auto-replied"
-    if incoming.message_id:
-        message["In-Reply-To"] = incoming.message_id
-        message["References"] = " ".join([*incoming.references, incoming.message_id][-20:])
-    message.set_content("\n\n".join(lines) + "\n")
     try:
         email_provider.send(settings, message)
         return True

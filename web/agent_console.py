@@ -198,7 +198,7 @@ def reply(conversation_id: str, body: TextIn, agent: AgentDep, session: SessionD
         handoff.agent_id, handoff.status = agent.id, "active"
     session.flush()
     try:
-        sent = outbound.send(session, settings, conversation.channel, conversation.address, body.text)
+        sent = outbound.send(session, settings, conversation.channel, conversation.address, body.text, conversation.id)
     except outbound.NotSent as problem:
         return {"recorded": True, "delivered": False, "detail": str(problem)}
     return {"recorded": True, "delivered": True, "detail": sent.note}

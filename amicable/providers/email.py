@@ -21,9 +21,10 @@ import ssl
 import struct
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import getaddresses, make_msgid, parseaddr
+from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 from urllib.parse import unquote, urlsplit
 
 from email_validator import EmailNotValidError, validate_email
@@ -126,6 +127,33 @@ def _deliver(where: Server, message: EmailMessage, recipients: list[str]) -> Non
                 raise NotSent("the mail server offers no encryption: the password is not sent in clear")
             smtp.login(where.user, where.password or "")
         smtp.send_message(message, to_addrs=recipients)
+
+
+def plain_message(
+    settings: Settings,
+    account_id: int,
+    to: str,
+    text: str,
+    subject: str,
+    sender_name: str = "",
+    in_reply_to: str = "",
+    references: list[str] | None = None,
+) -> EmailMessage:
+    """A short text email in a conversation (the bot's answer, an agent's reply): from us,
+    with the reply address bound to the file and, when answering, in the debtor's thread."""
+    own = sender(settings)
+    message = EmailMessage()
+    message["From"] = Address(sender_name or own.display_name, own.username, own.domain)
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = new_message_id(settings)
+    message["Reply-To"] = reply_address(settings, account_id)
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+        message["References"] = " ".join([*(references or []), in_reply_to][-20:])
+    message.set_content(text.rstrip() + "\n")
+    return message
 
 
 def usable_email(address: str | None) -> str | None:

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from telegram.error import TelegramError
 from twilio.base.exceptions import TwilioException
 
-from amicable.db.models import Message
-from amicable.providers import telegram, twilio
+from amicable.db.models import Conversation, Message
+from amicable.providers import email, telegram, twilio
 from amicable.providers.errors import NotConfigured, NotSent
 from amicable.settings import Settings
 
@@ -38,8 +38,11 @@ class Sent:
     """WhatsApp's window was closed: the template inviting a reply went instead of the text."""
 
 
-def send(session: Session, settings: Settings, channel: str, address: str | None, text: str) -> Sent:
-    """Send `text` to `address` on `channel`, or raise NotSent saying why."""
+def send(
+    session: Session, settings: Settings, channel: str, address: str | None, text: str, conversation_id: str = ""
+) -> Sent:
+    """Send `text` to `address` on `channel`, or raise NotSent saying why. An email needs the
+    conversation (`email:<file>:<address>`), whose file its reply address is bound to."""
     if channel in ("web", "rest"):
         return Sent(None, "shown in the web chat")
     if channel == "voice":
@@ -50,6 +53,8 @@ def send(session: Session, settings: Settings, channel: str, address: str | None
         return _twilio(session, settings, channel, address, text)
     if channel == "telegram":
         return _telegram(settings, address, text)
+    if channel == "email":
+        return _email(session, settings, address, text, conversation_id)
     raise NotSent(f"no way to reach the {channel} channel")
 
 
@@ -92,6 +97,19 @@ def _telegram(settings: Settings, chat_id: str, text: str) -> Sent:
     except (TelegramError, ValueError) as error:
         raise NotSent(f"Telegram refused the message: {error}") from None
     return Sent(message_id, "sent on Telegram")
+
+
+REPLY_SUBJECTS = {"en": "Re: your message", "fr": "Re : votre message", "nl": "Re: uw bericht"}
+
+
+def _email(session: Session, settings: Settings, address: str, text: str, conversation_id: str) -> Sent:
+    conversation = session.get(Conversation, conversation_id) if conversation_id else None
+    if conversation is None or conversation.account_id is None:
+        raise NotSent("this email conversation is not tied to a file: the answer cannot carry its reply address")
+    subject = REPLY_SUBJECTS.get(conversation.language or "", REPLY_SUBJECTS["en"])
+    message = email.plain_message(settings, conversation.account_id, address, text, subject)
+    message_id = email.send(settings, message)
+    return Sent(message_id, f"sent by email ({message_id})")
 
 
 def whatsapp_window_open(session: Session, conversation_id: str, now: datetime | None = None) -> bool:

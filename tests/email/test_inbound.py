@@ -238,3 +238,67 @@ def test_a_parsed_form_from_an_inbound_service_is_read_too(inbound_client, maili
     )
     assert answer.status_code == 200, answer.text
     assert "Can I have another week?" in debtor_lines(factory)
+
+
+def test_an_agents_reply_goes_back_by_email_bound_to_the_file(inbound_client, mailing, mail, factory):
+    from amicable.services import agents, conversations
+    from tests.api.test_agent_console import CSRF, PASSWORD
+
+    original = sent_email(inbound_client, mailing, mail, factory, language="fr")
+    post(inbound_client, reply_to(original, "Je voudrais parler à quelqu'un"))
+    with transaction(factory) as session:
+        [conversation_id] = set(session.scalars(select(Message.conversation_id).where(Message.author == "debtor")))
+        conversation = conversations.get_or_create(session, conversation_id, "email")
+        conversations.hand_over(session, conversation, "request_human", "asked for a person by email")
+        agents.create_agent(session, "ana@example.com", "Ana", "agent", PASSWORD)
+    inbound_client.post("/agent/api/login", json={"email": "ana@example.com", "password": PASSWORD})
+    url = f"/agent/api/conversations/{conversation_id}"
+    assert inbound_client.post(f"{url}/take", headers=CSRF).status_code == 200
+    sent = inbound_client.post(f"{url}/reply", json={"text": "Bonjour, ici Ana."}, headers=CSRF).json()
+    assert sent["delivered"] is True, sent
+    back = mail.inbox.messages[-1]
+    assert back["To"] == "lou.martin@example.org" and back["Subject"] == "Re : votre message"
+    assert back["Reply-To"] == original["Reply-To"]
+    assert "Bonjour, ici Ana." in back.get_body(("plain",)).get_content()
+
+
+@pytest.mark.parametrize(
+    ("payload", "kind"),
+    [
+        ([{"email": "Lou.Martin@example.org", "event": "bounce", "reason": "550 user unknown"}], "bounced"),
+        ([{"email": "lou.martin@example.org", "event": "spamreport"}], "complained"),
+        (
+            {"event-data": {"event": "failed", "severity": "permanent", "recipient": "lou.martin@example.org"}},
+            "bounced",
+        ),
+        ({"RecordType": "SpamComplaint", "Email": "lou.martin@example.org"}, "complained"),
+        (
+            {
+                "Type": "Notification",
+                "Message": '{"notificationType": "Bounce", "bounce": {"bounceType": "Permanent", '
+                '"bouncedRecipients": [{"emailAddress": "lou.martin@example.org"}]}}',
+            },
+            "bounced",
+        ),
+    ],
+)
+def test_provider_webhooks_mark_the_address(inbound_client, mailing, mail, factory, payload, kind):
+    sent_email(inbound_client, mailing, mail, factory)
+    refused = inbound_client.post("/channels/email/events", json=payload)
+    assert refused.status_code == 401
+    answer = inbound_client.post("/channels/email/events", json=payload, headers={"authorization": f"Bearer {SECRET}"})
+    assert answer.status_code == 200 and answer.json() == {"ok": True, "handled": 1, "files": 1}
+    with transaction(factory) as session:
+        assert session.scalar(select(UndeliverableAddress.kind)) == kind
+        assert f"email_{kind}" in session.scalars(select(ContactEvent.kind)).all()
+    # Temporary trouble is the service's to retry: nothing is marked.
+    soft = [
+        {"email": "other@example.org", "event": "deferred"},
+        {"event-data": {"event": "failed", "severity": "temporary", "recipient": "x@example.org"}},
+    ]
+    assert (
+        inbound_client.post("/channels/email/events", json=soft, headers={"authorization": f"Bearer {SECRET}"}).json()[
+            "handled"
+        ]
+        == 0
+    )
