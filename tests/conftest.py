@@ -20,6 +20,7 @@ from amicable.db.migrate import upgrade
 from amicable.runtime.stack import Stack, free_port
 from amicable.settings import ROOT, Settings
 from server.app import create_app
+from tests.email.mail_server import MailServer
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.twilio_api import FakeTwilio
 
@@ -32,6 +33,7 @@ TWILIO_SID = "AC" + "1" * 32
 TWILIO_FROM = "+3228080000"
 TELEGRAM_TOKEN = "123456:telegram-test-token"
 TELEGRAM_SECRET = "telegram-webhook-secret-0123456789"
+EMAIL_SECRET = "email-inbound-secret-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 
 
@@ -207,8 +209,18 @@ def twilio_api() -> Iterator[FakeTwilio]:
 
 
 @pytest.fixture(scope="session")
+def stack_mail() -> Iterator[MailServer]:
+    """A real SMTP server receiving what the stack's web process sends by email."""
+    with MailServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
 def stack(
-    tmp_path_factory: pytest.TempPathFactory, telegram_api: FakeTelegram, twilio_api: FakeTwilio
+    tmp_path_factory: pytest.TempPathFactory,
+    telegram_api: FakeTelegram,
+    twilio_api: FakeTwilio,
+    stack_mail: MailServer,
 ) -> Iterator[Stack]:
     """Web, Rasa (trained model) and action server as real processes, on free ports."""
     from amicable.runtime.model import ensure_model
@@ -237,6 +249,9 @@ def stack(
             "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
             "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
             "TELEGRAM_API_BASE": telegram_api.url,
+            "SMTP_URL": stack_mail.url,
+            "EMAIL_FROM": "Collections <collect@amicable.example>",
+            "EMAIL_INBOUND_SECRET": EMAIL_SECRET,
             # Every end-to-end conversation comes from this one machine: the per-source throttles
             # would see one very busy household. Per-conversation throttles stay as shipped.
             "RATE_LIMITS": '{"webhook-source": "100000/minute", "conversation-source": "100000/minute"}',

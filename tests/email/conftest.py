@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from amicable.db.session import make_engine, make_sessionmaker
+from tests.conftest import EMAIL_SECRET
 from tests.email.mail_server import MailServer
 from tests.outreach.test_campaign import own_strategy  # noqa: F401 (a fixture the email tests use)
 
-SECRET = "inbound-secret-for-tests-0123456789"
+SECRET = EMAIL_SECRET
 
 
 @pytest.fixture
