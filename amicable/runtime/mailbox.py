@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import re
 import time
 import uuid
@@ -42,6 +43,7 @@ def serve(folder: Path = MAILBOX, port: int = PORT) -> None:
     """Run the mail server until stopped (`amicable mailserver`)."""
     from aiosmtpd.controller import Controller
 
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # not every SMTP command in the log
     controller = Controller(_Keeper(folder), hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import socket
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -39,6 +40,7 @@ def free_port() -> int:
 
 class MailServer:
     def __init__(self) -> None:
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self.inbox = Inbox()
         self.controller = Controller(self.inbox, hostname="127.0.0.1", port=free_port())
 
