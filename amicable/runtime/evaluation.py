@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from amicable.paths import RASA_BIN, ROOT
-from amicable.runtime import text_eval
+from amicable.runtime import email_eval, text_eval
 from amicable.runtime.model import ensure_model, rasa_env
 from amicable.runtime.simulator import SCENARIOS, SECOND_SCENARIOS
 from amicable.runtime.simulator import main as simulate
@@ -47,6 +47,8 @@ FLOORS = {
     "handwritten_removed": 0.95,
     "care_recall": {"suicidal": 0.8, "other": 0.65},
     "care_precision": 0.78,
+    # Email replies read down to the debtor's new words (tests/email_replies_blind*).
+    "email_reply_words": 0.85,
 }
 
 
@@ -170,6 +172,20 @@ def _text_layer(out: Path, echo: Echo) -> list[str]:
     return failures
 
 
+def _email_replies(out: Path, echo: Echo) -> list[str]:
+    """The reply reader on raw replies written by other authors (amicable/runtime/email_eval.py)."""
+    failures = []
+    results = email_eval.scores()
+    echo("\nEmail replies, new words only (no quoted history, no signature):")
+    echo("| set | replies | same words | exact paragraphs |\n|---|---|---|---|")
+    for label, figures in results.items():
+        echo(f"| {label} | {figures['replies']} | {figures['same_words']:.1%} | {figures['exact']:.1%} |")
+        if figures["same_words"] < FLOORS["email_reply_words"]:
+            failures.append(f"email replies, {label}: {figures['same_words']:.1%} < {FLOORS['email_reply_words']:.0%}")
+    out.write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    return failures
+
+
 def evaluate(out: Path, echo: Echo = print) -> list[str]:
     """Run every measurement, print the tables, write the full report to `out`; return what
     is below its floor (empty when all holds)."""
@@ -219,6 +235,7 @@ def evaluate(out: Path, echo: Echo = print) -> list[str]:
         if figures["exact_match"] is not None and figures["exact_match"] < FLOORS["normaliser_exact_match"]:
             failures.append(f"{name} exact match {figures['exact_match']:.1%} < {FLOORS['normaliser_exact_match']:.0%}")
     failures += _text_layer(out.parent / "text_layer.json", echo)
+    failures += _email_replies(out.parent / "email_replies.json", echo)
     failures += _design_table_stories(model, out.parent / "stories", echo)
     failures += _simulated_conversations(out.parent / "simulation.json", echo)
     return failures

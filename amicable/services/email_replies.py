@@ -97,46 +97,133 @@ def _content(part: Message) -> str:
         return payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
 
 
+# Where the quoted history starts when the client writes no "> ": Outlook's separators and
+# header blocks, forwarded-message lines, in the three languages.
+_SEPARATOR = re.compile(
+    r"^\s*(-{2,}\s*(original message|message d'origine|oorspronkelijk bericht|forwarded message|"
+    r"message transféré|doorgestuurd bericht)\s*-{2,}|_{10,}|-{10,})\s*$",
+    re.IGNORECASE,
+)
+_HEADER_FIELD = re.compile(r"^\s*\*?(from|de|van|sent|envoyé|verzonden|date|datum)\s*\*?\s*:", re.IGNORECASE)
+_SENT_FIELD = re.compile(
+    r"^\s*\*?(sent|envoyé|verzonden|date|datum|to|à|aan|subject|objet|onderwerp)\s*\*?\s*:", re.IGNORECASE
+)
+# What a phone or an app adds under the reply.
+_SENT_FROM = re.compile(
+    r"^\s*(sent from|sent with|get outlook|envoyé de|envoyé depuis|envoyé à partir|obtenir outlook|"
+    r"verzonden (vanaf|met|via)|verstuurd (vanaf|met|via)|outlook voor|download outlook)\b",
+    re.IGNORECASE,
+)
+# Sign-offs: a line that starts with one ends the new words (when words came before it).
+_SIGN_OFF = re.compile(
+    r"^\s*(kind regards|best regards|warm regards|regards|best wishes|many thanks|thanks again|cheers|"
+    r"yours (faithfully|sincerely|truly)|sincerely|best,|thank you,|thanks,|"
+    r"bien cordialement|cordialement|bien à vous|bien a vous|cdt|cdlt|salutations|meilleures salutations|"
+    r"sincères salutations|bonne (journée|soirée),|merci d'avance,|"
+    r"met vriendelijke groet(en)?|vriendelijke groet(en)?|hartelijke groet(en)?|beste groet(en)?|"
+    r"groet(en|jes)?|mvg|m\.v\.g\.|hoogachtend|alvast bedankt,)\b",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"^([A-ZÀ-Ý][\w'.-]*)(\s+[A-ZÀ-Ý][\w'.-]*){0,3}(\s+[-|,]?\s*\+?[\d ()./-]{8,})?$")
+_PHONE = re.compile(r"(\+?\d[\d .()/-]{7,}\d)")
+
+
 def new_words(text: str) -> str:
-    """The reply without the quoted history and the signature, in any of the three languages."""
-    text = text.replace("\r\n", "\n")
+    """The reply without the quoted history and the signature, in any of the three languages:
+    mail-parser-reply first, then what it misses (Outlook's blocks without "> ", phone
+    footers, sign-offs, a name-and-number signature)."""
+    text = text.replace("\r\n", "\n").replace("\xa0", " ")
     parsed = EmailReplyParser(languages=LANGUAGES).read(text)
     latest = parsed.replies[0].body if parsed.replies else text
-    lines: list[str] = []
-    for line in latest.split("\n"):
-        if line.lstrip().startswith(">"):
-            break
-        lines.append(line)
-    while lines and (not lines[-1].strip() or _ATTRIBUTION.match(lines[-1])):
-        lines.pop()
+    lines = _until_history(latest.split("\n"))
+    lines = _without_signature(lines)
     return "\n".join(lines).strip()
+
+
+def _until_history(lines: list[str]) -> list[str]:
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith(">") or _SEPARATOR.match(line):
+            break
+        if _HEADER_FIELD.match(line):
+            following = [x for x in lines[index + 1 : index + 8] if x.strip()][:3]
+            if sum(bool(_SENT_FIELD.match(x)) for x in following) >= 2:
+                break
+        kept.append(line)
+    while kept and (not kept[-1].strip() or _ATTRIBUTION.match(kept[-1])):
+        kept.pop()
+    return kept
+
+
+def _without_signature(lines: list[str]) -> list[str]:
+    words_before = False
+    for index, line in enumerate(lines):
+        if _SENT_FROM.match(line):
+            return _trimmed(lines[:index])
+        if words_before and _SIGN_OFF.match(line) and len(lines) - index <= 20:
+            return _trimmed(lines[:index])
+        words_before = words_before or bool(line.strip())
+    return _trimmed(_without_card(lines))
+
+
+def _without_card(lines: list[str]) -> list[str]:
+    """A last block of a few short lines with a phone number or a web address and no sentence
+    in it (a name and a number): a signature without a sign-off."""
+    text = "\n".join(lines).rstrip()
+    head, sep, last = text.rpartition("\n\n")
+    if not sep:
+        return lines
+    block = [x.strip() for x in last.split("\n") if x.strip()]
+    card = (
+        1 <= len(block) <= 5
+        and all(len(x) <= 70 and not x.endswith(("?", "!")) for x in block)
+        and any(_PHONE.search(x) or "www." in x.lower() for x in block)
+        and not any(len(x.split()) > 8 or "€" in x or "+++" in x for x in block)
+        and bool(_NAME.match(block[0]))
+    )
+    return head.split("\n") if card else lines
+
+
+def _trimmed(lines: list[str]) -> list[str]:
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    return lines
 
 
 class _Text(HTMLParser):
     """HTML as the words a reader sees: no scripts or styles, blocks as new lines, quoted
     blocks (<blockquote>) left out like '>' lines."""
 
-    BLOCKS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "table"})
+    BLOCKS = frozenset({"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "table", "hr"})
+
+    # Where a client puts the earlier email: everything from there on is history.
+    HISTORY = ("gmail_quote", "divrplyfwdmsg", "moz-cite-prefix", "yahoo_quoted", "protonmail_quote", "appendonsend")
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.hidden = 0
+        self.done = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "head", "blockquote"):
+        marks = " ".join(f"{v or ''}" for k, v in attrs if k in ("class", "id")).lower()
+        if any(mark in marks for mark in self.HISTORY):
+            self.done = True
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag in ("script", "style", "head", "blockquote"):
             self.hidden += 1
         elif tag in self.BLOCKS:
-            self.parts.append("\n")
+            self.parts.append("\n\n")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "head", "blockquote"):
             self.hidden = max(0, self.hidden - 1)
         elif tag in self.BLOCKS:
-            self.parts.append("\n")
+            self.parts.append("\n\n")
 
     def handle_data(self, data: str) -> None:
-        if not self.hidden:
+        if not self.hidden and not self.done:
             self.parts.append(data)
 
 
@@ -144,8 +231,9 @@ def html_to_text(html: str) -> str:
     parser = _Text()
     parser.feed(html)
     parser.close()
-    text = "".join(parser.parts)
-    return re.sub(r"\n\s*\n\s*\n+", "\n\n", re.sub(r"[ \t\xa0]+", " ", text)).strip()
+    text = re.sub(r"[ \t\xa0]+", " ", "".join(parser.parts))
+    text = re.sub(r" *\n *", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def _reported_addresses(message: EmailMessage) -> list[str]:
