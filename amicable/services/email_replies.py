@@ -100,8 +100,8 @@ def _content(part: Message) -> str:
 # Where the quoted history starts when the client writes no "> ": Outlook's separators and
 # header blocks, forwarded-message lines, in the three languages.
 _SEPARATOR = re.compile(
-    r"^\s*(-{2,}\s*(original message|message d'origine|oorspronkelijk bericht|forwarded message|"
-    r"message transféré|doorgestuurd bericht)\s*-{2,}|_{10,}|-{10,})\s*$",
+    r"^\s*(-{2,}\s*(original message|message d'origine|mail original|message original|oorspronkelijk bericht|"
+    r"origineel bericht|forwarded message|message transféré|doorgestuurd bericht)\s*-{2,}|_{10,}|-{10,})\s*$",
     re.IGNORECASE,
 )
 _HEADER_FIELD = re.compile(r"^\s*\*?(from|de|van|sent|envoyé|verzonden|date|datum)\s*\*?\s*:", re.IGNORECASE)
@@ -111,7 +111,7 @@ _SENT_FIELD = re.compile(
 # What a phone or an app adds under the reply.
 _SENT_FROM = re.compile(
     r"^\s*(sent from|sent with|get outlook|envoyé de|envoyé depuis|envoyé à partir|obtenir outlook|"
-    r"verzonden (vanaf|met|via)|verstuurd (vanaf|met|via)|outlook voor|download outlook)\b",
+    r"verzonden (vanaf|vanuit|met|via)|verstuurd (vanaf|vanuit|met|via)|outlook voor|download outlook)\b",
     re.IGNORECASE,
 )
 # Sign-offs: a line that starts with one ends the new words (when words came before it).
@@ -125,6 +125,21 @@ _SIGN_OFF = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"^([A-ZÀ-Ý][\w'.-]*)(\s+[A-ZÀ-Ý][\w'.-]*){0,3}(\s+[-|,]?\s*\+?[\d ()./-]{8,})?$")
+_BULLET = re.compile(r"^([ \t]*)- (?=\S)", re.MULTILINE)
+_KEPT_BULLET = "\u2022\u2060 "
+# What closes a message after its words: thanks and greetings alone, a sign-off with a name
+# on the same line, a name (initials too), a name with a job title.
+_CLOSING = re.compile(
+    r"^(?i:thx|thanks|thank you|many thanks|ta|cheers|merci|merci beaucoup|merci d'avance|a\+|@\+|bàv|bav|"
+    r"bisous|bedankt|alvast bedankt|dank u|dank je|gr\.|gr|grtz|greetz|groetjes|groeten|groet|mvg|vg|"
+    r"regards|best|cordialement|cdt|bien à vous|salutations)(?![\w+])[\s,.!]*"
+    r"((?:[A-ZÀ-Ý][\w'.-]*\s?){0,3})$"
+)
+_NAME_LINE = re.compile(r"^((Mme|Mr|Mrs|Ms|M\.|Dhr\.|Mevr\.)\s+)?([A-ZÀ-Ý][\w'-]*\.?)(\s+[A-ZÀ-Ý][\w'-]*\.?){0,3}$")
+_INLINE_SIGN_OFF = re.compile(
+    r"(?<=[.!?)])\s+(?i:regards|kind regards|cheers|thanks|thx|cordialement|cdt|bàv|groeten|gr\.|mvg|greetz)"
+    r"[,.]?\s+(Mme\s+|Mr\s+|Dhr\.\s+)?[A-ZÀ-Ý][\w'.-]*(\s+[A-ZÀ-Ý][\w'.-]*){0,2}\.?$"
+)
 _PHONE = re.compile(r"(\+?\d[\d .()/-]{7,}\d)")
 
 
@@ -133,11 +148,13 @@ def new_words(text: str) -> str:
     mail-parser-reply first, then what it misses (Outlook's blocks without "> ", phone
     footers, sign-offs, a name-and-number signature)."""
     text = text.replace("\r\n", "\n").replace("\xa0", " ")
+    # The parser takes a list's "- " for a signature's "-- ": lists are kept aside from it.
+    text = _BULLET.sub(lambda m: m.group(1) + _KEPT_BULLET, text)
     parsed = EmailReplyParser(languages=LANGUAGES).read(text)
     latest = parsed.replies[0].body if parsed.replies else text
     lines = _until_history(latest.split("\n"))
-    lines = _without_signature(lines)
-    return "\n".join(lines).strip()
+    lines = _without_closing(_without_signature(lines))
+    return "\n".join(lines).strip().replace(_KEPT_BULLET, "- ")
 
 
 def _until_history(lines: list[str]) -> list[str]:
@@ -182,6 +199,36 @@ def _without_card(lines: list[str]) -> list[str]:
         and bool(_NAME.match(block[0]))
     )
     return head.split("\n") if card else lines
+
+
+def _without_closing(lines: list[str]) -> list[str]:
+    """Thanks, greetings and a name after the words (not the words themselves: a reply that
+    is only "Thanks!" stays)."""
+    lines = _trimmed(lines)
+    for _ in range(4):
+        content = [i for i, line in enumerate(lines) if line.strip()]
+        if len(content) < 2:
+            break
+        last = lines[content[-1]].strip()
+        paragraph_start = content[-1]
+        while paragraph_start > 0 and lines[paragraph_start - 1].strip():
+            paragraph_start -= 1
+        block = [x.strip() for x in lines[paragraph_start : content[-1] + 1]]
+        titled = (
+            paragraph_start > 0
+            and len(block) <= 3
+            and bool(_NAME_LINE.match(block[0]))
+            and all(len(x.split()) <= 5 and not x.endswith((".", "?", "!", ":")) for x in block)
+        )
+        if titled:
+            lines = _trimmed(lines[:paragraph_start])
+        elif _CLOSING.match(last) or _NAME_LINE.match(last) and len(last.split()) <= 3:
+            lines = _trimmed(lines[: content[-1]])
+        else:
+            break
+    if lines:
+        lines[-1] = _INLINE_SIGN_OFF.sub("", lines[-1])
+    return lines
 
 
 def _trimmed(lines: list[str]) -> list[str]:
