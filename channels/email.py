@@ -27,7 +27,7 @@ import structlog
 from fastapi import APIRouter, HTTPException, Request, status
 from starlette.concurrency import run_in_threadpool
 
-from amicable.db.models import Account
+from amicable.db.models import Account, Conversation
 from amicable.providers import email as email_provider
 from amicable.providers.email_events import Undeliverable, read_events
 from amicable.providers.errors import NotSent
@@ -62,6 +62,16 @@ def _check_secret(request: Request) -> None:
         )
 
 
+MAX_HEADER_BYTES = 100_000
+
+
+def _parse(data: bytes) -> EmailMessage:
+    head = data[: MAX_HEADER_BYTES + 4]
+    if b"\r\n\r\n" not in head and b"\n\n" not in head and len(data) > MAX_HEADER_BYTES:
+        raise ValueError("the headers are larger than any reply's")
+    return parse(data)
+
+
 async def _message(request: Request) -> EmailMessage:
     """The forwarded email, whatever shape the service sent it in."""
     content_type = request.headers.get("content-type", "")
@@ -70,20 +80,21 @@ async def _message(request: Request) -> EmailMessage:
         raw = form.get("email")
         if raw is not None:
             data = await raw.read() if hasattr(raw, "read") else str(raw).encode("utf-8", "surrogateescape")
-            return parse(data)
-        message = parse(str(form.get("headers") or "").encode("utf-8", "replace") + b"\r\n\r\n")
+            return await run_in_threadpool(_parse, data)
+        headers = str(form.get("headers") or "")[:MAX_HEADER_BYTES]
+        message = await run_in_threadpool(_parse, headers.encode("utf-8", "replace") + b"\r\n\r\n")
         for name in ("from", "to", "subject", "recipient", "sender", "Message-Id", "In-Reply-To", "References"):
             value = form.get(name)
             header = {"recipient": "Delivered-To", "sender": "From"}.get(name, name)
             if isinstance(value, str) and value and header not in message:
-                message[header] = value
+                message[header] = value[:8_000]
         text = form.get("text") or form.get("stripped-text") or form.get("body-plain")
         html = form.get("html") or form.get("body-html")
         body = text if isinstance(text, str) and text.strip() else html_to_text(html) if isinstance(html, str) else ""
         del message["Content-Type"], message["Content-Transfer-Encoding"], message["MIME-Version"]
         message.set_content(body or "")
         return message
-    return parse(await request.body())
+    return await run_in_threadpool(_parse, await request.body())
 
 
 @router.post("/email/inbound")
@@ -91,7 +102,7 @@ async def email_inbound(request: Request) -> dict[str, Any]:
     _check_secret(request)
     try:
         message = await _message(request)
-        incoming = read(message)
+        incoming = await run_in_threadpool(read, message)
     except Exception as error:  # a message we cannot parse is refused, never a 500
         log.warning("inbound email unreadable", error=str(error))
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "the body is not an email we can read") from None
@@ -161,14 +172,23 @@ def _bind(request: Request, account_id: int, sender: str) -> str | None:
 
 
 def _undeliverable(request: Request, incoming: Incoming, kind: str) -> int:
+    """Believed only for the address we sent that email to: the returned email must carry the
+    signed reply address of a file whose debtor has the reported address. The inbound relay
+    forwards whatever anyone mails us, so a report without it is a stranger's word."""
+    settings = request.app.state.settings
+    account_id = email_provider.token_in(incoming.original, settings) if settings.email_from else None
     detail = f"{'bounce' if kind == 'bounced' else 'complaint'} received {incoming.subject!r}"[:300]
     with short_transaction(request) as session:
-        return sum(len(email_addresses.mark_undeliverable(session, a, kind, detail)) for a in incoming.failed)
+        account = session.get(Account, account_id) if account_id is not None else None
+        ours = (account.debtor.email or "").strip().lower() if account is not None else ""
+        believed = [a for a in incoming.failed if ours and a.strip().lower() == ours]
+        if len(believed) != len(incoming.failed):
+            log.warning("email report not believed", kind=kind, reason="not about an email we sent to that address")
+        return sum(len(email_addresses.mark_undeliverable(session, a, kind, detail)) for a in believed)
 
 
 def _answer(request: Request, account_id: int, incoming: Incoming, replies: list[dict[str, Any]]) -> bool:
     """The bot's answer, by email, in the thread the debtor wrote in."""
-    settings = request.app.state.settings
     lines = []
     for reply in replies:
         text = (reply.get("text") or "").strip()
@@ -179,12 +199,21 @@ def _answer(request: Request, account_id: int, incoming: Incoming, replies: list
             lines.append("\n".join(f"- {b}" for b in buttons))
     if not lines:
         return False
+    try:
+        return _send_answer(request, account_id, incoming, lines)
+    except Exception:  # the bot has answered: an odd header must not make the relay send it again
+        log.exception("email answer not written", account=account_id)
+        return False
+
+
+def _send_answer(request: Request, account_id: int, incoming: Incoming, lines: list[str]) -> bool:
+    settings = request.app.state.settings
     with short_transaction(request) as session:
         account = session.get(Account, account_id)
         creditor = account.creditor.name if account is not None else ""
-    subject = incoming.subject or ""
-    if not subject.lower().startswith(("re:", "antw:", "réf:")):
-        subject = f"Re: {subject}".strip()
+        conversation = session.get(Conversation, conversations.email_conversation_id(account_id, incoming.sender))
+        language = conversation.language if conversation is not None else None
+    subject = email_provider.reply_subject(language)
     message = email_provider.plain_message(
         settings,
         account_id,
@@ -197,7 +226,7 @@ def _answer(request: Request, account_id: int, incoming: Incoming, replies: list
     )
     message["Auto-Submitted"] = "auto-replied"
     try:
-        email_provider.send(settings, message)
+        email_provider.send(settings, message, [incoming.sender])
         return True
     except NotSent as error:
         log.error("email answer not sent", error=str(error), account=account_id)

@@ -45,12 +45,14 @@ TEXTS = {
 }
 
 
-def _account(session: SessionDep, settings: SettingsDep, token: str) -> Account:
-    account_id = email_provider.read_reply_token(token, settings.amicable_link_secret, "unsubscribe")
-    account = session.get(Account, account_id) if account_id is not None else None
-    if account is None:
+def _account(session: SessionDep, settings: SettingsDep, token: str) -> tuple[Account, bool]:
+    """The file of the link, and whether the link was sent to its address as it is now (an old
+    email's link must not stop email to the debtor's next address: it then changes nothing)."""
+    read = email_provider.read_unsubscribe_token(token, settings.amicable_link_secret)
+    account = session.get(Account, read[0]) if read is not None else None
+    if read is None or account is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "this unsubscribe link is not valid")
-    return account
+    return account, email_provider.sent_to(read[1], account.debtor.email or "")
 
 
 def _page(request: Request, account: Account, done: bool) -> HTMLResponse:
@@ -60,12 +62,13 @@ def _page(request: Request, account: Account, done: bool) -> HTMLResponse:
 
 @router.get("/email/unsubscribe/{token}", response_class=HTMLResponse)
 def unsubscribe_page(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
-    return _page(request, _account(session, settings, token), done=False)
+    account, _ = _account(session, settings, token)
+    return _page(request, account, done=False)
 
 
 @router.post("/email/unsubscribe/{token}", response_class=HTMLResponse)
 def unsubscribe(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
-    account = _account(session, settings, token)
-    if account.debtor.email:
+    account, current = _account(session, settings, token)
+    if current and account.debtor.email:
         email_addresses.stop_email(session, account.debtor.email, "unsubscribed from email (link in an email)")
     return _page(request, account, done=True)

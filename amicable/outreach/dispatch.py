@@ -147,7 +147,7 @@ def _deliver_email(session: Session, settings: Settings, contact: OutreachContac
     composed = compose(session, settings, contact, address)
     kept = f"{composed.subject}\n\n{composed.text}"
     try:
-        return kept, email_provider.send(settings, composed.message)
+        return kept, email_provider.send(settings, composed.message, [address])
     except outbound.NotConfigured:
         log.info("outbound email", account=contact.account.reference, to=address, subject=composed.subject)
         return kept, None

@@ -64,7 +64,7 @@ def compose(session: Session, settings: Settings, contact: OutreachContact, to: 
         raise SendFailed(f"the template {contact.template} has no email version (policies/templates)")
     subject, body = filled.template.render_email(filled.language, filled.tone, filled.values)
     words = labels()[filled.language]
-    context = _context(session, settings, contact, filled, subject, body, words)
+    context = _context(session, settings, contact, filled, subject, body, words, to)
     html = css_inline.inline(_env.get_template("message.html").render(**context))
     text = _plain(context)
 
@@ -93,6 +93,7 @@ def _context(
     subject: str,
     body: str,
     words: dict[str, str],
+    to: str,
 ) -> dict[str, Any]:
     account = contact.account
     private = contact.template == "private_contact"
@@ -133,7 +134,7 @@ def _context(
         "notices": filled.notices,
         "sent_for": words["sent_for"].format(creditor=creditor),
         "why": words["why"].format(creditor=creditor),
-        "unsubscribe": email_provider.unsubscribe_url(settings, account.id),
+        "unsubscribe": email_provider.unsubscribe_url(settings, account.id, to),
         "labels": words,
         "demo": settings.amicable_demo,
     }

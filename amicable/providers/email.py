@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import smtplib
 import ssl
 import struct
@@ -72,10 +73,13 @@ def sender(settings: Settings) -> Address:
     return Address(name or "", user, domain)
 
 
-def send(settings: Settings, message: EmailMessage, sleep=time.sleep) -> str:  # type: ignore[no-untyped-def]
-    """Hand `message` to the SMTP server; its Message-ID, or NotSent saying why."""
+def send(  # type: ignore[no-untyped-def]
+    settings: Settings, message: EmailMessage, recipients: list[str] | None = None, sleep=time.sleep
+) -> str:
+    """Hand `message` to the SMTP server, for `recipients` (else its To); its Message-ID, or
+    NotSent saying why."""
     where = server(settings)
-    recipients = [a for _, a in getaddresses(message.get_all("To", []))]
+    recipients = recipients or [a for _, a in getaddresses(message.get_all("To", []))]
     last = ""
     for attempt in range(ATTEMPTS):
         if attempt:
@@ -145,15 +149,41 @@ def plain_message(
     message = EmailMessage()
     message["From"] = Address(sender_name or own.display_name, own.username, own.domain)
     message["To"] = to
-    message["Subject"] = subject
+    message["Subject"] = safe_subject(subject)
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = new_message_id(settings)
     message["Reply-To"] = reply_address(settings, account_id)
-    if in_reply_to:
+    if safe_message_id(in_reply_to):
         message["In-Reply-To"] = in_reply_to
-        message["References"] = " ".join([*(references or []), in_reply_to][-20:])
+        kept = [r for r in references or [] if safe_message_id(r)]
+        message["References"] = " ".join([*kept, in_reply_to][-20:])
     message.set_content(text.rstrip() + "\n")
     return message
+
+
+_MESSAGE_ID = re.compile(r"<[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,200}@[A-Za-z0-9.-]{1,200}>")
+
+
+def safe_message_id(value: str) -> bool:
+    """A Message-ID as mail systems write it, and nothing that could smuggle a header."""
+    return bool(_MESSAGE_ID.fullmatch(value or ""))
+
+
+REPLY_SUBJECTS = {"en": "Re: your message", "fr": "Re : votre message", "nl": "Re: uw bericht"}
+
+
+def reply_subject(language: str | None) -> str:
+    """The subject of every answer we write in a conversation. Never the debtor's own subject:
+    a From header anyone can forge would make us send their words, under the creditor's name,
+    to the address they chose."""
+    return REPLY_SUBJECTS.get(language or "", REPLY_SUBJECTS["en"])
+
+
+def safe_subject(subject: str) -> str:
+    """A subject taken from a debtor's email, made inert: no line breaks or control
+    characters, no encoded words that a later encoding would decode again."""
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in subject).replace("=?", "= ?")
+    return " ".join(cleaned.split())[:150]
 
 
 def usable_email(address: str | None) -> str | None:
@@ -205,8 +235,39 @@ def reply_address(settings: Settings, account_id: int) -> Address:
     )
 
 
-def unsubscribe_url(settings: Settings, account_id: int) -> str:
-    token = reply_token(account_id, settings.amicable_link_secret, "unsubscribe")
+# The unsubscribe link names the file and the address it was sent to (a hash of it), signed
+# together: a forged link is refused, and an old email's link cannot stop email to the
+# debtor's next address.
+def _address_hash(address: str) -> bytes:
+    return hashlib.sha256(address.strip().lower().encode()).digest()[:4]
+
+
+def unsubscribe_token(account_id: int, address: str, secret: str) -> str:
+    payload = struct.pack(">I", account_id) + _address_hash(address)
+    mac = hmac.new(_key(secret, "unsubscribe"), payload, hashlib.sha256).digest()[:10]
+    return base64.b32encode(payload + mac).decode().rstrip("=").lower()
+
+
+def read_unsubscribe_token(token: str, secret: str) -> tuple[int, bytes] | None:
+    """The file and the address hash of a genuine unsubscribe token, else None."""
+    try:
+        raw = base64.b32decode(token.upper() + "=" * (-len(token) % 8))
+    except (ValueError, TypeError):
+        return None
+    if len(raw) != 18 or not secret:
+        return None
+    payload, mac = raw[:8], raw[8:]
+    if not hmac.compare_digest(mac, hmac.new(_key(secret, "unsubscribe"), payload, hashlib.sha256).digest()[:10]):
+        return None
+    return int(struct.unpack(">I", payload[:4])[0]), payload[4:]
+
+
+def sent_to(address_hash: bytes, address: str) -> bool:
+    return hmac.compare_digest(address_hash, _address_hash(address))
+
+
+def unsubscribe_url(settings: Settings, account_id: int, address: str) -> str:
+    token = unsubscribe_token(account_id, address, settings.amicable_link_secret)
     return f"{settings.public_base_url.rstrip('/')}/email/unsubscribe/{token}"
 
 

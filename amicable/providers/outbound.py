@@ -99,14 +99,11 @@ def _telegram(settings: Settings, chat_id: str, text: str) -> Sent:
     return Sent(message_id, "sent on Telegram")
 
 
-REPLY_SUBJECTS = {"en": "Re: your message", "fr": "Re : votre message", "nl": "Re: uw bericht"}
-
-
 def _email(session: Session, settings: Settings, address: str, text: str, conversation_id: str) -> Sent:
     conversation = session.get(Conversation, conversation_id) if conversation_id else None
     if conversation is None or conversation.account_id is None:
         raise NotSent("this email conversation is not tied to a file: the answer cannot carry its reply address")
-    subject = REPLY_SUBJECTS.get(conversation.language or "", REPLY_SUBJECTS["en"])
+    subject = email.reply_subject(conversation.language)
     message = email.plain_message(settings, conversation.account_id, address, text, subject)
     message_id = email.send(settings, message)
     return Sent(message_id, f"sent by email ({message_id})")

@@ -162,7 +162,9 @@ def email_conversation_id(account_id: int, address: str) -> str:
     email, a partner's mailbox) is a conversation of its own, which must prove who it is."""
     address = address.strip().lower()
     found = f"email:{account_id}:{address}"
-    if len(found) <= 128 and re.fullmatch(r"[\w+.@-]+", address, re.ASCII):
+    # Only a plain address is written out; anything else (no @, an apostrophe, too long) is
+    # hashed, and a hash has no @, so no sender can name a hashed thread by writing the hash.
+    if len(found) <= 128 and "@" in address and re.fullmatch(r"[\w+.@-]+", address, re.ASCII):
         return found
     return f"email:{account_id}:{hashlib.sha256(address.encode()).hexdigest()[:40]}"
 

@@ -14,10 +14,12 @@ import email.policy
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
-from email.utils import getaddresses, parseaddr
+from email.utils import getaddresses
 from html.parser import HTMLParser
 
 from mailparser_reply import EmailReplyParser
+
+from amicable.providers.email import usable_email
 
 LANGUAGES = ["en", "fr", "nl"]
 # What a mail client writes above the quote, when the parser's own patterns miss it (Gmail in
@@ -41,40 +43,101 @@ class Incoming:
     """'delivery-status' for a bounce (RFC 3464), 'feedback-report' for a complaint (ARF)."""
     failed: list[str] = field(default_factory=list)
     """The addresses a bounce or complaint is about."""
+    original: list[str] = field(default_factory=list)
+    """The Reply-To and To of the email a report returns (to check it was ours)."""
 
 
 def parse(raw: bytes) -> EmailMessage:
     return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
 
 
+# Address headers longer than this are cut before they are read: parsing a header of tens of
+# thousands of addresses takes seconds, and a reply has one sender and a few recipients.
+MAX_ADDRESS_HEADER = 8_000
+
+
+_TAGGED = re.compile(r"[A-Za-z0-9._-]{1,64}\+[A-Za-z2-7]{10,40}@[A-Za-z0-9.-]{1,200}")
+
+
+def _raw_header(message: EmailMessage, name: str) -> list[str]:
+    """A header's values as written (not parsed into objects), each cut to a sane length."""
+    return [str(value)[:MAX_ADDRESS_HEADER] for key, value in message.raw_items() if key.lower() == name.lower()]
+
+
+def _one_sender(message: EmailMessage) -> str:
+    """The single address of From, or '' when there is not exactly one usable address
+    (a list, a group, a name only): an answer must never go to more than one person."""
+    found = [address for _, address in getaddresses(_raw_header(message, "From")) if address]
+    if len(found) != 1 or found[0].count("@") != 1 or any(c in found[0] for c in ',;<>"\\ \t\r\n'):
+        return ""
+    return usable_email(found[0]) or ""
+
+
 def read(message: EmailMessage) -> Incoming:
     headers = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")
-    recipients = [address for _, address in getaddresses([str(v) for h in headers for v in message.get_all(h, [])])]
-    sender = parseaddr(str(message.get("From", "")))[1].lower()
-    references = str(message.get("References", "")).split()
-    auto = str(message.get("Auto-Submitted", "no")).lower()
+    raw = [str(v) for k, v in message.raw_items() if k.lower() in {h.lower() for h in headers}]
+    # A reply address (name+token@domain) is found wherever it stands, however long the header;
+    # the rest is parsed only as far as any real reply goes.
+    recipients = [a for text in raw for a in _TAGGED.findall(text)]
+    recipients += [address for _, address in getaddresses([text[:MAX_ADDRESS_HEADER] for text in raw])]
+    sender = _one_sender(message).lower()
+    references = " ".join(_raw_header(message, "References"))[:4000].split()
+    auto = " ".join(_raw_header(message, "Auto-Submitted")).strip().lower() or "no"
     automatic = (
-        auto not in ("", "no")
-        or bool(message.get("X-Autoreply") or message.get("X-Autorespond"))
-        or str(message.get("Precedence", "")).lower() in ("bulk", "junk", "list", "auto_reply")
+        auto != "no"
+        or bool(_raw_header(message, "X-Autoreply") or _raw_header(message, "X-Autorespond"))
+        or " ".join(_raw_header(message, "Precedence")).strip().lower() in ("bulk", "junk", "list", "auto_reply")
         or sender.startswith(("mailer-daemon@", "postmaster@", "noreply@", "no-reply@"))
     )
     report = None
     failed: list[str] = []
+    original: list[str] = []
     if message.get_content_type() == "multipart/report":
         report = message.get_param("report-type") or "delivery-status"
         failed = _reported_addresses(message)
+        original = _original_reply_addresses(message)
+    message_ids = _raw_header(message, "Message-ID")
     return Incoming(
         sender=sender,
         recipients=recipients,
-        subject=str(message.get("Subject", "")),
-        message_id=str(message.get("Message-ID", "")).strip(),
+        subject=_subject(message),
+        message_id=message_ids[0].strip() if message_ids else "",
         references=references,
         text="" if report else new_words(body_text(message)),
         automatic=automatic or report is not None,
         report=str(report) if report else None,
         failed=failed,
+        original=original,
     )
+
+
+def _subject(message: EmailMessage) -> str:
+    """The subject as the debtor's client shows it (encoded words decoded once); whoever uses it
+    in an answer makes it inert first (providers.email.safe_subject)."""
+    try:
+        return str(message.get("Subject", ""))[:500]
+    except Exception:  # a header the parser cannot decode: its raw text
+        return " ".join(_raw_header(message, "Subject"))[:500]
+
+
+def _original_reply_addresses(message: EmailMessage) -> list[str]:
+    """The Reply-To (and From) of the email a bounce or complaint returns (its message/rfc822
+    or text/rfc822-headers part): ours carry the file's signed reply address, which is how a
+    report is known to be about an email we sent to that address."""
+    found: list[str] = []
+    for part in message.walk():
+        kind = part.get_content_type()
+        if kind == "message/rfc822":
+            payload = part.get_payload()
+            inner = payload[0] if isinstance(payload, list) and payload else None
+            headers = [str(v) for k, v in inner.raw_items() if k.lower() in ("reply-to", "to")] if inner else []
+        elif kind == "text/rfc822-headers":
+            text = str(part.get_payload(decode=True) or b"", "utf-8", "replace")
+            headers = [v for k, v in _header_lines(text).items() if k in ("reply-to", "to")]
+        else:
+            continue
+        found += [address for _, address in getaddresses([h[:MAX_ADDRESS_HEADER] for h in headers]) if address]
+    return found
 
 
 def body_text(message: EmailMessage) -> str:

@@ -306,11 +306,16 @@ def test_display_name_tricks_bind_and_answer_one_and_the_same_address(
     sender,
 ):
     """Whichever address a tricky From header is read as, the conversation is that address's
-    and the answer goes to that address alone."""
+    and the answer goes to that address alone; a From that is not exactly one address is
+    not answered at all."""
     original = sent_email(inbound, mailing, mail, factory)
     before = len(mail.inbox.messages)
     answer = relay(inbound, raw_email(reply_address(original), sender=sender))
-    assert answer.status_code == 200 and answer.json()["sent"] is True
+    assert answer.status_code == 200
+    if "ignored" in answer.json():
+        assert mail.inbox.envelopes[before:] == [] and debtor_messages(factory) == []
+        return
+    assert answer.json()["sent"] is True
     [(_, recipients)] = mail.inbox.envelopes[before:]
     [(conversation_id, _)] = debtor_messages(factory)
     assert len(recipients) == 1
@@ -332,7 +337,7 @@ def test_a_from_header_cannot_fan_the_answer_out_to_several_addresses(
     factory,  # noqa: F811
     sender,
 ):
-    """WEAKNESS: the From header is read with `parseaddr` (which turns a lone quoted display
+    """Found in review, now fixed: the From header is read with `parseaddr` (which turns a lone quoted display
     name into the address "a@x,b@y"), the answer's To header is parsed again by the header
     registry and `send()` parses it a third time: the answer goes to every address in it. Anyone
     holding one reply address (their own file's) makes the server send the creditor's email to
@@ -350,18 +355,16 @@ def test_a_sender_that_is_no_address_cannot_name_another_conversation(
     mail,  # noqa: F811
     factory,  # noqa: F811
 ):
-    """WEAKNESS: an address outside [\\w+.@-] (an apostrophe, an accent, a long one) gets the
-    conversation id email:FILE:<first 40 hex of its unkeyed SHA-256>; a From header that *is*
-    those 40 hex characters (no @ needed) gets the very same id. The sender joins the debtor's
-    conversation: its address is overwritten (an agent's next reply goes there) and the identity
-    check the debtor passed is reset."""
+    """An address outside [\\w+.@-] (an apostrophe, an accent, a long one) gets a hashed
+    conversation id; a From header that *is* that hash must not reach the same conversation
+    (it is no address, so it is not answered at all)."""
     victim = "o'brien@example.org"
     original = sent_email(inbound, mailing, mail, factory, email=victim)
     relay(inbound, raw_email(reply_address(original), sender=victim, body="Is this about my bill?"))
     forged = conversations.email_conversation_id(account_id(factory), victim).rsplit(":", 1)[1]
     relay(inbound, raw_email(reply_address(original), sender=forged, body="Send it to me instead"))
     written = [c for c, _ in debtor_messages(factory)]
-    assert len(written) == 2 and written[0] != written[1], f"{forged!r} wrote in {victim!r}'s conversation"
+    assert len(written) == len(set(written)), f"{forged!r} wrote in {victim!r}'s conversation"
     with transaction(factory) as session:
         assert session.get(Conversation, written[0]).address == victim
     hashed = conversations.email_conversation_id(7, victim)
@@ -383,7 +386,7 @@ INJECTED = f"\r\nBcc: {ATTACKER}\r\nX-Injected: yes\r\n\r\nPAY NOW TO IBAN XX00 
     [
         {"subject": _double_encoded("Re: your bill" + INJECTED)},
         {"message_id": "<a@example.org> (=?utf-8?q?=0D=0ABcc:_mallory@evil.example=0D=0AX-Injected:_yes?=)"},
-        {"extra": (("References", "<a@example.org> " + _double_encoded(INJECTED.replace(" ", "_"))),)},
+        {"extra": (("References", "<a@example.org> " + _double_encoded(INJECTED)),)},
     ],
     ids=["subject", "message-id", "references"],
 )
@@ -394,7 +397,7 @@ def test_no_header_or_body_of_the_answer_can_be_written_by_the_reply(
     factory,  # noqa: F811
     where,
 ):
-    """WEAKNESS: the Subject, Message-ID and References of the reply are copied into the answer
+    """Found in review, now fixed: the Subject, Message-ID and References of the reply are copied into the answer
     as they came. An encoded word that survives the inbound parse is decoded again when the
     answer is folded, line breaks included: the sender writes headers (Bcc, a second Reply-To,
     Content-Type) and the start of the body of an email the creditor sends, to any From address
@@ -426,7 +429,7 @@ def test_odd_headers_are_never_a_server_error(
     factory,  # noqa: F811
     extra,
 ):
-    """WEAKNESS: a Subject that decodes to a line break, or a From the answer cannot be
+    """Found in review, now fixed: a Subject that decodes to a line break, or a From the answer cannot be
     addressed to, raises in `_answer` (ValueError, AttributeError...) after the bot has run:
     a 500, which the inbound service retries, running the turn again each time."""
     original = sent_email(inbound, mailing, mail, factory)
@@ -452,6 +455,7 @@ def test_before_the_identity_check_the_answer_says_nothing_about_the_debt(
         secrets = ["84", "INV-1", "MAIL-1", *(link.url for link in account.payment_links), "1985"]
         conversation = session.get(Conversation, f"email:{account.id}:{ATTACKER}")
         assert conversation is not None and not conversation.verified
+    assert len(mail.inbox.messages) - before == 3
     for message, (_, recipients) in zip(mail.inbox.messages[before:], mail.inbox.envelopes[before:], strict=True):
         assert recipients == [ATTACKER]
         text = message.get_body(("plain",)).get_content()
@@ -481,7 +485,7 @@ def test_huge_address_headers_do_not_stall_the_server(
     mail,  # noqa: F811
     factory,  # noqa: F811
 ):
-    """WEAKNESS: the recipients are read with the header registry's address parser, which is
+    """Found in review, now fixed: the recipients are read with the header registry's address parser, which is
     worse than quadratic on some input (40,000 commas: about 9 s; 200,000: minutes), and it runs
     on the event loop (`read()` is called in the async handler): one email from anyone, relayed
     by the inbound service, stalls every channel of the web process."""
@@ -527,9 +531,9 @@ def test_a_reply_to_the_answer_from_our_own_address_is_no_mail_loop(
     original = sent_email(inbound, mailing, mail, factory)
     before = len(mail.inbox.messages)
     relay(inbound, raw_email(reply_address(original), sender=reply_address(original), body="loop?"))
-    for answer in mail.inbox.messages[before:]:  # our answer, were it to come back to us
-        assert relay(inbound, answer.as_bytes()).json().get("ignored")
-    assert len(mail.inbox.messages) <= before + 1
+    [answer] = mail.inbox.messages[before:]  # to our own reply address: it comes back to us
+    assert relay(inbound, answer.as_bytes()).json().get("ignored")
+    assert len(mail.inbox.messages) == before + 1
 
 
 # Bounces and complaints.
@@ -540,12 +544,12 @@ def arf(address: str, sender: str = "Abuse Desk <abuse@mailbox.example>") -> byt
     report["From"], report["To"], report["Subject"] = sender, f"collect@{DOMAIN}", "Complaint"
     report.set_content("This is an email abuse report.")
     report.make_mixed()
-    boundary = report.get_boundary()
+    raw = report.as_bytes().decode().replace("multipart/mixed", 'multipart/report; report-type="feedback-report"')
+    boundary = report.get_boundary()  # known once the message is written
     part = (
         f"--{boundary}\nContent-Type: message/feedback-report\n\n"
         f"Feedback-Type: abuse\nUser-Agent: x/1.0\nVersion: 1\nOriginal-Rcpt-To: {address}\n\n"
     )
-    raw = report.as_bytes().decode().replace("multipart/mixed", 'multipart/report; report-type="feedback-report"')
     return raw.replace(f"--{boundary}--", part + f"--{boundary}--").encode()
 
 
@@ -584,7 +588,7 @@ def test_a_stranger_cannot_fake_a_bounce_through_the_inbound_relay(
     factory,  # noqa: F811
     report,
 ):
-    """WEAKNESS: the inbound secret proves the request comes from the inbound service, not who
+    """Found in review, now fixed: the inbound secret proves the request comes from the inbound service, not who
     wrote the email: the service relays whatever anyone mails to our inbound address. Any
     multipart/report is believed: a stranger who mails one naming a debtor's address stops email
     to that debtor (every file with the address) and moves outreach on to the next channel. A
@@ -629,7 +633,7 @@ def test_unsubscribe_tokens_cannot_be_forged_or_swapped(
     body = email_only("MAIL-2", 3 - next_open_day(1), email="someone.else@example.net")
     assert inbound.post("/api/v1/accounts", json=body, headers=AUTH).status_code in (200, 201)
     first, second = account_id(factory, "MAIL-1"), account_id(factory, "MAIL-2")
-    mine = email_provider.reply_token(first, LINK_SECRET, "unsubscribe")
+    mine = email_provider.unsubscribe_token(first, LOU, LINK_SECRET)
     assert original["List-Unsubscribe"].endswith(f"/email/unsubscribe/{mine}>")
     forged = [
         token_of(original),  # the reply token of the same file
@@ -650,6 +654,25 @@ def test_unsubscribe_tokens_cannot_be_forged_or_swapped(
     assert inbound.post(f"/email/unsubscribe/{mine}", content="List-Unsubscribe=One-Click").status_code == 200
     with transaction(factory) as session:
         assert {(o.account_id, o.address) for o in session.scalars(select(OptOut))} == {(first, LOU)}
+
+
+def test_an_old_unsubscribe_link_does_not_stop_email_to_a_new_address(
+    inbound,
+    mailing,  # noqa: F811
+    mail,  # noqa: F811
+    factory,  # noqa: F811
+):
+    """Found in review, now fixed: the unsubscribe token names the file, not the address the email went to, and
+    the POST stops email to whatever address the file has *now*. Whoever kept an old email (the
+    previous holder of a shared or recycled mailbox, an ex-partner) stops email to the debtor's
+    new address, and every other file with it, long after the address changed."""
+    original = sent_email(inbound, mailing, mail, factory)
+    path = original["List-Unsubscribe"].strip("<>").removeprefix("http://testserver")
+    moved = email_only("MAIL-1", 3 - next_open_day(1), email="lou.new@example.net")
+    assert inbound.post("/api/v1/accounts", json=moved, headers=AUTH).status_code in (200, 201)
+    assert inbound.post(path, content="List-Unsubscribe=One-Click").status_code in (200, 404, 410)
+    with transaction(factory) as session:
+        assert "lou.new@example.net" not in session.scalars(select(OptOut.address)).all()
 
 
 # The demo mailbox.
