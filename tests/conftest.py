@@ -4,6 +4,7 @@ tests start themselves, and the whole stack as real processes for end-to-end tes
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -240,6 +241,9 @@ def stack(
         workdir=workdir,
         api_key=API_KEY,
         database_url=url,
+        # Random tokens begin with "-" one time in 64; this one always does, so a command line
+        # that would read it as an option fails here, not by chance in a later run.
+        rasa_token="-" + secrets.token_urlsafe(24),
         web_env={
             "POLICIES_DIR": str(policies),
             "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,

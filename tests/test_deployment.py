@@ -510,6 +510,15 @@ def test_rasa_api_needs_a_token_in_both(services: dict, procfile: dict) -> None:
     assert "RASA_TOKEN" in container.get("--auth-token", "") and ":?" in container["--auth-token"]
 
 
+def test_rasa_token_is_one_argument_everywhere(services: dict, procfile: dict) -> None:
+    """A random token may begin with "-"; given as its own argument, Rasa's argparse would read
+    it as an option and exit ("expected one argument"), one start in 64."""
+    (_, local_args), *_ = invocations(procfile["rasa"])
+    assert any(arg.startswith("--auth-token=") for arg in local_args)
+    assert any(arg.startswith("--auth-token=") for arg in effective_command(services["rasa"]))
+    # The end-to-end stack (tests/conftest.py) always starts Rasa with a token beginning "-".
+
+
 # ---------------------------------------------------------------- Rasa endpoints and databases
 
 

@@ -85,8 +85,8 @@ class Stack:
                 str(RASA_BIN / "rasa"),
                 "run",
                 "--enable-api",
-                "--auth-token",
-                self.rasa_token,
+                # One argument: a token that begins with "-" must not read as an option.
+                f"--auth-token={self.rasa_token}",
                 "--interface",
                 "127.0.0.1",
                 "--port",
