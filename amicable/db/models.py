@@ -89,7 +89,7 @@ class Account(Base):
     # The reference as people type it back: letters and digits only, upper case
     # ("inv 2025 00871" finds INV-2025-00871). Not unique: two references may share it.
     reference_key: Mapped[str | None] = mapped_column(String(64), index=True)
-    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditors.id"))
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditors.id"), index=True)
     debtor_id: Mapped[int] = mapped_column(ForeignKey("debtors.id"))
     currency: Mapped[str] = mapped_column(String(3))
     reason: Mapped[str | None] = mapped_column(String(32))
@@ -103,7 +103,7 @@ class Account(Base):
     # The structured reference a bank transfer carries (+++…+++ in Belgium, RF… elsewhere).
     payment_reference: Mapped[str | None] = mapped_column(String(40), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
 
     creditor: Mapped[Creditor] = relationship(lazy="joined")
     debtor: Mapped[Debtor] = relationship(lazy="joined")
@@ -348,7 +348,27 @@ class Agent(Base):
     role: Mapped[str] = mapped_column(String(16))  # agent, supervisor
     password_hash: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The creditor whose files this person works on; None: the agency's own staff, who see all.
+    creditor_id: Mapped[int | None] = mapped_column(ForeignKey("creditors.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApiKey(Base):
+    """A key for the JSON API scoped to one creditor: every list, read, change and export made
+    with it sees that creditor's files only. Only a SHA-256 digest of the key is stored (keys
+    are long random strings, so a plain digest cannot be reversed); the agency-wide key is
+    `AMICABLE_API_KEY`, in the settings."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The key's first characters, to tell keys apart in a list without holding the key.
+    prefix: Mapped[str] = mapped_column(String(16))
+    creditor_id: Mapped[int] = mapped_column(ForeignKey("creditors.id"), index=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    creditor: Mapped[Creditor] = relationship(lazy="joined")
 
 
 class AgentSession(Base):
