@@ -125,6 +125,7 @@ def agent_add(
     email: str = typer.Argument(..., help="The agent's e-mail, used to sign in"),
     name: str = typer.Option("", help="Name shown to colleagues"),
     role: str = typer.Option("agent", help="agent or supervisor"),
+    creditor: str = typer.Option("", help="A creditor's own operator: sees that creditor's files only"),
 ) -> None:
     """Create an agent for the console at /agent; the password is asked, never echoed (or read
     from standard input when it is piped in)."""
@@ -141,11 +142,59 @@ def agent_add(
     factory = make_sessionmaker(make_engine(_settings().database_url))
     try:
         with transaction(factory) as session:
-            agent = create_agent(session, email, name, role, password)
+            agent = create_agent(session, email, name, role, password, creditor=creditor or None)
             typer.echo(f"{agent.email} can now sign in at /agent as {agent.role}")
     except ServiceError as error:
         typer.echo(error.message, err=True)
         raise typer.Exit(1) from None
+
+
+@app.command("apikey-add")
+def apikey_add(
+    creditor: str = typer.Option(..., help="The creditor, named as in the Accounts API's `creditor`"),
+    label: str = typer.Option("", help="What the key is for, shown by apikey-list"),
+) -> None:
+    """Make an API key that sees one creditor's files only. The key is printed once, alone on
+    the last line; only its digest is kept."""
+    from amicable.db.session import make_engine, make_sessionmaker, transaction
+    from amicable.services import ServiceError, api_keys
+
+    factory = make_sessionmaker(make_engine(_settings().database_url))
+    try:
+        with transaction(factory) as session:
+            record, key = api_keys.create(session, creditor, label)
+            typer.echo(f"a key for {record.creditor.name} ({record.prefix}…); it is shown once, below:")
+    except ServiceError as error:
+        typer.echo(error.message, err=True)
+        raise typer.Exit(1) from None
+    typer.echo(key)
+
+
+@app.command("apikey-list")
+def apikey_list() -> None:
+    """Creditors' API keys: prefix, creditor, label, made, revoked."""
+    from amicable.db.session import make_engine, make_sessionmaker, transaction
+    from amicable.services import api_keys
+
+    factory = make_sessionmaker(make_engine(_settings().database_url))
+    with transaction(factory) as session:
+        for key in api_keys.listed(session):
+            revoked = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "live"
+            typer.echo(f"{key.prefix}…\t{key.creditor.name}\t{key.label}\t{key.created_at:%Y-%m-%d}\t{revoked}")
+
+
+@app.command("apikey-revoke")
+def apikey_revoke(prefix: str = typer.Argument(..., help="The key's prefix, as apikey-list shows it")) -> None:
+    """Revoke a creditor's API key at once."""
+    from amicable.db.session import make_engine, make_sessionmaker, transaction
+    from amicable.services import api_keys
+
+    factory = make_sessionmaker(make_engine(_settings().database_url))
+    with transaction(factory) as session:
+        count = api_keys.revoke(session, prefix.rstrip("…"))
+    typer.echo(f"revoked {count} key(s)")
+    if not count:
+        raise typer.Exit(1)
 
 
 @app.command()

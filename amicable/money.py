@@ -33,10 +33,11 @@ def parse_amount(value: object, *, allow_zero: bool = False) -> Decimal:
         raise ValueError("amount must be a finite number")
     if amount < 0 or (amount == 0 and not allow_zero):
         raise ValueError("amount must be greater than zero")
-    if amount != amount.quantize(CENT):
-        raise ValueError("amount may have at most two decimal places")
+    # The size first: quantizing 1e26 to cents exceeds the decimal context and would raise.
     if amount >= _MAX:
         raise ValueError("amount is too large")
+    if amount != amount.quantize(CENT):
+        raise ValueError("amount may have at most two decimal places")
     return amount.quantize(CENT)
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from amicable.services import api_keys
 from amicable.settings import Settings
 
 _bearer = HTTPBearer(auto_error=False)
@@ -32,40 +34,90 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def require_api_key(
-    settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> None:
-    expected = settings.amicable_api_key
-    given = credentials.credentials if credentials else ""
-    if not expected or not given or not secrets.compare_digest(given.encode(), expected.encode()):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "missing or wrong API key", headers={"WWW-Authenticate": "Bearer"}
-        )
+@dataclass(frozen=True)
+class Operator:
+    """Who calls the API with an operator's key: the agency (`AMICABLE_API_KEY`, every
+    creditor) or one creditor (a key made by `amicable apikey-add --creditor NAME`)."""
+
+    creditor_id: int | None = None
+    creditor: str | None = None
+
+    @property
+    def agency(self) -> bool:
+        return self.creditor_id is None
 
 
-ApiKey = Depends(require_api_key)
+def _given(credentials: HTTPAuthorizationCredentials | None) -> str:
+    return credentials.credentials if credentials else ""
+
+
+def _unauthorized() -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, "missing or wrong API key", headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 def _matches(given: str, expected: str) -> bool:
     return bool(expected) and bool(given) and secrets.compare_digest(given.encode(), expected.encode())
 
 
+def operator_key(
+    settings: SettingsDep,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Operator:
+    """The agency's key, or a creditor's key (found by its digest, unless revoked); 401 else."""
+    given = _given(credentials)
+    if _matches(given, settings.amicable_api_key):
+        return Operator()
+    key = api_keys.find(session, given)
+    if key is None:
+        raise _unauthorized()
+    return Operator(creditor_id=key.creditor_id, creditor=key.creditor.name)
+
+
+OperatorDep = Annotated[Operator, Depends(operator_key)]
+
+
+def require_api_key(operator: OperatorDep) -> None:
+    """Routes for the agency's key only (outreach, refunds, bank statements): a creditor's key
+    is told so, with 403, rather than seeing every creditor's data."""
+    if not operator.agency:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this route needs the agency's key (AMICABLE_API_KEY)")
+
+
+ApiKey = Depends(require_api_key)
+
+
 def caller(
     settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Literal["operator", "bot"]:
-    """Who calls: an operator with the admin key, or the bot's action server with its own key,
-    which opens conversation routes only and a file only through a verified conversation."""
-    given = credentials.credentials if credentials else ""
+    """Who calls the conversation routes: an operator with the agency's key, or the bot's
+    action server with its own key, which opens a file only through a verified conversation."""
+    given = _given(credentials)
     if _matches(given, settings.amicable_api_key):
         return "operator"
     if _matches(given, settings.amicable_actions_key):
         return "bot"
-    raise HTTPException(
-        status.HTTP_401_UNAUTHORIZED, "missing or wrong API key", headers={"WWW-Authenticate": "Bearer"}
-    )
+    raise _unauthorized()
 
 
 CallerDep = Annotated[Literal["operator", "bot"], Depends(caller)]
+
+
+def account_caller(
+    settings: SettingsDep,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Operator | Literal["bot"]:
+    """The outcome routes of a file (links, promises, plans, disputes, the reason): the bot's
+    action server, or an operator (agency or creditor) whose scope the file must be in."""
+    if _matches(_given(credentials), settings.amicable_actions_key):
+        return "bot"
+    return operator_key(settings, session, credentials)
+
+
+AccountCallerDep = Annotated[Operator | Literal["bot"], Depends(account_caller)]
 
 
 async def uploaded_file(request: Request, what: str) -> bytes:

@@ -16,6 +16,7 @@ from amicable.services.imports import ImportReport, ImportRowError  # noqa: F401
 from amicable.services.shapes import (  # noqa: F401 - published here with the API's shapes
     LANGUAGES,
     AccountIn,
+    AccountPatch,
     Amount,
     ConsentIn,
     DebtorIn,
@@ -112,6 +113,15 @@ class ContactOut(BaseModel):
     detail: str
 
 
+class DebtorOut(BaseModel):
+    name: str
+    language: str
+    phone: str | None
+    email: str | None
+    country: str | None
+    timezone: str
+
+
 class AccountOut(BaseModel):
     reference: str
     creditor: str
@@ -122,6 +132,7 @@ class AccountOut(BaseModel):
     reason: Reason | None
     vulnerable: bool
     payment_reference: str | None
+    debtor: DebtorOut
     invoices: list[InvoiceOut]
     payment_links: list[PaymentLinkOut]
     adjustments: list[AdjustmentOut]
@@ -131,6 +142,33 @@ class AccountOut(BaseModel):
     handoffs: list[HandoffOut]
     opt_outs: list[OptOutOut]
     contact_log: list[ContactOut]
+
+
+class AccountItem(BaseModel):
+    """One account in the portfolio list."""
+
+    reference: str
+    creditor: str
+    currency: str
+    balance: str
+    # paid, disputed, on_hold, with_agent, in_plan, promised, overdue, open
+    status: str
+    reason: Reason | None
+    vulnerable: bool
+    oldest_due_on: date | None
+    days_overdue: int
+    created_at: datetime
+    updated_at: datetime
+    debtor: DebtorOut
+
+
+class AccountPage(BaseModel):
+    """A page of the portfolio: `next_cursor` fetches the next (null on the last); `total`
+    counts every match, not only this page."""
+
+    items: list[AccountItem]
+    next_cursor: str | None
+    total: int
 
 
 class PaymentLinkIn(Strict):

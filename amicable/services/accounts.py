@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from amicable.db.models import Account, Consent, ContactEvent, Creditor, Debtor, Invoice, PaymentLink
 from amicable.services import NotFound, ServiceError, references
-from amicable.services.shapes import AccountIn
+from amicable.services.shapes import AccountIn, AccountPatch, ConsentIn, InvoiceIn
 
 ZERO = Decimal("0.00")
 
@@ -73,50 +73,28 @@ def _creditor(session: Session, name: str) -> Creditor:
     return creditor
 
 
-def upsert_account(session: Session, data: AccountIn) -> tuple[Account, bool, dict[str, bool]]:
-    """Create or update an account. Invoices are matched by number; none is ever deleted.
-
-    Returns the account, whether it was created, and for each invoice number whether that
-    invoice was created (True) or updated (False).
-    """
-    currencies = {invoice.currency for invoice in data.invoices}
-    account = session.scalar(select(Account).where(Account.reference == data.reference))
-    created = account is None
-    if account is not None and currencies != {account.currency}:
-        raise ServiceError(f"account {data.reference} is in {account.currency}; invoices must be too")
+def _check_invoices(reference: str, invoices: list[InvoiceIn], currency: str | None) -> str:
+    """The one currency of these invoices (that of the account, when it exists)."""
+    currencies = {invoice.currency for invoice in invoices}
+    if currency is not None and currencies - {currency}:
+        raise ServiceError(f"account {reference} is in {currency}; invoices must be too")
     if len(currencies) > 1:
         raise ServiceError("all invoices of an account must be in one currency")
-    numbers = [invoice.number for invoice in data.invoices]
+    numbers = [invoice.number for invoice in invoices]
     if len(set(numbers)) != len(numbers):
         raise ServiceError("an invoice number appears twice")
-    for invoice in data.invoices:
+    for invoice in invoices:
         if invoice.due_on < invoice.issued_on:
             raise ServiceError(f"invoice {invoice.number}: due_on is before issued_on")
+    return currency or currencies.pop()
 
-    fields = data.debtor.model_dump()
-    if account is None:
-        account = Account(
-            reference=data.reference,
-            creditor=_creditor(session, data.creditor),
-            debtor=Debtor(**fields),
-            currency=currencies.pop(),
-        )
-        session.add(account)
-        account.reference_key = reference_key(data.reference)
-    else:
-        account.creditor = _creditor(session, data.creditor)
-        # Fields the client left out keep their stored value: an update never erases by omission.
-        for key, value in data.debtor.model_dump(exclude_unset=True).items():
-            setattr(account.debtor, key, value)
 
-    held = {(c.channel, c.source) for c in account.consents}
-    for consent in data.consents:
-        if (consent.channel, consent.source) not in held:
-            account.consents.append(Consent(channel=consent.channel, source=consent.source, wording=consent.wording))
-
+def _apply_invoices(account: Account, invoices: list[InvoiceIn]) -> dict[str, bool]:
+    """Invoices matched by number: new ones added, known ones updated; none is ever deleted.
+    For each number, whether it was created."""
     existing = {invoice.number: invoice for invoice in account.invoices}
     outcome: dict[str, bool] = {}
-    for item in data.invoices:
+    for item in invoices:
         invoice = existing.get(item.number)
         if invoice is None:
             account.invoices.append(
@@ -135,12 +113,73 @@ def upsert_account(session: Session, data: AccountIn) -> tuple[Account, bool, di
             raise ServiceError(f"invoice {item.number}: {item.amount} is less than the {paid} already paid on it")
         invoice.amount, invoice.issued_on, invoice.due_on = item.amount, item.issued_on, item.due_on
         outcome[item.number] = False
+    return outcome
+
+
+def _add_consents(account: Account, consents: list[ConsentIn]) -> None:
+    held = {(c.channel, c.source) for c in account.consents}
+    for consent in consents:
+        if (consent.channel, consent.source) not in held:
+            account.consents.append(Consent(channel=consent.channel, source=consent.source, wording=consent.wording))
+
+
+def _touched(account: Account) -> None:
+    """A change to the debtor, an invoice or a consent is a change to the file: the list's
+    `updated_since` must find it (the row's own `onupdate` sees only its own columns)."""
+    account.updated_at = datetime.now(UTC)
+
+
+def upsert_account(session: Session, data: AccountIn) -> tuple[Account, bool, dict[str, bool]]:
+    """Create or update an account. Invoices are matched by number; none is ever deleted.
+
+    Returns the account, whether it was created, and for each invoice number whether that
+    invoice was created (True) or updated (False).
+    """
+    account = session.scalar(select(Account).where(Account.reference == data.reference))
+    created = account is None
+    currency = _check_invoices(data.reference, data.invoices, account.currency if account is not None else None)
+
+    fields = data.debtor.model_dump()
+    if account is None:
+        account = Account(
+            reference=data.reference,
+            creditor=_creditor(session, data.creditor),
+            debtor=Debtor(**fields),
+            currency=currency,
+        )
+        session.add(account)
+        account.reference_key = reference_key(data.reference)
+    else:
+        account.creditor = _creditor(session, data.creditor)
+        # Fields the client left out keep their stored value: an update never erases by omission.
+        for key, value in data.debtor.model_dump(exclude_unset=True).items():
+            setattr(account.debtor, key, value)
+        _touched(account)
+
+    _add_consents(account, data.consents)
+    outcome = _apply_invoices(account, data.invoices)
     session.flush()
     if account.payment_reference is None:
         # Fixed at creation: a reference printed on a letter must keep working.
         account.payment_reference = references.for_account(account.id, account.debtor.country)
         session.flush()
     return account, created, outcome
+
+
+def patch_account(session: Session, account: Account, patch: AccountPatch) -> Account:
+    """A partial update: what the patch names changes, everything else keeps its value."""
+    if patch.creditor is not None:
+        account.creditor = _creditor(session, patch.creditor)
+    if patch.debtor is not None:
+        for key, value in patch.debtor.model_dump(exclude_unset=True).items():
+            setattr(account.debtor, key, value)
+    if patch.invoices:
+        _check_invoices(account.reference, patch.invoices, account.currency)
+        _apply_invoices(account, patch.invoices)
+    _add_consents(account, patch.consents)
+    _touched(account)
+    session.flush()
+    return account
 
 
 def amount_due(invoice: Invoice) -> Decimal:
@@ -222,6 +261,19 @@ def link_state(link: PaymentLink) -> dict:
     }
 
 
+def debtor_state(debtor: Debtor) -> dict:
+    """Who the file is about, as the creditor gave it (the date of birth and postcode, used to
+    check identity, are not read back)."""
+    return {
+        "name": debtor.name,
+        "language": debtor.language,
+        "phone": debtor.phone,
+        "email": debtor.email,
+        "country": debtor.country,
+        "timezone": debtor.timezone,
+    }
+
+
 def account_state(account: Account, today: date) -> dict:
     """The whole state of an account, in the Accounts API's contract shape."""
     return {
@@ -234,6 +286,7 @@ def account_state(account: Account, today: date) -> dict:
         "reason": account.reason,
         "vulnerable": account.vulnerable,
         "payment_reference": account.payment_reference,
+        "debtor": debtor_state(account.debtor),
         "invoices": [
             {
                 "number": i.number,

@@ -33,7 +33,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from amicable.db.models import Agent, AgentSession, Handoff
+from amicable.db.models import Agent, AgentSession, Creditor, Handoff
 from amicable.ratelimit import LOGIN_PER_ACCOUNT, LOGIN_PER_SOURCE, Rule, Throttle
 from amicable.services import ServiceError
 
@@ -49,7 +49,11 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_agent(session: Session, email: str, name: str, role: str, password: str) -> Agent:
+def create_agent(
+    session: Session, email: str, name: str, role: str, password: str, creditor: str | None = None
+) -> Agent:
+    """A new agent; with `creditor` (named as in the Accounts API), a creditor's own operator,
+    who sees that creditor's files only."""
     if role not in ROLES:
         raise ServiceError(f"role must be one of {', '.join(ROLES)}")
     if len(password) < 12:
@@ -57,7 +61,18 @@ def create_agent(session: Session, email: str, name: str, role: str, password: s
     email = email.strip().lower()
     if session.scalar(select(Agent).where(Agent.email == email)) is not None:
         raise ServiceError(f"an agent with {email} exists already", 409)
-    agent = Agent(email=email, name=name.strip() or email, role=role, password_hash=_hasher.hash(password))
+    creditor_id = None
+    if creditor:
+        creditor_id = session.scalar(select(Creditor.id).where(Creditor.name == creditor.strip()))
+        if creditor_id is None:
+            raise ServiceError(f"no creditor named {creditor!r}", 404)
+    agent = Agent(
+        email=email,
+        name=name.strip() or email,
+        role=role,
+        password_hash=_hasher.hash(password),
+        creditor_id=creditor_id,
+    )
     session.add(agent)
     session.flush()
     return agent

@@ -101,3 +101,22 @@ class AccountIn(Strict):
     debtor: DebtorIn
     invoices: list[InvoiceIn] = Field(min_length=1, max_length=1000)
     consents: list[ConsentIn] = Field(default_factory=list, max_length=10)
+
+
+class DebtorPatch(DebtorIn):
+    """The debtor's fields to change; those left out keep their value. `name`, `language` and
+    `timezone` cannot be emptied (a null is refused); the others can."""
+
+    name: str = Field(None, min_length=1, max_length=200)  # type: ignore[assignment]
+    language: str = None  # type: ignore[assignment]
+    timezone: str = None  # type: ignore[assignment]
+
+
+class AccountPatch(Strict):
+    """A partial update (PATCH): only what is sent changes. Invoices are matched by number (an
+    unknown number is added, none is removed); consents are added."""
+
+    creditor: str | None = Field(None, min_length=1, max_length=200)
+    debtor: DebtorPatch | None = None
+    invoices: list[InvoiceIn] = Field(default_factory=list, max_length=1000)
+    consents: list[ConsentIn] = Field(default_factory=list, max_length=10)

@@ -7,12 +7,18 @@ lapsed: a leaked action-server key cannot read or change any other file."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Response, status
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Response, status
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amicable.db.models import Account, Conversation
 from amicable.money import fmt
 from amicable.services import (
+    NotFound,
     ServiceError,
     accounts,
     autopay,
@@ -22,12 +28,15 @@ from amicable.services import (
     outcomes,
     payments,
     plans,
+    portfolio,
 )
 from amicable.settings import Settings
-from api.deps import ApiKey, CallerDep, SessionDep, SettingsDep
+from api.deps import AccountCallerDep, Operator, OperatorDep, SessionDep, SettingsDep
 from api.schemas import (
     AccountIn,
     AccountOut,
+    AccountPage,
+    AccountPatch,
     DisputeIn,
     OutcomeOut,
     PaymentLinkIn,
@@ -37,34 +46,60 @@ from api.schemas import (
     PlanQuoteOut,
     PromiseIn,
     PromiseOut,
+    Reason,
     ReasonIn,
 )
 
 PREFIX, TAGS = "/api/v1/accounts", ["accounts"]
-operator = APIRouter(prefix=PREFIX, tags=TAGS, dependencies=[ApiKey])
+operator = APIRouter(prefix=PREFIX, tags=TAGS)
 # Reached by operators and by the action server (see `_account_for`).
 # `{reference:path}`: the bot names files by references that may hold a "/" (FAC/2025/00123).
 conversation_outcomes = APIRouter(prefix=PREFIX, tags=TAGS)
 
 
 def _account_for(
-    session: Session, settings: Settings, caller: str, reference: str, conversation_id: str | None
+    session: Session,
+    settings: Settings,
+    caller: Operator | Literal["bot"],
+    reference: str,
+    conversation_id: str | None,
 ) -> Account:
+    if caller != "bot":
+        return _scoped(session, caller, reference)
     account = accounts.get_account(session, reference)
-    if caller == "bot":
-        conversation = session.get(Conversation, conversation_id) if conversation_id else None
-        if (
-            conversation is None
-            or conversation.account_id != account.id
-            or not identity.is_verified(settings, conversation)
-        ):
-            raise ServiceError("the bot acts on a file only in a conversation whose identity check passed", 403)
+    conversation = session.get(Conversation, conversation_id) if conversation_id else None
+    if (
+        conversation is None
+        or conversation.account_id != account.id
+        or not identity.is_verified(settings, conversation)
+    ):
+        raise ServiceError("the bot acts on a file only in a conversation whose identity check passed", 403)
     return account
 
 
+def _scoped(session: Session, operator: Operator, reference: str) -> Account:
+    """The account, if the caller's key may see it: another creditor's file is not found, as
+    if it did not exist."""
+    account = accounts.get_account(session, reference)
+    if not operator.agency and account.creditor_id != operator.creditor_id:
+        raise NotFound(f"no account with reference {reference!r}")
+    return account
+
+
+def _may_write_for(operator: Operator, creditor: str | None) -> None:
+    if creditor is not None and not operator.agency and creditor != operator.creditor:
+        raise ServiceError(f"this key is for {operator.creditor}'s files only", 403)
+
+
 @operator.post("", response_model=AccountOut, status_code=status.HTTP_201_CREATED)
-def upsert_account(body: AccountIn, session: SessionDep, response: Response) -> dict:
+def upsert_account(body: AccountIn, session: SessionDep, response: Response, operator: OperatorDep) -> dict:
     """Create the account (201) or update it (200). Invoices are matched by number."""
+    _may_write_for(operator, body.creditor)
+    if not operator.agency:
+        existing = session.scalar(select(Account).where(Account.reference == body.reference))
+        if existing is not None and existing.creditor_id != operator.creditor_id:
+            # References are one namespace; another creditor's file is neither shown nor changed.
+            raise ServiceError(f"the reference {body.reference!r} cannot be used; choose another", 409)
     account, created, _ = accounts.upsert_account(session, body)
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -72,30 +107,107 @@ def upsert_account(body: AccountIn, session: SessionDep, response: Response) -> 
     return accounts.account_state(account, outcomes.debtor_today(account))
 
 
-@operator.get("", response_model=AccountOut)
-def find_account(session: SessionDep, reference: str = Query(min_length=1, max_length=64)) -> dict:
-    """The account with this reference, given as a query parameter: for references a path
-    cannot carry (FAC/2025/00123)."""
-    account = accounts.get_account(session, reference)
-    return accounts.account_state(account, outcomes.debtor_today(account))
+def portfolio_filters(
+    operator: OperatorDep,
+    creditor: str | None = Query(None, max_length=200, description="A creditor's name, as in `creditor`"),
+    status_: str | None = Query(
+        None,
+        alias="status",
+        max_length=200,
+        description=f"One or more of {', '.join(portfolio.STATUSES)}, separated by commas",
+    ),
+    reason: Reason | None = Query(None, description="The reason the debtor gave"),
+    country: str | None = Query(None, min_length=2, max_length=2, description="The debtor's country (ISO 3166)"),
+    language: str | None = Query(None, min_length=2, max_length=2, description="en, fr or nl"),
+    has_plan: bool | None = Query(None, description="An installment plan is running"),
+    has_dispute: bool | None = Query(None, description="A dispute is open"),
+    vulnerable: bool | None = Query(None),
+    overdue_min_days: int | None = Query(None, ge=0, le=36500, description="Oldest unpaid invoice at least this late"),
+    balance_min: Decimal | None = Query(None, ge=0, le=10**9, decimal_places=2),
+    balance_max: Decimal | None = Query(None, ge=0, le=10**9, decimal_places=2),
+    updated_since: datetime | None = Query(None, description="ISO 8601; without a zone, UTC"),
+    q: str | None = Query(None, max_length=200, description="Part of the reference, name, e-mail or phone"),
+) -> portfolio.Filters:
+    """The portfolio's filters, shared by the list and the exports; within the key's scope."""
+    statuses = tuple(part.strip() for part in (status_ or "").split(",") if part.strip())
+    unknown = [s for s in statuses if s not in portfolio.STATUSES]
+    if unknown:
+        raise ServiceError(f"unknown status {unknown[0]!r}; use {', '.join(portfolio.STATUSES)}", 422)
+    if updated_since is not None and updated_since.tzinfo is None:
+        updated_since = updated_since.replace(tzinfo=UTC)
+    return portfolio.Filters(
+        creditor_id=operator.creditor_id,
+        creditor=creditor,
+        status=statuses,
+        reason=reason,
+        country=country,
+        language=language,
+        has_plan=has_plan,
+        has_dispute=has_dispute,
+        vulnerable=vulnerable,
+        overdue_min_days=overdue_min_days,
+        balance_min=balance_min,
+        balance_max=balance_max,
+        updated_since=updated_since,
+        q=q.strip() or None if q else None,
+    )
+
+
+FiltersDep = Annotated[portfolio.Filters, Depends(portfolio_filters)]
+
+
+@operator.get("", response_model=AccountPage | AccountOut)
+def list_accounts(
+    session: SessionDep,
+    operator: OperatorDep,
+    filters: FiltersDep,
+    reference: str | None = Query(
+        None, min_length=1, max_length=64, description="One account's whole state (as GET /accounts/{reference})"
+    ),
+    sort: str = Query(
+        "reference", max_length=40, description=f"One of {', '.join(portfolio.SORTS)}; '-' first: descending"
+    ),
+    limit: int = Query(50, ge=1, le=portfolio.MAX_LIMIT),
+    cursor: str | None = Query(None, max_length=1000, description="`next_cursor` of the previous page"),
+) -> dict:
+    """The portfolio, a page at a time: `{"items": [...], "next_cursor": ..., "total": N}`.
+
+    With `reference`, the one account's whole state instead, for references a path cannot
+    carry (FAC/2025/00123)."""
+    if reference is not None:
+        account = _scoped(session, operator, reference)
+        return accounts.account_state(account, outcomes.debtor_today(account))
+    today = date.today()
+    found = portfolio.page(session, filters, today, sort=sort, limit=limit, cursor=cursor)
+    return {"items": [row.public(today) for row in found.rows], "next_cursor": found.next_cursor, "total": found.total}
 
 
 @operator.get("/{reference}", response_model=AccountOut)
-def read_account(reference: str, session: SessionDep) -> dict:
-    account = accounts.get_account(session, reference)
+def read_account(reference: str, session: SessionDep, operator: OperatorDep) -> dict:
+    account = _scoped(session, operator, reference)
+    return accounts.account_state(account, outcomes.debtor_today(account))
+
+
+@operator.patch("/{reference}", response_model=AccountOut)
+def patch_account(reference: str, body: AccountPatch, session: SessionDep, operator: OperatorDep) -> dict:
+    """Change only what is sent: the debtor's fields, the creditor, invoices (matched by
+    number, added when new) or consents (added). Everything left out keeps its value."""
+    account = _scoped(session, operator, reference)
+    _may_write_for(operator, body.creditor)
+    accounts.patch_account(session, account, body)
+    session.refresh(account)
     return accounts.account_state(account, outcomes.debtor_today(account))
 
 
 @operator.post("/{reference}/calls", status_code=status.HTTP_201_CREATED)
-def place_call(reference: str, session: SessionDep, settings: SettingsDep) -> dict:
+def place_call(reference: str, session: SessionDep, settings: SettingsDep, operator: OperatorDep) -> dict:
     """Ring the debtor through Twilio; the call runs the same conversation as an inbound one.
     The compliance rules are asked first (hours, holidays, call caps, holds): 409 with the
     rule and reason when the call may not be made now."""
-    from datetime import UTC, datetime
 
     from amicable.outreach.permission import may_contact
 
-    account = accounts.get_account(session, reference)
+    account = _scoped(session, operator, reference)
     calls.ready(settings, account)
     channel, decision = may_contact(session, settings, account.id, datetime.now(UTC), ["voice"], creditor_hours=False)
     if channel is None:
@@ -104,10 +216,10 @@ def place_call(reference: str, session: SessionDep, settings: SettingsDep) -> di
 
 
 @operator.post("/{reference}/links")
-def create_links(reference: str, session: SessionDep, settings: SettingsDep) -> dict:
+def create_links(reference: str, session: SessionDep, settings: SettingsDep, operator: OperatorDep) -> dict:
     """Signed links that open a conversation about this file (web chat, Telegram), valid 30
     days; the debtor still confirms their identity there."""
-    account = accounts.get_account(session, reference)
+    account = _scoped(session, operator, reference)
     token = link_tokens.sign(account.id, settings.amicable_link_secret)
     base = settings.public_base_url.rstrip("/")
     return {
@@ -120,9 +232,9 @@ def create_links(reference: str, session: SessionDep, settings: SettingsDep) -> 
 
 
 @operator.get("/{reference}/ledger")
-def read_ledger(reference: str, session: SessionDep) -> dict:
+def read_ledger(reference: str, session: SessionDep, operator: OperatorDep) -> dict:
     """Every movement (invoices, payments, refunds, discounts) with the balance after each."""
-    entries = accounts.ledger(accounts.get_account(session, reference))
+    entries = accounts.ledger(_scoped(session, operator, reference))
     return {
         **entries,
         "balance": fmt(entries["balance"]),
@@ -138,7 +250,7 @@ def read_ledger(reference: str, session: SessionDep) -> dict:
     "/{reference:path}/payment-links", response_model=PaymentLinkOut, status_code=status.HTTP_201_CREATED
 )
 def create_payment_link(
-    reference: str, body: PaymentLinkIn, session: SessionDep, settings: SettingsDep, caller: CallerDep
+    reference: str, body: PaymentLinkIn, session: SessionDep, settings: SettingsDep, caller: AccountCallerDep
 ) -> dict:
     """A payment link for the balance, or for `amount` when given; with `discount`, for the
     balance less the pay-in-full discount of the creditor's policy. While a plan runs, a link
@@ -160,7 +272,7 @@ def create_payment_link(
     "/{reference:path}/promises", response_model=PromiseOut, status_code=status.HTTP_201_CREATED
 )
 def create_promise(
-    reference: str, body: PromiseIn, session: SessionDep, settings: SettingsDep, caller: CallerDep
+    reference: str, body: PromiseIn, session: SessionDep, settings: SettingsDep, caller: AccountCallerDep
 ) -> dict:
     account = _account_for(session, settings, caller, reference, body.conversation_id)
     promise = outcomes.record_promise(session, settings, account, body.due_on, body.amount, body.conversation_id)
@@ -168,7 +280,9 @@ def create_promise(
 
 
 @conversation_outcomes.post("/{reference:path}/plans/quote", response_model=PlanQuoteOut)
-def quote_plan(reference: str, body: PlanIn, session: SessionDep, settings: SettingsDep, caller: CallerDep) -> dict:
+def quote_plan(
+    reference: str, body: PlanIn, session: SessionDep, settings: SettingsDep, caller: AccountCallerDep
+) -> dict:
     """The schedule a monthly amount would give, or the nearest one the policy allows.
     Records nothing: the debtor has not said yes yet."""
     account = _account_for(session, settings, caller, reference, body.conversation_id)
@@ -184,7 +298,9 @@ def quote_plan(reference: str, body: PlanIn, session: SessionDep, settings: Sett
 
 
 @conversation_outcomes.post("/{reference:path}/plans", response_model=PlanOut, status_code=status.HTTP_201_CREATED)
-def create_plan(reference: str, body: PlanIn, session: SessionDep, settings: SettingsDep, caller: CallerDep) -> dict:
+def create_plan(
+    reference: str, body: PlanIn, session: SessionDep, settings: SettingsDep, caller: AccountCallerDep
+) -> dict:
     """Records a plan the debtor agreed to; 422 with the counter-offer when it does not fit."""
     account = _account_for(session, settings, caller, reference, body.conversation_id)
     plan = plans.record_plan(session, settings, account, body.monthly_amount, body.conversation_id)
@@ -201,7 +317,7 @@ def create_plan(reference: str, body: PlanIn, session: SessionDep, settings: Set
     "/{reference:path}/disputes", response_model=OutcomeOut, status_code=status.HTTP_201_CREATED
 )
 def create_dispute(
-    reference: str, body: DisputeIn, session: SessionDep, settings: SettingsDep, caller: CallerDep
+    reference: str, body: DisputeIn, session: SessionDep, settings: SettingsDep, caller: AccountCallerDep
 ) -> OutcomeOut:
     account = _account_for(session, settings, caller, reference, body.conversation_id)
     outcomes.record_dispute(session, account, body.reason, body.details, body.conversation_id)
@@ -210,7 +326,7 @@ def create_dispute(
 
 @conversation_outcomes.put("/{reference:path}/reason", response_model=OutcomeOut)
 def set_reason(
-    reference: str, body: ReasonIn, session: SessionDep, settings: SettingsDep, caller: CallerDep
+    reference: str, body: ReasonIn, session: SessionDep, settings: SettingsDep, caller: AccountCallerDep
 ) -> OutcomeOut:
     """The reason the debtor gave for not paying, as the bot or an agent understood it."""
     account = _account_for(session, settings, caller, reference, body.conversation_id)

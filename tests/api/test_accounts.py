@@ -32,7 +32,8 @@ def test_create_then_read_returns_the_whole_state(client):
     assert created.status_code == 201, created.text
     state = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()
     # The contract's keys, plus what later capabilities added beside them.
-    assert set(state) == CONTRACT_KEYS | {"adjustments", "payment_reference"}
+    assert set(state) == CONTRACT_KEYS | {"adjustments", "payment_reference", "debtor"}
+    assert set(state["debtor"]) == {"name", "language", "phone", "email", "country", "timezone"}
     assert state["balance"] == "120.50"
     assert state["currency"] == "EUR"
     assert state["creditor"] == "Brightwater Energy"
