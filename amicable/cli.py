@@ -35,9 +35,11 @@ def _add_groups() -> None:
 
 
 def _settings():  # type: ignore[no-untyped-def]
-    from amicable.settings import get_settings
+    """Read from the environment on each call: a command runs once per process anyway, and a
+    caller that runs several commands in one process (a test, a script) may change it between."""
+    from amicable.settings import Settings
 
-    return get_settings()
+    return Settings()
 
 
 DEMO_SECRETS = (

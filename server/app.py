@@ -26,12 +26,12 @@ from amicable.settings import Settings, check_settings, get_settings
 from amicable.text import care, redaction
 from api.docs import add_docs
 from api.openapi import describe_errors
-from api.routes import accounts, autopay, conversations, imports, outreach, payments, refunds, statements
+from api.routes import accounts, autopay, conversations, exports, imports, outreach, payments, refunds, statements
 from channels import email as email_channel
 from channels import rest, telegram, twilio_messaging, twilio_voice
 from server.limits import BodySizeLimit, NoNulCharacters
 from server.security_headers import DocsGuard, SecurityHeaders
-from web import STATIC, agent_console, chat, mailbox, pay, unsubscribe
+from web import STATIC, agent_console, chat, dashboard, mailbox, pay, unsubscribe
 from web import autopay as autopay_page
 
 
@@ -70,8 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Two requests created the same thing at once; nothing of this one was stored.
         return JSONResponse({"detail": "a concurrent request changed the same record; please retry"}, status_code=409)
 
-    api_doors = (accounts, autopay, conversations, imports, outreach, payments, refunds, statements)
-    web_doors = (chat, pay, autopay_page, agent_console, unsubscribe, mailbox)
+    api_doors = (accounts, autopay, conversations, exports, imports, outreach, payments, refunds, statements)
+    web_doors = (chat, pay, autopay_page, agent_console, dashboard, unsubscribe, mailbox)
     channel_doors = (rest, telegram, twilio_messaging, twilio_voice, email_channel)
     for module in (*api_doors, *web_doors, *channel_doors):
         app.include_router(module.router)
