@@ -360,7 +360,9 @@ def bench(
     turns: int = typer.Option(300, help="Scripted turns per target"),
     campaign_only: bool = typer.Option(False, "--campaign-only", help="Only campaign planning and dispatch"),
     text_only: bool = typer.Option(False, "--text-only", help="Only the text layer's cost per message"),
-    accounts: int = typer.Option(100_000, help="Accounts the campaign figures are measured on"),
+    accounts: int = typer.Option(100_000, help="Accounts the campaign and portfolio figures are measured on"),
+    portfolio_only: bool = typer.Option(False, "--portfolio-only", help="Only the portfolio list's latency"),
+    database_url: str = typer.Option("", help="For --portfolio-only: a PostgreSQL URL instead of SQLite"),
 ) -> None:
     """Latency and throughput through the whole stack, next to the bare Rasa server, the text
     layer's cost per message, then campaign planning (100,000 accounts) and dispatch."""
@@ -368,6 +370,13 @@ def bench(
 
     if text_only:
         print_text_layer_cost()
+        return
+
+    if portfolio_only:
+        from amicable.runtime.bench_portfolio import portfolio_bench, print_portfolio_bench
+
+        figures = portfolio_bench(accounts, database_url=database_url or None)
+        print_portfolio_bench(figures, accounts, "PostgreSQL" if database_url.startswith("postgres") else "SQLite")
         return
 
     if campaign_only:

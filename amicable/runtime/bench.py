@@ -210,6 +210,9 @@ def run_bench(turns: int = 300, concurrency: int = 4) -> int:
     from amicable.runtime.bench_campaign import campaign_bench, print_campaign_bench
 
     print_campaign_bench(campaign_bench())
+    from amicable.runtime.bench_portfolio import portfolio_bench, print_portfolio_bench
+
+    print_portfolio_bench(portfolio_bench(100_000), 100_000, "SQLite")
     return 1 if full.errors or bare.errors or voice.errors else 0
 
 

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from amicable.db.models import (
@@ -65,24 +65,35 @@ class Filters:
     q: str | None = None
 
 
-def _balances() -> Any:
-    """Per account: what is still due (invoices less what was allocated to them) and the due
-    date of the oldest invoice with something left to pay."""
-    paid = (
-        select(Allocation.invoice_id, func.sum(Allocation.amount).label("paid"))
-        .group_by(Allocation.invoice_id)
-        .subquery("paid")
-    )
-    due = Invoice.amount - func.coalesce(paid.c.paid, 0)
+def _paid_on(invoice: Any) -> ColumnElement[Any]:
     return (
-        select(
-            Invoice.account_id.label("account_id"),
-            func.sum(due).label("balance"),
-            func.min(case((due > 0, Invoice.due_on))).label("oldest_due"),
-        )
-        .outerjoin(paid, paid.c.invoice_id == Invoice.id)
-        .group_by(Invoice.account_id)
-        .subquery("balances")
+        select(func.coalesce(func.sum(Allocation.amount), 0))
+        .where(Allocation.invoice_id == invoice.id)
+        .correlate(invoice)
+        .scalar_subquery()
+    )
+
+
+def _balance() -> ColumnElement[Any]:
+    """What is still due on the account: its invoices less what was allocated to them. A
+    correlated subquery, so a page sorted by another column computes it for its own rows only."""
+    invoice = aliased(Invoice)
+    return (
+        select(func.coalesce(func.sum(invoice.amount - _paid_on(invoice)), 0))
+        .where(invoice.account_id == Account.id)
+        .correlate(Account)
+        .scalar_subquery()
+    )
+
+
+def _oldest_due() -> ColumnElement[Any]:
+    """The due date of the oldest invoice with something left to pay."""
+    invoice = aliased(Invoice)
+    return (
+        select(func.min(invoice.due_on))
+        .where(invoice.account_id == Account.id, invoice.amount - _paid_on(invoice) > 0)
+        .correlate(Account)
+        .scalar_subquery()
     )
 
 
@@ -101,10 +112,10 @@ class _Columns:
     status: ColumnElement[str]
 
 
-def _columns(balances: Any, today: date) -> _Columns:
+def _columns(today: date) -> _Columns:
     # Rounded in SQL: SQLite sums money as floating point, and 120.499999 must compare as 120.50.
-    balance = func.round(func.coalesce(balances.c.balance, 0), 2)
-    oldest_due = balances.c.oldest_due
+    balance = func.round(_balance(), 2)
+    oldest_due = _oldest_due()
     status = case(
         (balance <= 0, literal("paid")),
         (_open_dispute(), literal("disputed")),
@@ -279,8 +290,7 @@ class Row:
 
 
 def _base(filters: Filters, today: date) -> tuple[Select, _Columns]:
-    balances = _balances()
-    columns = _columns(balances, today)
+    columns = _columns(today)
     query = (
         select(
             Account.id,
@@ -303,9 +313,18 @@ def _base(filters: Filters, today: date) -> tuple[Select, _Columns]:
         )
         .join(Creditor, Creditor.id == Account.creditor_id)
         .join(Debtor, Debtor.id == Account.debtor_id)
-        .outerjoin(balances, balances.c.account_id == Account.id)
     )
     return _where(query, filters, columns, today), columns
+
+
+def _counted(filters: Filters, today: date) -> Select:
+    """How many match: the computed columns only where a filter needs them."""
+    query = (
+        select(func.count(Account.id))
+        .join(Creditor, Creditor.id == Account.creditor_id)
+        .join(Debtor, Debtor.id == Account.debtor_id)
+    )
+    return _where(query, filters, _columns(today), today)
 
 
 def _row(values: Any) -> Row:
@@ -342,7 +361,7 @@ def page(
         raise ServiceError(f"limit must be between 1 and {MAX_LIMIT}", 422)
     name, descending = parse_sort(sort)
     query, columns = _base(filters, today)
-    total = (session.scalar(select(func.count()).select_from(query.subquery())) or 0) if count else -1
+    total = (session.scalar(_counted(filters, today)) or 0) if count else -1
     key = _sort_column(name, columns)
     if cursor:
         value, after = _decode_cursor(cursor, sort if descending else name)
