@@ -4,6 +4,7 @@ memory) and NUL characters (400). Both inspect the body as it arrives, through `
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -73,10 +74,21 @@ class BodySizeLimit:
         await _guarded(self.app, scope, receive, send, count)
 
 
+# A JSON escape of half a UTF-16 pair. A whole pair (an emoji sent as "\\ud83d\\ude00") is text;
+# half of one is not, and cannot be encoded as UTF-8 to be stored, logged or answered.
+_PAIR = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+_HALF = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def has_lone_surrogate(body: bytes) -> bool:
+    return b"\\u" in body and _HALF.search(_PAIR.sub(b"", body)) is not None
+
+
 class NoNulCharacters:
     """Refuse with 400 any request carrying a NUL character (in the path, the query, a JSON
     string as `\\u0000`, a form field as `%00`): no text a person writes has one, and
-    PostgreSQL cannot store one, so it would otherwise end in a server error."""
+    PostgreSQL cannot store one, so it would otherwise end in a server error. A JSON string
+    with half a surrogate pair (`"\\ud800"`) is refused the same way: it is not text."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -101,5 +113,7 @@ class NoNulCharacters:
         def check(body: bytes) -> None:
             if b"\x00" in body or b"\\u0000" in body.lower() or (form and b"%00" in body):
                 raise nul
+            if not form and has_lone_surrogate(body):
+                raise Refused(400, "the request contains half a surrogate pair (like \\ud800), which is not text")
 
         await _guarded(self.app, scope, receive, send, check)

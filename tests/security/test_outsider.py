@@ -17,6 +17,7 @@ is always plain HTTP.
 from __future__ import annotations
 
 import base64
+import json
 import string
 import threading
 from collections.abc import Iterator
@@ -731,3 +732,27 @@ def test_an_agent_cannot_record_an_outcome_for_an_unverified_caller(client, acco
         assert response.status_code == 409, outcome
     state = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()
     assert state["promises"] == state["plans"] == state["disputes"] == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"reference":"A-1","creditor":"X","debtor":{"name":"\\ud800"},"invoices":[]}',
+        '{"reference":"A-1","creditor":"X","debtor":{"name":"\\udc00 tail"},"invoices":[]}',
+        '{"reference":"A-1","creditor":"X","debtor":{"name":"\\ude00\\ud83d"},"invoices":[]}',
+    ],
+)
+def test_half_a_surrogate_pair_is_a_4xx_not_a_crash(lenient, raw):
+    """Sends JSON strings holding half a UTF-16 pair, which no UTF-8 text can hold."""
+    headers = {**AUTH, "content-type": "application/json"}
+    assert lenient.post("/api/v1/accounts", content=raw, headers=headers).status_code == 400
+    chat = lenient.post("/webhooks/rest/webhook", content='{"sender":"s","message":"\\ud800 hi"}', headers=headers)
+    assert chat.status_code == 400
+
+
+def test_a_whole_surrogate_pair_is_text(client):
+    """An emoji escaped as a pair ("\\ud83d\\ude00") is an ordinary name."""
+    body = json.dumps(account_body("EMOJI-1", name="Sam \U0001f600"), ensure_ascii=True)
+    assert "\\ud83d\\ude00" in body
+    response = client.post("/api/v1/accounts", content=body, headers={**AUTH, "content-type": "application/json"})
+    assert response.status_code == 201 and response.json()["debtor"]["name"] == "Sam \U0001f600"
