@@ -33,7 +33,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from amicable.db.models import Agent, AgentSession, Creditor, Handoff
+from amicable.db.models import Account, Agent, AgentSession, Creditor, Handoff
 from amicable.ratelimit import LOGIN_PER_ACCOUNT, LOGIN_PER_SOURCE, Rule, Throttle
 from amicable.services import ServiceError
 
@@ -160,7 +160,14 @@ def sign_out(session: Session, token: str | None) -> None:
         session.execute(delete(AgentSession).where(AgentSession.token_hash == _digest(token)))
 
 
-def may_open(agent: Agent, handoff: Handoff | None) -> bool:
+def may_open(agent: Agent, handoff: Handoff | None, account: Account | None = None) -> bool:
+    """A supervisor any conversation, an agent the waiting queue and their own; and a
+    creditor's own operator only conversations about that creditor's files (`account`, or the
+    hand-over's)."""
+    if agent.creditor_id is not None:
+        file = account or (handoff.account if handoff is not None else None)
+        if file is None or file.creditor_id != agent.creditor_id:
+            return False
     if agent.role == "supervisor":
         return True
     if handoff is None:

@@ -65,3 +65,21 @@ def test_an_agent_opens_the_waiting_queue_and_their_own_a_supervisor_anything(se
     assert [agents.may_open(ann, h) for h in (waiting, bobs, closed, None)] == [True, False, False, False]
     assert agents.may_open(bob, bobs)
     assert all(agents.may_open(boss, h) for h in (waiting, bobs, closed, None))
+
+
+def test_a_creditors_operator_opens_that_creditors_files_only(session, load):
+    own = load("B-1", creditor="Brightwater Energy")
+    other = load("P-1", creditor="Polder Telecom")
+    lead = agents.create_agent(session, "lead@bw.example", "Lea", "supervisor", PASSWORD, creditor="Brightwater Energy")
+    desk = agents.create_agent(session, "desk@bw.example", "Dan", "agent", PASSWORD, creditor="Brightwater Energy")
+    assert lead.creditor_id == own.creditor_id
+    mine = Handoff(reason="x", status="waiting", account=own)
+    theirs = Handoff(reason="x", status="waiting", account=other)
+    assert agents.may_open(lead, mine) and agents.may_open(desk, mine)
+    assert not agents.may_open(lead, theirs) and not agents.may_open(desk, theirs)
+    # A conversation bound to no file, or to another creditor's, stays with the agency's staff.
+    assert not agents.may_open(lead, None)
+    assert not agents.may_open(lead, None, other)
+    assert agents.may_open(lead, None, own)
+    with pytest.raises(ServiceError):
+        agents.create_agent(session, "x@bw.example", "X", "agent", PASSWORD, creditor="Nobody Ltd")
