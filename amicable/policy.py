@@ -100,6 +100,9 @@ class HandoverPolicy(_Strict):
         "fri": "09:00-17:00",
     }
     slot_minutes: int = Field(30, ge=5, le=240)
+    # How a colleague is named to the debtor when they join and on each message they send:
+    # their first name ("Sam"), their name as entered ("Sam Peeters"), or no name ("a colleague").
+    agent_name: Literal["first_name", "full_name", "none"] = "first_name"
 
     @field_validator("timezone")
     @classmethod

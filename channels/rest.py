@@ -62,7 +62,8 @@ def agent_messages(
             .order_by(Message.id)
             .limit(50)
         ).all()
-        return [{"id": m.id, "text": m.text} for m in rows]
+        # `name`: the colleague as the debtor is shown them (the creditor's naming policy).
+        return [{"id": m.id, "text": m.text, "name": (m.payload or {}).get("shown_as")} for m in rows]
 
 
 @router.post("/webhooks/rest/webhook", response_model=None)

@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amicable.db.models import Agent, Conversation, ConversationNote, Handoff
+from amicable.policy import Policy, load_policy
 from amicable.providers import outbound
-from amicable.services import accounts, agents, conversations, identity, outcomes, plans
+from amicable.services import accounts, agent_voice, agents, conversations, identity, outcomes, plans
 from amicable.settings import Settings
 from api.deps import SessionDep, SettingsDep
 from api.schemas import Amount
@@ -71,7 +72,7 @@ def _open(session: Session, agent: Agent, conversation_id: str) -> tuple[Convers
     handoff = session.scalar(
         select(Handoff).where(Handoff.conversation_id == conversation_id).order_by(Handoff.id.desc()).limit(1)
     )
-    if not agents.may_open(agent, handoff):
+    if not agents.may_open(agent, handoff, conversation.account):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this conversation is with another colleague")
     return conversation, handoff
 
@@ -106,7 +107,8 @@ def login(body: LoginIn, request: Request, response: Response, session: SessionD
         httponly=True,
         samesite="strict",
         secure=_cookie_secure(settings),
-        path="/agent",
+        # The whole site: the results dashboard (/dashboard) uses the same sign-in.
+        path="/",
     )
     return {"signed_in": True}
 
@@ -114,7 +116,7 @@ def login(body: LoginIn, request: Request, response: Response, session: SessionD
 @router.post("/api/logout")
 def logout(request: Request, response: Response, session: SessionDep, settings: SettingsDep) -> dict:
     agents.sign_out(session, request.cookies.get(COOKIE))
-    response.delete_cookie(COOKIE, path="/agent", secure=_cookie_secure(settings), httponly=True, samesite="strict")
+    response.delete_cookie(COOKIE, path="/", secure=_cookie_secure(settings), httponly=True, samesite="strict")
     return {"signed_in": False}
 
 
@@ -130,7 +132,7 @@ def queue(agent: AgentDep, session: SessionDep) -> list[dict]:
     rows = session.scalars(select(Handoff).where(Handoff.status != "closed").order_by(Handoff.created_at)).all()
     # A person in crisis comes before everyone else, whoever has waited longer.
     rows = sorted(rows, key=lambda handoff: handoff.reason != "crisis")
-    visible = [h for h in rows if agent.role == "supervisor" or h.agent_id in (None, agent.id)]
+    visible = [h for h in rows if agents.may_open(agent, h)]
     result = []
     for handoff in visible:
         conversation = session.get(Conversation, handoff.conversation_id) if handoff.conversation_id else None
@@ -176,14 +178,46 @@ def read_conversation(conversation_id: str, agent: AgentDep, session: SessionDep
     }
 
 
+def _policy(settings: Settings, conversation: Conversation) -> Policy:
+    return load_policy(settings.policies_dir, conversation.account.creditor.name if conversation.account else "")
+
+
+def _say(
+    session: Session, settings: Settings, conversation: Conversation, agent: Agent, text: str, *, signed: bool = True
+) -> dict:
+    """A colleague's words: kept in the transcript first, then sent on the debtor's channel
+    with the colleague's name (the web chat shows the name beside it); the agent is told
+    plainly when it could not go (no Twilio, WhatsApp's 24 hours, a caller on the line)."""
+    policy = _policy(settings, conversation)
+    shown = agent_voice.shown_name(agent, policy, conversation.language or "en")
+    conversations.record_message(session, conversation, "agent", text, {"agent": agent.name, "shown_as": shown})
+    session.flush()
+    outgoing = (
+        text if conversation.channel == "web" or not signed else agent_voice.signed(text, agent, policy, conversation)
+    )
+    try:
+        sent = outbound.send(session, settings, conversation.channel, conversation.address, outgoing, conversation.id)
+    except outbound.NotSent as problem:
+        return {"recorded": True, "delivered": False, "detail": str(problem)}
+    return {"recorded": True, "delivered": True, "detail": sent.note}
+
+
 @router.post("/api/conversations/{conversation_id}/take")
-def take(conversation_id: str, agent: AgentDep, session: SessionDep) -> dict:
+def take(conversation_id: str, agent: AgentDep, session: SessionDep, settings: SettingsDep) -> dict:
+    """The agent takes the conversation; the debtor is told a person has joined, by name."""
     conversation, handoff = _open(session, agent, conversation_id)
     if handoff is None or handoff.status == "closed":
         handoff = conversations.hand_over(session, conversation, "agent_took_over", f"opened by {agent.name}")
+    already = handoff.agent_id == agent.id and handoff.status == "active" and conversation.handled_by == "agent"
     handoff.agent_id, handoff.status = agent.id, "active"
     conversation.handled_by = "agent"
-    return {"status": "active", "agent": agent.name}
+    if already:
+        return {"status": "active", "agent": agent.name, "announced": None}
+    policy = _policy(settings, conversation)
+    announced = _say(
+        session, settings, conversation, agent, agent_voice.joined(conversation, agent, policy), signed=False
+    )
+    return {"status": "active", "agent": agent.name, "announced": announced}
 
 
 @router.post("/api/conversations/{conversation_id}/reply")
@@ -193,15 +227,9 @@ def reply(conversation_id: str, body: TextIn, agent: AgentDep, session: SessionD
     conversation, handoff = _open(session, agent, conversation_id)
     if conversation.handled_by != "agent":
         raise HTTPException(status.HTTP_409_CONFLICT, "take the conversation before replying: the bot still has it")
-    conversations.record_message(session, conversation, "agent", body.text, {"agent": agent.name})
     if handoff is not None and handoff.agent_id is None:
         handoff.agent_id, handoff.status = agent.id, "active"
-    session.flush()
-    try:
-        sent = outbound.send(session, settings, conversation.channel, conversation.address, body.text, conversation.id)
-    except outbound.NotSent as problem:
-        return {"recorded": True, "delivered": False, "detail": str(problem)}
-    return {"recorded": True, "delivered": True, "detail": sent.note}
+    return _say(session, settings, conversation, agent, body.text)
 
 
 @router.post("/api/conversations/{conversation_id}/notes", status_code=status.HTTP_201_CREATED)
@@ -235,11 +263,19 @@ def record_outcome(
 
 
 @router.post("/api/conversations/{conversation_id}/release")
-def release(conversation_id: str, agent: AgentDep, session: SessionDep) -> dict:
-    """Hand the conversation back to the bot."""
+def release(conversation_id: str, agent: AgentDep, session: SessionDep, settings: SettingsDep) -> dict:
+    """Hand the conversation back to the bot; the debtor is told the assistant answers again."""
     conversation, handoff = _open(session, agent, conversation_id)
     if handoff is not None:
         handoff.status = "closed"
+    if conversation.handled_by == "agent":
+        _say(
+            session,
+            settings,
+            conversation,
+            agent,
+            agent_voice.left(conversation, agent, _policy(settings, conversation)),
+        )
     conversation.handled_by = "bot"
     # Whoever writes next to the bot proves who they are again: the person the agent spoke
     # with may have handed the phone on.

@@ -169,8 +169,9 @@ def _encode_cursor(sort: str, value: Any, account_id: int) -> str:
 def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        value, account_id = data["v"], int(data["i"])
-        if data["s"] != sort:
+        value, account_id = data["v"], data["i"]
+        # A cursor comes back from the client: every part is checked before it reaches SQL.
+        if data["s"] != sort or not isinstance(account_id, int) or not 0 <= account_id < 2**62:
             raise ValueError
         name = sort.lstrip("-")
         if name in ("updated_at", "created_at"):
@@ -179,9 +180,11 @@ def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
             value = date.fromisoformat(value)
         elif name == "balance":
             value = Decimal(value)
-        elif not isinstance(value, str):
+            if not value.is_finite() or abs(value) >= 10**12:
+                raise ValueError
+        elif not isinstance(value, str) or len(value) > 400:
             raise ValueError
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, KeyError, TypeError, ArithmeticError, binascii.Error, UnicodeDecodeError):
         raise ServiceError("this cursor is not one this list gave, or was given for another sort", 422) from None
     return value, account_id
 

@@ -95,7 +95,15 @@ def test_an_agent_replies_notes_records_a_promise_and_hands_back(client):
     assert sent == {"recorded": True, "delivered": True, "detail": "shown in the web chat"}
     # The web chat picks the reply up on its next poll.
     polled = client.get("/webhooks/rest/messages", params={"sender": WEB, "after": 0}).json()
-    assert [m["text"] for m in polled] == ["Hello Sam, I'm Ana. How can I help?"]
+    # The debtor is told a person joined (the creditor named: identity is confirmed here),
+    # and each of the colleague's messages carries their name.
+    assert [m["text"] for m in polled] == [
+        "Ana from Brightwater Energy has joined the conversation. You are now talking with a person.",
+        "Hello Sam, I'm Ana. How can I help?",
+    ]
+    assert {m["name"] for m in polled} == {"Ana"}
+    # Taking it again announces nothing new.
+    assert client.post(f"{url}/take", headers=CSRF).json()["announced"] is None
     # While a person holds it, the bot stays silent for that debtor.
     quiet = client.post("/webhooks/rest/webhook", json={"sender": WEB, "message": "thanks"}).json()
     assert "colleague has your conversation" in quiet[0]["text"]
@@ -108,6 +116,8 @@ def test_an_agent_replies_notes_records_a_promise_and_hands_back(client):
     assert client.get(url).json()["notes"][0]["text"].startswith("Lost her job")
     assert client.post(f"{url}/release", headers=CSRF).json() == {"handled_by": "bot"}
     assert client.get("/agent/api/queue").json() == []
+    last = client.get("/webhooks/rest/messages", params={"sender": WEB, "after": polled[-1]["id"]}).json()
+    assert [m["text"] for m in last] == ["Ana has left the conversation; the assistant answers again."]
 
 
 def test_an_agent_cannot_open_a_colleagues_conversation_but_a_supervisor_can(client):
@@ -178,8 +188,17 @@ def test_replies_reach_sms_through_twilio_and_whatsapp_only_inside_its_window(se
                 "/agent/api/conversations/sms:+32470123456/reply", json={"text": "Hi, Ana here."}, headers=CSRF
             )
             assert sms.json()["delivered"] is True
-            [message] = fake.messages
-            assert (message["to"], message["from"], message["body"]) == ("+32470123456", "+3228080000", "Hi, Ana here.")
+            # The debtor is told a person joined (the creditor unnamed: nobody has proved who
+            # they are yet), then reads the colleague's message under their name.
+            joined, message = fake.messages
+            assert joined["body"] == (
+                "Ana from our team has joined the conversation. You are now talking with a person."
+            )
+            assert (message["to"], message["from"], message["body"]) == (
+                "+32470123456",
+                "+3228080000",
+                "Ana: Hi, Ana here.",
+            )
             late = client.post(
                 "/agent/api/conversations/whatsapp:+32470123456/reply", json={"text": "Hi"}, headers=CSRF
             ).json()

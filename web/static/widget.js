@@ -43,6 +43,8 @@
       typing: "Amicable is typing…",
       you: "You said:",
       bot: "Amicable said:",
+      person: "{name} (a person) said:",
+      personTag: "person",
       sending: "Sending…",
       notSent: "Not sent",
       waiting: "Waiting to send",
@@ -69,6 +71,8 @@
       typing: "Amicable écrit…",
       you: "Vous avez écrit :",
       bot: "Amicable a écrit :",
+      person: "{name} (une personne) a écrit :",
+      personTag: "personne",
       sending: "Envoi…",
       notSent: "Non envoyé",
       waiting: "En attente d'envoi",
@@ -95,6 +99,8 @@
       typing: "Amicable typt…",
       you: "U schreef:",
       bot: "Amicable schreef:",
+      person: "{name} (een persoon) schreef:",
+      personTag: "persoon",
       sending: "Versturen…",
       notSent: "Niet verstuurd",
       waiting: "Wacht op verzending",
@@ -427,16 +433,26 @@
 
   function renderItem(item) {
     var isUser = item.from === "user";
+    // A colleague's message is marked as a person's, with their name: the debtor always
+    // knows whether the assistant or a person is writing.
+    var isPerson = !isUser && !!item.agent;
     var bubble = el("div", {
-      className: "amicable-msg " + (isUser ? "amicable-msg-user" : "amicable-msg-bot"),
+      className: "amicable-msg " + (isUser ? "amicable-msg-user" : isPerson ? "amicable-msg-bot amicable-msg-person" : "amicable-msg-bot"),
     });
+    if (isPerson && item.name) {
+      bubble.appendChild(el("span", { className: "amicable-person", "aria-hidden": "true" }, [
+        el("strong", { text: item.name }),
+        el("span", { className: "amicable-person-tag", text: " · " + T.personTag }),
+      ]));
+    }
     if (isUser) bubble.appendChild(document.createTextNode(item.text));
     else appendLinkified(bubble, item.text || "");
 
+    var said = isUser ? T.you : isPerson && item.name ? fmt(T.person, { name: item.name }) : T.bot;
     var row = el("div", {
       className: "amicable-row " + (isUser ? "amicable-row-user" : "amicable-row-bot"),
       "data-id": String(item.id),
-    }, [el("span", { className: "amicable-sr-only", text: isUser ? T.you : T.bot }), bubble]);
+    }, [el("span", { className: "amicable-sr-only", text: said }), bubble]);
 
     if (isUser) {
       var st = statusText(item);
@@ -810,7 +826,8 @@
         messages.forEach(function (message) {
           if (!message || typeof message.text !== "string" || typeof message.id !== "number") return;
           agentSeen = Math.max(agentSeen, message.id);
-          append({ id: nextId++, from: "bot", text: message.text, agent: true });
+          var name = typeof message.name === "string" ? message.name.slice(0, 80) : "";
+          append({ id: nextId++, from: "bot", text: message.text, agent: true, name: name });
         });
         if (messages.length) {
           storageSet("localStorage", agentKey(), String(agentSeen));
