@@ -8,6 +8,7 @@ disagree with the records they summarise.
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -80,6 +82,21 @@ class Debtor(Base):
     # Hours the debtor asked to be contacted in ("18:00-21:00", their own time); outreach keeps
     # inside them as well as inside the law's window.
     preferred_hours: Mapped[str | None] = mapped_column(String(16))
+    # The name folded for search ("Zoë" is found by "zoe"), kept by `_fold_name` below: SQL's
+    # lower() knows no accents, and SQLite's not even non-ASCII letters.
+    search_key: Mapped[str | None] = mapped_column(String(200))
+
+
+def search_key(text: str) -> str:
+    """Text as a search compares it: accents dropped, case folded ("Élodie" -> "elodie")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+@event.listens_for(Debtor, "before_insert")
+@event.listens_for(Debtor, "before_update")
+def _fold_name(_mapper: object, _connection: object, debtor: Debtor) -> None:
+    debtor.search_key = search_key(debtor.name or "")[:200]
 
 
 class Account(Base):

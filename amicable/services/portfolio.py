@@ -35,6 +35,7 @@ from amicable.db.models import (
     Invoice,
     Plan,
     Promise,
+    search_key,
 )
 from amicable.services import ServiceError
 
@@ -224,12 +225,15 @@ def _where(query: Select, filters: Filters, columns: _Columns, today: date) -> S
 
 
 def _search(q: str) -> ColumnElement[bool]:
-    """A part of the reference, the debtor's name or e-mail (any case), or of the phone number
-    (its digits, however they were typed: "+32 470 12", "0470/12")."""
+    """A part of the reference, the debtor's name (any case, with or without accents) or
+    e-mail, or of the phone number (its digits, however they were typed: "+32 470 12",
+    "0470/12")."""
     needle = q.strip().lower()
     options = [
         func.lower(Account.reference).contains(needle, autoescape=True),
         func.lower(Debtor.name).contains(needle, autoescape=True),
+        # "zoe", "ZOË" and "zoë" all find Zoë (the folded name, kept on every write).
+        Debtor.search_key.contains(search_key(q.strip()), autoescape=True),
         func.lower(Debtor.email).contains(needle, autoescape=True),
     ]
     digits = "".join(ch for ch in needle if ch.isdigit())
