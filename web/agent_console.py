@@ -167,7 +167,12 @@ def read_conversation(conversation_id: str, agent: AgentDep, session: SessionDep
         "channel": conversation.channel,
         "verified": conversation.verified,
         "handled_by": conversation.handled_by,
-        "handoff": {"reason": handoff.reason, "summary": handoff.summary, "status": handoff.status}
+        "handoff": {
+            "reason": handoff.reason,
+            "summary": handoff.summary,
+            "status": handoff.status,
+            "agent": handoff.agent.name if handoff.agent else None,
+        }
         if handoff
         else None,
         "messages": [

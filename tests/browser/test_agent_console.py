@@ -39,6 +39,9 @@ def test_an_agent_signs_in_takes_a_conversation_and_replies(web, browser, settin
     _setup(web, sessionmaker)
     page = browser.new_page()
     page.goto(f"{web}/agent")
+    page.wait_for_selector("#login:not([hidden])")
+    # A first visit is a sign-in, not "your session has ended".
+    assert page.inner_text("#login-status") == ""
     page.get_by_label("E-mail").fill("ana@example.com")
     page.get_by_label("Password").fill("wrong password!!")
     page.get_by_role("button", name="Sign in").click()
@@ -53,13 +56,20 @@ def test_an_agent_signs_in_takes_a_conversation_and_replies(web, browser, settin
     page.click("#queue button:has-text('ACC-1001')")
     page.wait_for_selector("#transcript li:has-text('Can I speak to someone please?')")
     assert "balance EUR 120.50" in page.inner_text("#account")
+    # Only the action that fits: the assistant has it, so it can be taken, not handed back,
+    # and there is no replying before taking it.
+    assert page.is_hidden("#release") and page.is_disabled("#reply")
     page.get_by_role("button", name="Take the conversation").click()
     page.wait_for_selector("#status:has-text('the bot is silent')")
+    page.wait_for_selector("#take", state="hidden")
     page.get_by_label("Reply to the debtor").fill("Hello Sam, this is Ana. Let's find a plan together.")
     page.get_by_role("button", name="Send reply").click()
     page.wait_for_selector("#status:has-text('shown in the web chat')")
     polled = httpx.get(f"{web}/webhooks/rest/messages", params={"sender": WEB, "after": 0}).json()
     assert polled[-1]["text"] == "Hello Sam, this is Ana. Let's find a plan together."
+    # The debtor was told a person joined, and sees who writes.
+    assert polled[0]["text"].startswith("Ana from Brightwater Energy has joined the conversation.")
+    assert {m["name"] for m in polled} == {"Ana"}
     page.get_by_label("Note for colleagues").fill("Prefers calls after 6pm")
     page.get_by_role("button", name="Add note").click()
     page.wait_for_selector("#notes li:has-text('Prefers calls after 6pm')")
