@@ -105,8 +105,7 @@ def summary_of(tracker: Tracker) -> str:
     lines: list[str] = []
     for event in tracker.events[-60:]:
         if event.get("event") == "user" and event.get("text"):
-            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name", "?")
-            lines.append(f"debtor ({intent}): {event['text'][:200]}")
+            lines.append(f"Debtor: {event['text'][:200]}")
     reference = tracker.get_slot("account_reference") if verified(tracker) else None
     head = f"file {reference}, identity confirmed" if reference else "identity not confirmed"
     return head + "\n" + "\n".join(lines[-12:])

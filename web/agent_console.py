@@ -8,7 +8,7 @@ The session lives in an HttpOnly, SameSite=Strict cookie; every change also need
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -133,6 +133,7 @@ def queue(agent: AgentDep, session: SessionDep) -> list[dict]:
     # A person in crisis comes before everyone else, whoever has waited longer.
     rows = sorted(rows, key=lambda handoff: handoff.reason != "crisis")
     visible = [h for h in rows if agents.may_open(agent, h)]
+    now = datetime.now(UTC)
     result = []
     for handoff in visible:
         conversation = session.get(Conversation, handoff.conversation_id) if handoff.conversation_id else None
@@ -143,6 +144,7 @@ def queue(agent: AgentDep, session: SessionDep) -> list[dict]:
                 "reason": handoff.reason,
                 "urgent": handoff.reason == "crisis",
                 "summary": handoff.summary,
+                **agents.queue_entry(session, handoff, now),
                 "status": handoff.status,
                 "waiting_since": handoff.created_at,
                 "callback_at": handoff.callback_at,

@@ -173,3 +173,57 @@ def may_open(agent: Agent, handoff: Handoff | None, account: Account | None = No
     if handoff is None:
         return False
     return handoff.agent_id in (None, agent.id) and handoff.status != "closed"
+
+
+REASONS = {
+    "crisis": "Urgent: may be at risk",
+    "asked_for_person": "Asked for a person",
+    "bot_offer_accepted": "Accepted the offer of a person",
+    "bot_stuck": "The assistant could not help",
+    "agent_took_over": "Opened by a colleague",
+}
+# What the contact log records in a conversation, as a colleague reads it in the queue.
+OUTCOMES = {
+    "payment_link": "payment link sent",
+    "promise": "promise to pay",
+    "plan": "plan agreed",
+    "dispute": "dispute recorded",
+    "opt_out": "opted out",
+    "reason": "gave a reason",
+    "care_cue": "care cue noted",
+}
+
+
+def queue_entry(session: Session, handoff: Handoff, now: datetime) -> dict:
+    """What a colleague scans in the queue: why the person is waiting, what they last wrote
+    (as kept: already redacted), what the conversation reached so far, and for how long they
+    have waited."""
+    from amicable.db.models import ContactEvent, Message
+
+    last = None
+    outcomes: list[str] = []
+    if handoff.conversation_id:
+        last = session.scalar(
+            select(Message.text)
+            .where(Message.conversation_id == handoff.conversation_id, Message.author == "debtor")
+            .order_by(Message.id.desc())
+            .limit(1)
+        )
+        logged = session.execute(
+            select(ContactEvent.kind, ContactEvent.detail)
+            .where(ContactEvent.conversation_id == handoff.conversation_id)
+            .order_by(ContactEvent.id)
+        ).all()
+        for kind, detail in logged:
+            label = (
+                "identity confirmed" if (kind, detail) == ("verification", "identity confirmed") else OUTCOMES.get(kind)
+            )
+            if label and label not in outcomes:
+                outcomes.append(label)
+    waited = max(0, int((now - handoff.created_at).total_seconds() // 60))
+    return {
+        "reason_label": REASONS.get(handoff.reason, handoff.reason.replace("_", " ").capitalize()),
+        "last_message": (last[:140] + "…") if last and len(last) > 140 else last,
+        "outcomes": outcomes,
+        "waiting_minutes": waited,
+    }

@@ -213,3 +213,14 @@ def test_replies_reach_sms_through_twilio_and_whatsapp_only_inside_its_window(se
             assert sent["delivered"] is True and "template" in sent["detail"]
             assert fake.messages[-1]["content_sid"] == "HX" + "0" * 32
             assert fake.messages[-1]["to"] == "whatsapp:+32470123456" and fake.messages[-1]["body"] == ""
+
+
+def test_the_queue_reads_as_a_sentence_not_intent_names(client):
+    _agent(client, "ana@example.com")
+    _handoff(client)
+    _login(client, "ana@example.com")
+    [row] = client.get("/agent/api/queue").json()
+    assert row["reason_label"][0].isupper() and "_" not in row["reason_label"]
+    assert row["waiting_minutes"] >= 0 and isinstance(row["outcomes"], list)
+    assert "identity confirmed" in row["outcomes"]
+    assert row["last_message"]
