@@ -32,6 +32,7 @@ from channels import rest, telegram, twilio_messaging, twilio_voice
 from server.limits import BodySizeLimit, NoNulCharacters
 from server.security_headers import DocsGuard, SecurityHeaders
 from web import STATIC, agent_console, chat, dashboard, mailbox, pay, unsubscribe
+from web import accounts as accounts_pages
 from web import autopay as autopay_page
 
 
@@ -71,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"detail": "a concurrent request changed the same record; please retry"}, status_code=409)
 
     api_doors = (accounts, autopay, conversations, exports, imports, outreach, payments, refunds, statements)
-    web_doors = (chat, pay, autopay_page, agent_console, dashboard, unsubscribe, mailbox)
+    web_doors = (chat, pay, autopay_page, agent_console, dashboard, accounts_pages, unsubscribe, mailbox)
     channel_doors = (rest, telegram, twilio_messaging, twilio_voice, email_channel)
     for module in (*api_doors, *web_doors, *channel_doors):
         app.include_router(module.router)

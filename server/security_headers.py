@@ -16,6 +16,11 @@ PUBLIC_BASE_URL is https, HSTS. The policies:
   both load cross-origin, so no Cross-Origin-Resource-Policy is set.
 - /docs and /redoc: Swagger UI and ReDoc from our origin (api/docs.py), with the
   inline start-up script FastAPI writes into those pages.
+- the results dashboard (/dashboard): scripts from our origin only (Plotly's bundle is served
+  by us, and the page has no inline script); styles from our origin, the empty `<style>`
+  element Plotly creates to write its rules into through the CSSOM (which CSP does not
+  govern), and the stylesheets Plotly's bundle carries, each by its hash; images also as
+  data: URLs. Plotly needs no eval.
 """
 
 from __future__ import annotations
@@ -48,6 +53,9 @@ DOCS_PATHS = (*DOCS_PAGES, "/openapi.json")
 # Pages that post a form which may be redirected on to Stripe Checkout.
 CHECKOUT_PAGES = ("/pay/", "/plans/")
 HSTS_SECONDS = 365 * 24 * 3600
+DASHBOARD = "/dashboard"
+# The hash of an empty <style> element: Plotly adds one and fills it with insertRule.
+EMPTY_STYLE = f"'sha256-{base64.b64encode(hashlib.sha256(b'').digest()).decode()}'"
 
 _INLINE = re.compile(r"<(script|style)(\s[^>]*)?>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
 
@@ -128,14 +136,25 @@ def _mail_preview_csp() -> ContentSecurityPolicy:
     )
 
 
+def _dashboard_csp() -> ContentSecurityPolicy:
+    """No inline script at all; Plotly's empty rule sheet and the stylesheets its bundle
+    carries, by hash; images also from data: URLs (Plotly draws a chart into one to save it
+    as a PNG, and probes the browser with one)."""
+    from web.dashboard import carried_styles
+
+    return _page_csp([], [EMPTY_STYLE, *carried_styles()], [], ["'none'"]).img_src("'self'", "data:")
+
+
 def policies(settings: Settings) -> dict[str, Secure]:
-    """The `Secure` policy of each kind of path: `web_chat`, `checkout`, `docs`, `default`."""
+    """The `Secure` policy of each kind of path: `web_chat`, `checkout`, `docs`, `mail_preview`,
+    `dashboard`, `default`."""
     scripts, styles = inline_hashes()
     return {
         "web_chat": _secure(settings, _page_csp(scripts, styles, [], _embedders(settings)), never_framed=False),
         "checkout": _secure(settings, _page_csp(scripts, styles, [STRIPE_CHECKOUT], ["'none'"]), never_framed=True),
         "docs": _secure(settings, _docs_csp(), never_framed=True),
         "mail_preview": _secure(settings, _mail_preview_csp(), never_framed=False),
+        "dashboard": _secure(settings, _dashboard_csp(), never_framed=True),
         "default": _secure(settings, _page_csp(scripts, styles, [], ["'none'"]), never_framed=True),
     }
 
@@ -149,6 +168,8 @@ def policy_for(path: str) -> str:
         return "checkout"
     if path.startswith("/mailbox/") and path.endswith("/html"):
         return "mail_preview"
+    if path == DASHBOARD or path.startswith(DASHBOARD + "/"):
+        return "dashboard"
     return "default"
 
 

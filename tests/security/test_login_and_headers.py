@@ -260,7 +260,7 @@ def test_the_agent_cookie_is_secure_except_in_the_demo_on_plain_http(settings):
     production_http = cookie(_production(settings, public_base_url="http://amicable.internal"))
     production_https = cookie(_production(settings, public_base_url="https://amicable.example"))
     for value in (demo_http, demo_https, production_http, production_https):
-        assert "httponly" in value and "samesite=strict" in value and "path=/agent" in value
+        assert "httponly" in value and "samesite=strict" in value and "path=/;" in value + ";"
     assert "; secure" not in demo_http
     assert all("; secure" in value for value in (demo_https, production_http, production_https))
 
