@@ -125,6 +125,44 @@ def me(agent: AgentDep) -> dict:
     return {"name": agent.name, "email": agent.email, "role": agent.role}
 
 
+class InviteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    name: str = Field("", max_length=200)
+    role: Literal["agent", "supervisor"] = "agent"
+    password: str = Field(min_length=12, max_length=200)
+
+
+class ChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["agent", "supervisor"] | None = None
+    active: bool | None = None
+
+
+def _colleague(agent: Agent) -> dict:
+    return {"id": agent.id, "email": agent.email, "name": agent.name, "role": agent.role, "active": agent.active}
+
+
+@router.get("/api/agents")
+def list_agents(agent: AgentDep, session: SessionDep) -> list[dict]:
+    """The team, for supervisors: who can sign in, with which role."""
+    if agent.role != "supervisor":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only a supervisor manages the team")
+    return [_colleague(colleague) for colleague in agents.team(session, agent)]
+
+
+@router.post("/api/agents", status_code=status.HTTP_201_CREATED)
+def invite_agent(body: InviteIn, agent: AgentDep, session: SessionDep) -> dict:
+    """A supervisor adds a colleague with a first password to hand over."""
+    return _colleague(agents.invite(session, agent, body.email, body.name, body.role, body.password))
+
+
+@router.patch("/api/agents/{agent_id}")
+def change_agent(agent_id: int, body: ChangeIn, agent: AgentDep, session: SessionDep) -> dict:
+    """A new role, or access removed (their sessions end at once) or given back."""
+    return _colleague(agents.change(session, agent, agent_id, role=body.role, active=body.active))
+
+
 @router.get("/api/queue")
 def queue(agent: AgentDep, session: SessionDep) -> list[dict]:
     """Conversations waiting for a person, and those this agent (or, for a supervisor, anyone)

@@ -227,3 +227,47 @@ def queue_entry(session: Session, handoff: Handoff, now: datetime) -> dict:
         "outcomes": outcomes,
         "waiting_minutes": waited,
     }
+
+
+def team(session: Session, supervisor: Agent) -> list[Agent]:
+    """The colleagues a supervisor manages: everyone for the agency's supervisors, their own
+    creditor's people for a creditor's."""
+    query = select(Agent).order_by(Agent.active.desc(), Agent.name)
+    if supervisor.creditor_id is not None:
+        query = query.where(Agent.creditor_id == supervisor.creditor_id)
+    return list(session.scalars(query))
+
+
+def _managed(session: Session, supervisor: Agent, agent_id: int) -> Agent:
+    agent = session.get(Agent, agent_id)
+    if agent is None or agent not in team(session, supervisor):
+        raise ServiceError("no such colleague", 404)
+    return agent
+
+
+def invite(session: Session, supervisor: Agent, email: str, name: str, role: str, password: str) -> Agent:
+    """A supervisor adds a colleague with a first password (passed on to them by the
+    supervisor, to be changed later); a creditor's supervisor adds people of that creditor."""
+    if supervisor.role != "supervisor":
+        raise ServiceError("only a supervisor manages the team", 403)
+    creditor = supervisor.creditor_id and session.get(Creditor, supervisor.creditor_id)
+    return create_agent(session, email, name, role, password, creditor=creditor.name if creditor else None)
+
+
+def change(session: Session, supervisor: Agent, agent_id: int, *, role: str | None, active: bool | None) -> Agent:
+    """A new role, or the colleague deactivated (every session of theirs ends at once) or back.
+    A supervisor cannot lock themselves out: someone must still manage the team."""
+    if supervisor.role != "supervisor":
+        raise ServiceError("only a supervisor manages the team", 403)
+    agent = _managed(session, supervisor, agent_id)
+    if agent.id == supervisor.id and (active is False or (role is not None and role != "supervisor")):
+        raise ServiceError("ask another supervisor to change your own role or access", 409)
+    if role is not None:
+        if role not in ROLES:
+            raise ServiceError(f"role must be one of {', '.join(ROLES)}", 422)
+        agent.role = role
+    if active is not None:
+        agent.active = active
+        if not active:
+            session.execute(delete(AgentSession).where(AgentSession.agent_id == agent.id))
+    return agent

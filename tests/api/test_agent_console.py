@@ -224,3 +224,48 @@ def test_the_queue_reads_as_a_sentence_not_intent_names(client):
     assert row["waiting_minutes"] >= 0 and isinstance(row["outcomes"], list)
     assert "identity confirmed" in row["outcomes"]
     assert row["last_message"]
+
+
+def test_a_supervisor_manages_the_team_in_the_console(client):
+    _agent(client, "sue@example.com", role="supervisor")
+    _agent(client, "ana@example.com")
+    _login(client, "ana@example.com")
+    assert client.get("/agent/api/agents").status_code == 403
+    client.cookies.clear()
+    _login(client, "sue@example.com")
+    new = {"email": "Bo@Example.com", "name": "Bo Jansen", "role": "agent", "password": "a long first password"}
+    made = client.post("/agent/api/agents", json=new, headers=CSRF)
+    assert made.status_code == 201, made.text
+    assert made.json()["email"] == "bo@example.com" and "password" not in made.json()
+    assert client.post("/agent/api/agents", json=new, headers=CSRF).status_code == 409
+    short = client.post("/agent/api/agents", json={**new, "email": "x@example.com", "password": "short"}, headers=CSRF)
+    assert short.status_code == 422
+    team = {a["email"]: a for a in client.get("/agent/api/agents").json()}
+    assert set(team) == {"sue@example.com", "ana@example.com", "bo@example.com"}
+    # Bo signs in elsewhere; deactivated, his session ends at once.
+    from fastapi.testclient import TestClient
+
+    with TestClient(client.app) as bo:
+        assert (
+            bo.post("/agent/api/login", json={"email": "bo@example.com", "password": new["password"]}).status_code
+            == 200
+        )
+        assert bo.get("/agent/api/me").status_code == 200
+        bo_id = team["bo@example.com"]["id"]
+        changed = client.patch(f"/agent/api/agents/{bo_id}", json={"active": False}, headers=CSRF)
+        assert changed.status_code == 200 and changed.json()["active"] is False
+        assert bo.get("/agent/api/me").status_code == 401
+        assert (
+            bo.post("/agent/api/login", json={"email": "bo@example.com", "password": new["password"]}).status_code
+            == 401
+        )
+    promoted = client.patch(
+        f"/agent/api/agents/{team['ana@example.com']['id']}", json={"role": "supervisor"}, headers=CSRF
+    )
+    assert promoted.json()["role"] == "supervisor"
+    # Nobody locks the team out by removing their own access.
+    own = client.patch(f"/agent/api/agents/{team['sue@example.com']['id']}", json={"active": False}, headers=CSRF)
+    assert own.status_code == 409
+    assert client.patch("/agent/api/agents/99999", json={"active": False}, headers=CSRF).status_code == 404
+    # Changes need the console's header, like every other change.
+    assert client.patch(f"/agent/api/agents/{bo_id}", json={"active": True}).status_code == 403

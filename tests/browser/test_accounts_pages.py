@@ -43,8 +43,8 @@ def test_the_accounts_pages_in_chromium(web, browser, settings):  # type: ignore
     try:
         page.goto(f"{web}/accounts")
         assert page.url == f"{web}/agent"  # not signed in: the console's sign-in
-        page.get_by_label("E-mail").fill(AGENCY)
-        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("E-mail", exact=True).fill(AGENCY)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_selector("#who:has-text('Bea')")
 

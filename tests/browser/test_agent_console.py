@@ -42,11 +42,11 @@ def test_an_agent_signs_in_takes_a_conversation_and_replies(web, browser, settin
     page.wait_for_selector("#login:not([hidden])")
     # A first visit is a sign-in, not "your session has ended".
     assert page.inner_text("#login-status") == ""
-    page.get_by_label("E-mail").fill("ana@example.com")
-    page.get_by_label("Password").fill("wrong password!!")
+    page.get_by_label("E-mail", exact=True).fill("ana@example.com")
+    page.get_by_label("Password", exact=True).fill("wrong password!!")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector("#login-status:has-text('wrong e-mail or password')")
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector("#who:has-text('Ana (agent)')")
     page.wait_for_selector("#queue-count:has-text('(0)')")
@@ -76,4 +76,32 @@ def test_an_agent_signs_in_takes_a_conversation_and_replies(web, browser, settin
     page.get_by_role("button", name="Hand back to the bot").click()
     page.wait_for_selector("#status:has-text('Handed back to the bot')")
     page.wait_for_selector("#queue-count:has-text('(0)')", timeout=10_000)
+    page.close()
+
+
+def test_a_supervisor_adds_a_colleague_and_removes_their_access(web, browser, settings):
+    from amicable.db.session import make_engine, make_sessionmaker, transaction
+
+    with transaction(make_sessionmaker(make_engine(settings.database_url))) as session:
+        agents.create_agent(session, "sue@example.com", "Sue", "supervisor", PASSWORD)
+    page = browser.new_page()
+    page.goto(f"{web}/agent")
+    page.get_by_label("E-mail", exact=True).fill("sue@example.com")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("#team:not([hidden])")
+    page.fill("#invite-email", "bo@example.com")
+    page.fill("#invite-name", "Bo Jansen")
+    page.fill("#invite-password", "short")
+    page.get_by_role("button", name="Add colleague").click()  # the browser asks for 12 characters
+    assert page.inner_text("#team-list").count("@") == 1
+    page.fill("#invite-password", "a long first password")
+    page.get_by_role("button", name="Add colleague").click()
+    page.wait_for_selector("#status:has-text('bo@example.com can now sign in')")
+    page.locator("#team-list li", has_text="bo@example.com").get_by_role("button", name="Remove access").click()
+    page.wait_for_selector("#team-list li:has-text('bo@example.com'):has-text('no access')")
+    refused = httpx.post(
+        f"{web}/agent/api/login", json={"email": "bo@example.com", "password": "a long first password"}
+    )
+    assert refused.status_code == 401
     page.close()

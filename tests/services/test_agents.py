@@ -83,3 +83,20 @@ def test_a_creditors_operator_opens_that_creditors_files_only(session, load):
     assert agents.may_open(lead, None, own)
     with pytest.raises(ServiceError):
         agents.create_agent(session, "x@bw.example", "X", "agent", PASSWORD, creditor="Nobody Ltd")
+
+
+def test_a_creditors_supervisor_manages_that_creditors_people_only(session, load):
+    load("B-1", creditor="Brightwater Energy")
+    load("P-1", creditor="Polder Telecom")
+    lead = agents.create_agent(session, "lead@bw.example", "Lea", "supervisor", PASSWORD, creditor="Brightwater Energy")
+    other = agents.create_agent(session, "x@pt.example", "Xu", "agent", PASSWORD, creditor="Polder Telecom")
+    staff = agents.create_agent(session, "boss@agency.example", "Boss", "supervisor", PASSWORD)
+    added = agents.invite(session, lead, "dan@bw.example", "Dan", "agent", PASSWORD)
+    assert added.creditor_id == lead.creditor_id
+    assert {a.email for a in agents.team(session, lead)} == {"lead@bw.example", "dan@bw.example"}
+    assert len(agents.team(session, staff)) == 4
+    with pytest.raises(ServiceError) as refused:
+        agents.change(session, lead, other.id, role=None, active=False)
+    assert refused.value.status_code == 404 and other.active
+    with pytest.raises(ServiceError):
+        agents.invite(session, added, "eve@bw.example", "Eve", "agent", PASSWORD)

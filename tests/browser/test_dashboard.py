@@ -12,7 +12,6 @@ import io
 import pytest
 
 from amicable.db.session import make_engine, make_sessionmaker, transaction
-from tests.browser.conftest import browser, web  # noqa: F401 (the fixtures used here)
 from tests.dashboard.portfolio import OPERATOR_A, PASSWORD, seed
 
 URL = "/dashboard?from=2026-01-01&to=2026-03-31"
@@ -69,7 +68,7 @@ def _traces(page, name: str) -> list[list]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_the_dashboard_in_chromium(web, browser, settings):  # noqa: F811 (fixtures)
+def test_the_dashboard_in_chromium(web, browser, settings):
     engine = make_engine(settings.database_url)
     with transaction(make_sessionmaker(engine)) as session:
         seed(session)
@@ -96,8 +95,8 @@ def test_the_dashboard_in_chromium(web, browser, settings):  # noqa: F811 (fixtu
         # Not signed in: the console's sign-in, then back.
         page.goto(web + URL)
         assert page.url == f"{web}/agent"
-        page.get_by_label("E-mail").fill(OPERATOR_A)
-        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("E-mail", exact=True).fill(OPERATOR_A)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_selector("#who:has-text('Ana')")
         page.goto(web + URL)
@@ -142,8 +141,8 @@ def test_the_dashboard_in_chromium(web, browser, settings):  # noqa: F811 (fixtu
     try:
         page = phone.new_page()
         page.goto(f"{web}/agent")
-        page.get_by_label("E-mail").fill(OPERATOR_A)
-        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_label("E-mail", exact=True).fill(OPERATOR_A)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_selector("#who:has-text('Ana')")
         page.goto(web + URL + "&lang=nl")
