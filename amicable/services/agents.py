@@ -182,16 +182,9 @@ REASONS = {
     "bot_stuck": "The assistant could not help",
     "agent_took_over": "Opened by a colleague",
 }
-# What the contact log records in a conversation, as a colleague reads it in the queue.
-OUTCOMES = {
-    "payment_link": "payment link sent",
-    "promise": "promise to pay",
-    "plan": "plan agreed",
-    "dispute": "dispute recorded",
-    "opt_out": "opted out",
-    "reason": "gave a reason",
-    "care_cue": "care cue noted",
-}
+# What the contact log records in a conversation that a colleague wants to see in the queue
+# (codes: the console words them in the agent's language).
+OUTCOMES = ("identity_confirmed", "payment_link", "promise", "plan", "dispute", "opt_out", "reason", "care_cue")
 
 
 def queue_entry(session: Session, handoff: Handoff, now: datetime) -> dict:
@@ -215,11 +208,9 @@ def queue_entry(session: Session, handoff: Handoff, now: datetime) -> dict:
             .order_by(ContactEvent.id)
         ).all()
         for kind, detail in logged:
-            label = (
-                "identity confirmed" if (kind, detail) == ("verification", "identity confirmed") else OUTCOMES.get(kind)
-            )
-            if label and label not in outcomes:
-                outcomes.append(label)
+            code = "identity_confirmed" if (kind, detail) == ("verification", "identity confirmed") else kind
+            if code in OUTCOMES and code not in outcomes:
+                outcomes.append(code)
     waited = max(0, int((now - handoff.created_at).total_seconds() // 60))
     return {
         "reason_label": REASONS.get(handoff.reason, handoff.reason.replace("_", " ").capitalize()),

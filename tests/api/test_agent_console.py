@@ -222,7 +222,7 @@ def test_the_queue_reads_as_a_sentence_not_intent_names(client):
     [row] = client.get("/agent/api/queue").json()
     assert row["reason_label"][0].isupper() and "_" not in row["reason_label"]
     assert row["waiting_minutes"] >= 0 and isinstance(row["outcomes"], list)
-    assert "identity confirmed" in row["outcomes"]
+    assert "identity_confirmed" in row["outcomes"]
     assert row["last_message"]
 
 
