@@ -272,7 +272,16 @@ def serve(host: str = "0.0.0.0", port: int = 8000) -> None:
     """Serve the web process: API, gateway, pay page and web chat."""
     import uvicorn
 
-    uvicorn.run("server.app:create_app", factory=True, host=host, port=port, log_level="info", access_log=False)
+    # Open event streams (the agent console's) must not hold a stop or a restart for minutes.
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+        timeout_graceful_shutdown=5,
+    )
 
 
 @app.command()

@@ -8,17 +8,21 @@ The session lives in an HttpOnly, SameSite=Strict cookie; every change also need
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from amicable.db.models import Agent, Conversation, ConversationNote, Handoff
+from amicable.db.models import Agent, Conversation, ConversationNote, Handoff, Message
 from amicable.policy import Policy, load_policy
 from amicable.providers import outbound
 from amicable.services import accounts, agent_voice, agents, conversations, identity, outcomes, plans
@@ -161,6 +165,63 @@ def invite_agent(body: InviteIn, agent: AgentDep, session: SessionDep) -> dict:
 def change_agent(agent_id: int, body: ChangeIn, agent: AgentDep, session: SessionDep) -> dict:
     """A new role, or access removed (their sessions end at once) or given back."""
     return _colleague(agents.change(session, agent, agent_id, role=body.role, active=body.active))
+
+
+def _fingerprint(session: Session, agent: Agent) -> str:
+    """What the agent's screen shows, in a few numbers: the open hand-overs they may see and
+    the newest message and note in those conversations. It changes whenever the queue or a
+    transcript does."""
+    rows = session.scalars(select(Handoff).where(Handoff.status != "closed")).all()
+    visible = [h for h in rows if agents.may_open(agent, h)]
+    ids = [h.conversation_id for h in visible if h.conversation_id]
+    newest = session.scalar(select(func.max(Message.id)).where(Message.conversation_id.in_(ids))) if ids else None
+    noted = (
+        session.scalar(select(func.max(ConversationNote.id)).where(ConversationNote.conversation_id.in_(ids)))
+        if ids
+        else None
+    )
+    state = ",".join(f"{h.id}:{h.status}:{h.agent_id}:{h.reason}" for h in sorted(visible, key=lambda h: h.id))
+    return f"{state}|{newest}|{noted}"
+
+
+async def changes(request: Request, agent_id: int, every: float = 1.5, lifetime: float = 300.0) -> AsyncIterator[str]:
+    """Server-sent events: `changed` whenever the agent's queue or a transcript in it changes,
+    `alive` as a heartbeat otherwise (comments would not reach the page). The stream ends after `lifetime` (the browser
+    reconnects by itself), when the client leaves, or when the agent's access is removed."""
+    factory = request.app.state.sessionmaker
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + lifetime
+    last = None
+    yield "retry: 3000\n\n"
+    while loop.time() < deadline and not await request.is_disconnected():
+
+        def read() -> str | None:
+            with factory() as session, session.begin():
+                agent = session.get(Agent, agent_id)
+                return _fingerprint(session, agent) if agent is not None and agent.active else None
+
+        current = await run_in_threadpool(read)
+        if current is None:
+            yield "event: ended\ndata: access removed\n\n"
+            return
+        yield (
+            f"event: changed\ndata: {hashlib.sha256(current.encode()).hexdigest()[:16]}\n\n"
+            if current != last
+            else "event: alive\ndata: 1\n\n"
+        )
+        last = current
+        await asyncio.sleep(every)
+
+
+@router.get("/api/events")
+async def events(request: Request, agent: AgentDep) -> StreamingResponse:
+    """The queue and the open transcript pushed as they change (EventSource); the page's
+    polling is kept as the fallback where a proxy holds streams back."""
+    return StreamingResponse(
+        changes(request, agent.id),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
 
 
 @router.get("/api/queue")

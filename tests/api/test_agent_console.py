@@ -269,3 +269,46 @@ def test_a_supervisor_manages_the_team_in_the_console(client):
     assert client.patch("/agent/api/agents/99999", json={"active": False}, headers=CSRF).status_code == 404
     # Changes need the console's header, like every other change.
     assert client.patch(f"/agent/api/agents/{bo_id}", json={"active": True}).status_code == 403
+
+
+def test_the_console_is_told_when_its_queue_or_a_transcript_changes(client):
+    """The server-sent stream: `changed` on a new hand-over and on a new message, `alive`
+    otherwise, `ended` once the agent's access is removed."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from sqlalchemy import select
+
+    from web.agent_console import changes
+
+    _agent(client, "ana@example.com")
+    factory = client.app.state.sessionmaker
+    with transaction(factory) as session:
+        ana = session.scalar(select(Agent).where(Agent.email == "ana@example.com")).id
+
+    async def connected() -> bool:
+        return False
+
+    request = SimpleNamespace(app=client.app, is_disconnected=lambda: connected())
+
+    async def run() -> list[str]:
+        stream = changes(request, ana, every=0.01, lifetime=30)
+        seen = [await anext(stream), await anext(stream), await anext(stream)]
+        _handoff(client)
+        seen.append(await anext(stream))
+        with transaction(factory) as session:
+            conversations.record_message(session, conversations.get_or_create(session, WEB, "web"), "debtor", "hello?")
+        seen.append(await anext(stream))
+        with transaction(factory) as session:
+            session.get(Agent, ana).active = False
+        seen.append(await anext(stream))
+        return [event.split("\n")[0] for event in seen]
+
+    assert asyncio.run(run()) == [
+        "retry: 3000",
+        "event: changed",
+        "event: alive",
+        "event: changed",
+        "event: changed",
+        "event: ended",
+    ]
