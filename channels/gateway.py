@@ -281,6 +281,10 @@ async def converse(
         except (httpx.HTTPError, ValueError) as error:
             log.error("bot unreachable", error=str(error), sender=incoming.sender)
             replies = [{"recipient_id": incoming.sender, "text": gateway_text("unavailable", language)}]
+        if not replies:
+            # Seen when the action server is down: Rasa answers, with nothing. Logged, so it is
+            # not a silent failure.
+            log.error("the bot gave no answer", sender=incoming.sender)
         if redacted.payment_secret:
             replies = first + replies
     await run_in_threadpool(_after_bot, request, incoming.sender, replies)

@@ -48,10 +48,12 @@ GATEWAY_TEXTS: dict[str, dict[str, str]] = {
         "fr": "Vous écrivez plus vite que je ne peux suivre. Attendez une minute, puis renvoyez votre message.",
         "nl": "U schrijft sneller dan ik kan volgen. Wacht even een minuut en stuur uw bericht dan opnieuw.",
     },
+    # Only what is true: the message is kept in the transcript, but nothing acts on it later,
+    # so the debtor is asked to send it again (not told that "nothing is lost").
     "unavailable": {
-        "en": "Sorry, I can't answer right now. Nothing you wrote is lost; please try again in a minute.",
-        "fr": "Désolé, je ne peux pas répondre pour le moment. Rien de ce que vous avez écrit n'est perdu ; réessayez dans une minute.",
-        "nl": "Sorry, ik kan nu even niet antwoorden. Niets van wat u schreef is verloren; probeer het over een minuut opnieuw.",
+        "en": "Sorry, I can't answer right now, so I have not acted on your message. Please send it again in a minute.",
+        "fr": "Désolé, je ne peux pas répondre pour le moment : votre message n'a pas encore été traité. Renvoyez-le dans une minute, s'il vous plaît.",
+        "nl": "Sorry, ik kan nu even niet antwoorden: uw bericht is nog niet behandeld. Stuur het over een minuut opnieuw.",
     },
 }
 

@@ -110,7 +110,7 @@ def test_a_message_continues_the_numbers_conversation(client):
     client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
     [reply] = _messages(_sms(client, "hello, about my bill"))
     # No bot in this test: the gateway says so calmly, and keeps the message.
-    assert "Nothing you wrote is lost" in reply
+    assert "I have not acted on your message" in reply
     with client.app.state.sessionmaker() as session:
         conversation = conversations.get(session, f"sms:{NUMBER}")
         assert conversation.address == NUMBER and conversation.channel == "sms"
