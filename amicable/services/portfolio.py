@@ -402,7 +402,8 @@ def every(
     while True:
         found = page(session, filters, today, sort=sort, limit=batch, cursor=cursor, count=False)
         yield from found.rows
-        if found.next_cursor is None:
+        # A cursor that does not move on would read the same page for ever: stop instead.
+        if found.next_cursor is None or found.next_cursor == cursor:
             return
         cursor = found.next_cursor
 

@@ -43,7 +43,8 @@ def seeded(web: str) -> str:  # noqa: F811
     import httpx
 
     # One real file, so generated requests sometimes meet an existing reference.
-    httpx.post(f"{web}/api/v1/accounts", json=account_body("ACC-1001"), headers=AUTH).raise_for_status()
+    # A generous timeout: on a loaded machine the server's first request can be slow.
+    httpx.post(f"{web}/api/v1/accounts", json=account_body("ACC-1001"), headers=AUTH, timeout=60).raise_for_status()
     return web
 
 
