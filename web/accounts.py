@@ -49,6 +49,7 @@ from amicable.settings import Settings
 from api.deps import SessionDep, SettingsDep
 from web import accounts_texts, templates
 from web.agent_console import current_agent
+from web.texts import page_language
 
 router = APIRouter(tags=["accounts pages"], include_in_schema=False)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -107,7 +108,7 @@ class Words:
 
     @classmethod
     def of(cls, request: Request) -> Words:
-        lang = accounts_texts.language(request)
+        lang = page_language(request)
         return cls(lang, accounts_texts.texts(lang), LOCALES.get(lang, "en_GB"))
 
     def money(self, amount: Decimal | None, currency: str) -> str:

@@ -10,8 +10,6 @@ Timeline titles (`tl.<kind>`) are templates filled from an entry's facts
 
 from __future__ import annotations
 
-from fastapi import Request
-
 LANGUAGES = ("en", "fr", "nl")
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -606,25 +604,6 @@ CHANNELS: dict[str, dict[str, str]] = {
     "nl": {"sms": "sms", "whatsapp": "WhatsApp", "email": "e-mail", "voice": "telefoon", "telegram": "Telegram",
            "web": "webchat", "bot": "assistent", "api": "API", "agent": "agent"},
 }  # fmt: skip
-
-
-def language(request: Request) -> str:
-    """`?lang=` when it is one we speak, else the browser's best choice among them
-    (Accept-Language, by its weights), else English."""
-    asked = request.query_params.get("lang", "")
-    if asked in LANGUAGES:
-        return asked
-    ranked = []
-    for index, part in enumerate(request.headers.get("accept-language", "").split(",")):
-        tag, _, weight = part.strip().partition(";q=")
-        try:
-            quality = float(weight) if weight else 1.0
-        except ValueError:
-            continue
-        code = tag.split("-")[0].strip().lower()
-        if code in LANGUAGES and quality > 0:
-            ranked.append((quality, -index, code))
-    return max(ranked)[2] if ranked else "en"
 
 
 def texts(lang: str) -> dict[str, str]:

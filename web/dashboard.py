@@ -108,25 +108,6 @@ def _default_start(today: date) -> date:
     return date(month // 12, month % 12 + 1, 1)
 
 
-def language(request: Request) -> str:
-    """`?lang=` when it is one we speak, else the browser's best choice among them, else English."""
-    asked = request.query_params.get("lang", "")
-    if asked in LANGUAGES:
-        return asked
-    ranked = []
-    for index, part in enumerate(request.headers.get("accept-language", "").split(",")):
-        tag, *parameters = (piece.strip() for piece in part.split(";"))
-        weights = [p[2:] for p in parameters if p.lower().startswith("q=")]
-        try:
-            quality = float(weights[0]) if weights else 1.0
-        except ValueError:
-            continue
-        code = tag.split("-")[0].lower()
-        if code in LANGUAGES and quality > 0:
-            ranked.append((quality, -index, code))
-    return max(ranked)[2] if ranked else "en"
-
-
 def filters(request: Request, agent: Agent) -> Filters:
     """The filters of the request, with the operator's creditor imposed on them: an operator of
     a creditor cannot ask for another (the `creditor` parameter is then ignored)."""
@@ -169,7 +150,7 @@ def filters(request: Request, agent: Agent) -> Filters:
         variant=text("variant"),
         country=text("country"),
     )
-    return Filters(scope, by, days, language(request))  # type: ignore[arg-type]
+    return Filters(scope, by, days, texts.page_language(request))  # type: ignore[arg-type]
 
 
 # --- a figure as people read it ---------------------------------------------------------------

@@ -4,6 +4,8 @@ dashboard's in the operator's."""
 
 from __future__ import annotations
 
+from starlette.requests import Request
+
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "superseded": "This link has been replaced by a newer one, so it can no longer be paid. "
@@ -585,3 +587,25 @@ def dashboard_label(words: dict[str, str], kind: str, code: str) -> str:
     """A code's label ("reason", "cash_flow" -> "Short of money until payday"); a code without
     one (a new reason, a creditor's own step) is shown as it is stored."""
     return words.get(f"{kind}.{code}") or words.get(code) or code
+
+
+PAGE_LANGUAGES = ("en", "fr", "nl")
+
+
+def page_language(request: Request) -> str:
+    """`?lang=` when it is one we speak, else the browser's best choice among them, else English."""
+    asked = request.query_params.get("lang", "")
+    if asked in PAGE_LANGUAGES:
+        return asked
+    ranked = []
+    for index, part in enumerate(request.headers.get("accept-language", "").split(",")):
+        tag, *parameters = (piece.strip() for piece in part.split(";"))
+        weights = [p[2:] for p in parameters if p.lower().startswith("q=")]
+        try:
+            quality = float(weights[0]) if weights else 1.0
+        except ValueError:
+            continue
+        code = tag.split("-")[0].lower()
+        if code in PAGE_LANGUAGES and quality > 0:
+            ranked.append((quality, -index, code))
+    return max(ranked)[2] if ranked else "en"
