@@ -17,8 +17,8 @@ not signed in, the browser is sent to the console's sign-in. An operator of a cr
 (`Agent.creditor_id`) sees that creditor's files only, whatever the URL says, and another
 creditor's account answers 404 as a missing one does; the agency's staff see every creditor.
 
-Words are in web/accounts_texts.py; this module formats money, dates and times for people in
-the operator's language (`?lang=`, else the browser's).
+Words are in web/accounts_texts.py; web/account_words.py formats money, dates and times for
+people in the operator's language (`?lang=`, else the browser's).
 """
 
 from __future__ import annotations
@@ -32,24 +32,20 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from babel.dates import format_date, format_time
-from babel.numbers import format_decimal, format_percent
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amicable.db.models import Account, Agent, Creditor, Debtor
-from amicable.language import LOCALES
-from amicable.money import display as money
 from amicable.outreach import campaign, experiments
 from amicable.services import ServiceError, accounts, exports, figures, outcomes, portfolio, timeline
 from amicable.services.shapes import LANGUAGES as DEBTOR_LANGUAGES
 from amicable.settings import Settings
 from api.deps import SessionDep, SettingsDep
 from web import accounts_texts, templates
+from web.account_words import Words, entry_title
 from web.agent_console import current_agent
-from web.texts import page_language
 
 router = APIRouter(tags=["accounts pages"], include_in_schema=False)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -96,46 +92,6 @@ def _signed_in(request: Request, session: Session) -> Agent | None:
 
 def _to_sign_in() -> RedirectResponse:
     return RedirectResponse("/agent", status_code=status.HTTP_303_SEE_OTHER, headers=NO_STORE)
-
-
-@dataclass(frozen=True)
-class Words:
-    """The operator's language: its words, and the locale that formats money, dates and times."""
-
-    lang: str
-    t: dict[str, str]
-    locale: str
-
-    @classmethod
-    def of(cls, request: Request) -> Words:
-        lang = page_language(request)
-        return cls(lang, accounts_texts.texts(lang), LOCALES.get(lang, "en_GB"))
-
-    def money(self, amount: Decimal | None, currency: str) -> str:
-        return self.t["none"] if amount is None else money(amount, currency, self.locale)
-
-    def day(self, value: date | None) -> str:
-        return self.t["none"] if value is None else format_date(value, "medium", locale=self.locale)
-
-    def moment(self, value: datetime | None) -> str:
-        """A time in UTC (the pages say so once), to the minute."""
-        if value is None:
-            return self.t["none"]
-        moment = value.astimezone(UTC)
-        day = format_date(moment.date(), "medium", locale=self.locale)
-        return f"{day}, {format_time(moment, 'short', tzinfo=UTC, locale=self.locale)}"
-
-    def status(self, code: str | None) -> str:
-        return accounts_texts.status_word(self.lang, code)
-
-    def channel(self, code: str | None) -> str:
-        return accounts_texts.channel_word(self.lang, code)
-
-    def rate(self, value: float | None) -> str:
-        return self.t["none"] if value is None else format_percent(value, "#,##0.0%", locale=self.locale)
-
-    def number(self, value: float | None, pattern: str = "#,##0.0") -> str:
-        return self.t["none"] if value is None else format_decimal(value, pattern, locale=self.locale)
 
 
 def _languages(request: Request, lang: str) -> list[tuple[str, str]]:
@@ -380,41 +336,6 @@ def accounts_csv(request: Request, session: SessionDep) -> Response:
     )
 
 
-class _Blank(dict[str, str]):
-    """A template's values where a placeholder no fact fills reads as nothing, not an error."""
-
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-def _entry_title(entry: timeline.Entry, words: Words) -> str:
-    """The entry's title in the operator's language, filled from its facts (money, dates and
-    statuses formatted for people); the English title when there is no template for it."""
-    facts = entry.facts
-    values = _Blank()
-    for key, value in facts.items():
-        if isinstance(value, Decimal):
-            values[key] = words.money(value, facts.get("currency", "EUR"))
-        elif isinstance(value, datetime):
-            values[key] = words.moment(value)
-        elif isinstance(value, date):
-            values[key] = words.day(value)
-        elif key == "status":
-            values[key] = words.status(value)
-        elif value is not None:
-            values[key] = str(value)
-    values["channel"] = words.channel(entry.channel)
-    key = f"tl.{entry.kind}"
-    if entry.kind == "message":
-        key = f"tl.message.{facts.get('author')}"
-    elif entry.kind == "conversation":
-        values["identity"] = words.t["identity.yes" if facts.get("verified") else "identity.no"]
-    elif entry.kind == "opt_out" and facts.get("elsewhere"):
-        key = "tl.opt_out_elsewhere"
-    template = words.t.get(key)
-    return template.format_map(values) if template else entry.title
-
-
 def _not_found(request: Request, words: Words, agent: Agent, settings: Settings, session: Session) -> HTMLResponse:
     return _page(
         request,
@@ -454,7 +375,7 @@ def account_page(reference: str, request: Request, session: SessionDep, settings
         account=account,
         state=state,
         credit=accounts.ledger(account)["credit"],
-        entries=[(entry, _entry_title(entry, words)) for entry in kept],
+        entries=[(entry, entry_title(entry, words)) for entry in kept],
         total_entries=len(entries),
         show=show,
         groups=["all", *GROUPS],

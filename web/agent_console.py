@@ -30,6 +30,7 @@ from amicable.settings import Settings
 from api.deps import SessionDep, SettingsDep
 from api.schemas import Amount
 from web import STATIC
+from web.account_words import Words, file_panel
 
 router = APIRouter(prefix="/agent", tags=["agent console"], include_in_schema=False)
 COOKIE = "amicable_agent"
@@ -282,6 +283,19 @@ def read_conversation(conversation_id: str, agent: AgentDep, session: SessionDep
         "notes": [{"by": n.agent.name, "text": n.text, "at": n.created_at} for n in notes],
         "account": accounts.account_state(account, outcomes.debtor_today(account)) if account else None,
     }
+
+
+@router.get("/api/conversations/{conversation_id}/file")
+def read_file(conversation_id: str, request: Request, agent: AgentDep, session: SessionDep) -> dict:
+    """The file panel beside the conversation, formatted in the console's language (`?lang=`):
+    balance, invoices, plans, promises, links, disputes, opt-outs and the latest history. Only
+    once the debtor's identity is confirmed, as for the transcript's `account`: before that, the
+    person writing may not be the debtor, and the agent must not read the file to them."""
+    conversation, _ = _open(session, agent, conversation_id)
+    account = conversation.account if conversation.verified else None
+    if account is None:
+        return {"file": None}
+    return {"file": file_panel(session, account, Words.of(request))}
 
 
 def _policy(settings: Settings, conversation: Conversation) -> Policy:

@@ -275,6 +275,7 @@ def test_the_console_is_told_when_its_queue_or_a_transcript_changes(client):
     """The server-sent stream: `changed` on a new hand-over and on a new message, `alive`
     otherwise, `ended` once the agent's access is removed."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
     from types import SimpleNamespace
 
     from sqlalchemy import select
@@ -304,7 +305,11 @@ def test_the_console_is_told_when_its_queue_or_a_transcript_changes(client):
         seen.append(await anext(stream))
         return [event.split("\n")[0] for event in seen]
 
-    assert asyncio.run(run()) == [
+    # A loop of its own in its own thread: a browser test run before this one in the same
+    # process leaves Playwright's loop running in this thread.
+    with ThreadPoolExecutor(1) as pool:
+        seen = pool.submit(asyncio.run, run()).result()
+    assert seen == [
         "retry: 3000",
         "event: changed",
         "event: alive",
@@ -312,3 +317,47 @@ def test_the_console_is_told_when_its_queue_or_a_transcript_changes(client):
         "event: changed",
         "event: ended",
     ]
+
+
+def test_the_file_panel_shows_the_file_in_the_agents_language(client):
+    """Balance, invoices, promises and the latest history, formatted for people in the
+    console's language; the whole file one link away."""
+    _agent(client, "ana@example.com")
+    _handoff(client)
+    _login(client, "ana@example.com")
+    url = f"/agent/api/conversations/{WEB}"
+    client.post(f"{url}/take", headers=CSRF)
+    due = (datetime.now(UTC) + timedelta(days=10)).date()
+    client.post(f"{url}/outcome", json={"kind": "promise", "due_on": due.isoformat()}, headers=CSRF)
+    english = client.get(f"{url}/file", params={"lang": "en"}).json()["file"]
+    assert english["reference"] == "ACC-1001" and english["debtor"] == "Sam Peeters"
+    assert english["balance"] == "€120.50" and english["creditor"] == "Brightwater Energy"
+    assert [(i["number"], i["amount"], i["amount_due"]) for i in english["invoices"]] == [
+        ("INV-1", "€84.20", "€84.20"),
+        ("INV-2", "€36.30", "€36.30"),
+    ]
+    assert english["promises"][0]["amount"] == "€120.50"
+    assert english["url"] == "/accounts/ACC-1001?lang=en"
+    titles = [h["title"] for h in english["history"]]
+    assert any(title.startswith("Promise to pay €120.50") for title in titles), titles
+    assert english["history_total"] >= len(english["history"]) > 0
+    french = client.get(f"{url}/file", params={"lang": "fr"}).json()["file"]
+    assert french["balance"].replace("\u202f", " ").replace("\xa0", " ") == "120,50 €"
+    assert any(h["title"].startswith("Promesse") for h in french["history"]), french["history"]
+    dutch = client.get(f"{url}/file", params={"lang": "nl"}).json()["file"]
+    assert "120,50" in dutch["balance"]
+
+
+def test_the_file_panel_stays_closed_until_identity_is_confirmed_and_to_other_colleagues(client):
+    _agent(client, "ana@example.com")
+    _agent(client, "bo@example.com")
+    _handoff(client, "web-unverified", verified=False)
+    _login(client, "ana@example.com")
+    assert client.get("/agent/api/conversations/web-unverified/file").json() == {"file": None}
+    _handoff(client)
+    client.post(f"/agent/api/conversations/{WEB}/take", headers=CSRF)
+    client.cookies.clear()
+    _login(client, "bo@example.com")
+    assert client.get(f"/agent/api/conversations/{WEB}/file").status_code == 403
+    client.cookies.clear()
+    assert client.get(f"/agent/api/conversations/{WEB}/file").status_code == 401

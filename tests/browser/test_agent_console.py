@@ -3,6 +3,8 @@ a conversation, take it, reply (the debtor's web chat shows it), note, hand back
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import httpx
 
 from amicable.services import agents, conversations, link_tokens
@@ -55,7 +57,11 @@ def test_an_agent_signs_in_takes_a_conversation_and_replies(web, browser, settin
     page.wait_for_selector("#queue button:has-text('ACC-1001')", timeout=10_000)
     page.click("#queue button:has-text('ACC-1001')")
     page.wait_for_selector("#transcript li:has-text('Can I speak to someone please?')")
-    assert "balance EUR 120.50" in page.inner_text("#account")
+    # The file panel: balance, invoices and the latest history, the whole file one link away.
+    page.wait_for_selector("#file-summary:has-text('balance €120.50')")
+    assert page.locator("#file-parts table tbody tr").count() == 2
+    assert "INV-1" in page.inner_text("#file-parts") and "€84.20" in page.inner_text("#file-parts")
+    assert page.get_attribute("#file-link", "href") == "/accounts/ACC-1001?lang=en"
     # Only the action that fits: the assistant has it, so it can be taken, not handed back,
     # and there is no replying before taking it.
     assert page.is_hidden("#release") and page.is_disabled("#reply")
@@ -73,6 +79,15 @@ def test_an_agent_signs_in_takes_a_conversation_and_replies(web, browser, settin
     page.get_by_label("Note for colleagues").fill("Prefers calls after 6pm")
     page.get_by_role("button", name="Add note").click()
     page.wait_for_selector("#notes li:has-text('Prefers calls after 6pm')")
+    # An outcome recorded shows in the panel at once, in the console's language too.
+    page.select_option("#kind", "promise")
+    page.fill("#due", (date.today() + timedelta(days=7)).isoformat())
+    page.get_by_role("button", name="Record outcome").click()
+    page.wait_for_selector("#file-parts h4:has-text('Promises to pay')")
+    page.select_option("#lang", "fr")
+    page.wait_for_selector("#file-parts h4:has-text('Promesses de paiement')")
+    page.wait_for_selector("#file-summary:has-text('120,50')")
+    page.select_option("#lang", "en")
     page.get_by_role("button", name="Hand back to the bot").click()
     page.wait_for_selector("#status:has-text('Handed back to the bot')")
     page.wait_for_selector("#queue-count:has-text('(0)')", timeout=10_000)
