@@ -8,7 +8,10 @@ could not encrypt, except to this machine); `smtps://…:465` is TLS from the fi
 what we wrote, never by a From header anyone can forge.
 
 A send is retried with back-off only when the server said "not now" (4xx) or the connection
-failed before the message was handed over: a message the server accepted is never sent again.
+failed before the message was handed over (before DATA). Once the message's text has gone
+out, a dropped connection or a silence means the server may have it: it is not sent again (the
+debtor must not get a reminder twice), and the failure says its fate is unknown. A message the
+server accepted is a sent one, whatever happens to the connection afterwards (QUIT included).
 """
 
 from __future__ import annotations
@@ -73,19 +76,49 @@ def sender(settings: Settings) -> Address:
     return Address(name or "", user, domain)
 
 
+class _Progress:
+    """How far one attempt got: past DATA (`handed_over`), and accepted with 250 (`accepted`)."""
+
+    def __init__(self) -> None:
+        self.handed_over = False
+        self.accepted = False
+
+
+class _Tracked:
+    """An SMTP connection that records, on `progress`, when the message's text went out and
+    whether the server took it: the difference between a safe retry and a second copy."""
+
+    progress: _Progress
+
+    def data(self, msg):  # type: ignore[no-untyped-def]
+        self.progress.handed_over = True
+        code, reply = super().data(msg)  # type: ignore[misc]
+        self.progress.accepted = code == 250  # anything else, sendmail raises as the server's answer
+        return code, reply
+
+
+class _SMTP(_Tracked, smtplib.SMTP):
+    pass
+
+
+class _SMTPS(_Tracked, smtplib.SMTP_SSL):
+    pass
+
+
 def send(  # type: ignore[no-untyped-def]
     settings: Settings, message: EmailMessage, recipients: list[str] | None = None, sleep=time.sleep
 ) -> str:
     """Hand `message` to the SMTP server, for `recipients` (else its To); its Message-ID, or
-    NotSent saying why."""
+    NotSent saying why. Never hands the same message over twice (see the module's docstring)."""
     where = server(settings)
     recipients = recipients or [a for _, a in getaddresses(message.get_all("To", []))]
     last = ""
     for attempt in range(ATTEMPTS):
         if attempt:
             sleep(BACKOFF_SECONDS * 2 ** (attempt - 1))
+        progress = _Progress()
         try:
-            _deliver(where, message, recipients)
+            _deliver(where, message, recipients, progress)
             return str(message["Message-ID"])
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _ in error.recipients.values()]
@@ -94,6 +127,8 @@ def send(  # type: ignore[no-untyped-def]
                 continue
             raise NotSent(f"the mail server refused the address: {_first(error.recipients)}") from None
         except smtplib.SMTPResponseException as error:
+            if progress.accepted:  # a complaint after the 250 (at QUIT): the message is theirs
+                return str(message["Message-ID"])
             text = (
                 error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else error.smtp_error
             )
@@ -102,6 +137,13 @@ def send(  # type: ignore[no-untyped-def]
                 continue
             raise NotSent(f"the mail server refused the message ({error.smtp_code} {text})") from None
         except (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as error:
+            if progress.accepted:
+                return str(message["Message-ID"])
+            if progress.handed_over:
+                raise NotSent(
+                    "the mail server stopped answering after the message was handed over; it may have "
+                    f"arrived, so it is not sent again ({error or type(error).__name__})"
+                ) from None
             last = f"the mail server could not be reached ({error})"
             continue
     raise NotSent(f"{last}; tried {ATTEMPTS} times")
@@ -112,14 +154,17 @@ def _first(recipients: dict) -> str:
     return f"{address} ({code} {text.decode(errors='replace') if isinstance(text, bytes) else text})"
 
 
-def _deliver(where: Server, message: EmailMessage, recipients: list[str]) -> None:
+def _deliver(where: Server, message: EmailMessage, recipients: list[str], progress: _Progress) -> None:
     context = ssl.create_default_context()
-    smtp: smtplib.SMTP
-    if where.implicit_tls:
-        smtp = smtplib.SMTP_SSL(where.host, where.port, timeout=TIMEOUT_SECONDS, context=context)
-    else:
-        smtp = smtplib.SMTP(where.host, where.port, timeout=TIMEOUT_SECONDS)
+    smtp = _SMTPS(timeout=TIMEOUT_SECONDS, context=context) if where.implicit_tls else _SMTP(timeout=TIMEOUT_SECONDS)
+    smtp.progress = progress
+    # The host given to the connection, not the constructor: SMTP_SSL checks the certificate
+    # against the name it was given here.
+    smtp._host = where.host
     with smtp:
+        code, greeting = smtp.connect(where.host, where.port)
+        if code != 220:
+            raise smtplib.SMTPConnectError(code, greeting)
         smtp.ehlo()
         encrypted = where.implicit_tls
         if not encrypted and smtp.has_extn("starttls"):
