@@ -129,18 +129,28 @@ def store(session: Session, planned: list[Planned], now: datetime | None = None)
     )
 
 
-def run(factory: sessionmaker[Session], settings: Settings, now: datetime, creditor: str | None = None) -> RunReport:
+def run(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    now: datetime,
+    creditor: str | None = None,
+    sending_at: datetime | None = None,
+) -> RunReport:
+    """Plan as of `now`, store the plan, and send what is due. Each send checks the rules again
+    at `sending_at` (default `now`): a run planned for another instant than the present still
+    sends only what the rules allow at the present, and records when it really went."""
+    sending_at = sending_at or now
     with transaction(factory) as session:
         report = make_plan(session, settings, now, creditor)
         to_send = store(session, report.planned, now)
     if settings.redis_url:
         from amicable.outreach.tasks import enqueue
 
-        enqueue(settings, to_send, now)
+        enqueue(settings, to_send, sending_at)
         report.queued_on_workers = len(to_send)
         return report
     for contact_id in to_send:
-        outcome = dispatch.send_contact(factory, settings, contact_id, now)
+        outcome = dispatch.send_contact(factory, settings, contact_id, sending_at)
         report.sent += outcome == "sent"
         report.failed += outcome == "failed"
     return report

@@ -152,11 +152,15 @@ def test_a_server_that_keeps_refusing_fails_the_contact_with_the_reason(client, 
         assert any("451" in d for d in logged)
 
 
-def test_the_campaign_command_sends_a_creditors_due_emails_as_the_contract_says(client, settings, mail):
+@pytest.mark.parametrize("hours_back", [0, 2], ids=["now", "two-hours-ago"])
+def test_the_campaign_command_sends_a_creditors_due_emails_as_the_contract_says(client, settings, mail, hours_back):
     """`amicable campaign run --now T --json --creditor NAME`, with SMTP_URL and EMAIL_FROM in
     its environment and no Redis, sends before it exits: here to a debtor with an email and no
     phone, three days overdue, in a zone where it is now early afternoon (the rules of this copy
-    of the policies allow Sundays, so the test runs at any hour of the week)."""
+    of the policies allow Sundays, so the test runs at any hour of the week). T may be another
+    instant than the present (two hours back here, still inside the hours): the plan is made as
+    of T, the send checked and recorded at the present. The unsubscribe link is under
+    PUBLIC_BASE_URL, and a one-click POST to it records the opt-out the account then shows."""
     rules = settings.policies_dir / "compliance" / "default.yml"
     rules.write_text(rules.read_text().replace('  sun: ""', '  sun: "08:00-20:00"'))
     now = datetime.now(UTC)
@@ -180,6 +184,7 @@ def test_the_campaign_command_sends_a_creditors_due_emails_as_the_contract_says(
         "AMICABLE_LINK_SECRET": settings.amicable_link_secret,
         "AMICABLE_DEMO": "1",
         "REDIS_URL": "",
+        "PUBLIC_BASE_URL": "https://collect.example.com",
     }
     result = subprocess.run(
         [
@@ -189,7 +194,7 @@ def test_the_campaign_command_sends_a_creditors_due_emails_as_the_contract_says(
             "campaign",
             "run",
             "--now",
-            now.isoformat(),
+            (now - timedelta(hours=hours_back)).isoformat(),
             "--json",
             "--creditor",
             "Brightwater Energy",
@@ -205,4 +210,12 @@ def test_the_campaign_command_sends_a_creditors_due_emails_as_the_contract_says(
     [message] = mail.inbox.messages
     assert message["To"] == "cli.debtor@example.org"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert message["List-Unsubscribe"].startswith(("<https://", "<http://"))
+    unsubscribe = message["List-Unsubscribe"].strip("<>")
+    assert unsubscribe.startswith("https://collect.example.com/")
+    path = unsubscribe.removeprefix("https://collect.example.com")
+    done = client.post(
+        path, content="List-Unsubscribe=One-Click", headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert done.status_code == 200, done.text
+    state = client.get("/api/v1/accounts/MAIL-CLI", headers=AUTH).json()
+    assert "email" in [o["channel"] for o in state["opt_outs"]]

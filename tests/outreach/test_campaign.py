@@ -9,7 +9,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -455,10 +455,24 @@ def test_a_reminder_asks_only_for_what_is_due(client, settings, factory):
     assert "€84.20" in contact.text and "484" not in contact.text and link.amount == Decimal("84.20")
 
 
-def test_sending_for_another_instant_than_now_is_refused(tmp_path: Path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "AMICABLE_API_KEY": "k" * 20}
-    result = amicable(env, "campaign", "run", "--now", "2026-12-01T07:30:00+01:00")
-    assert result.returncode == 2 and "--dry-run" in result.stderr
+def test_a_run_planned_for_another_instant_is_judged_again_and_recorded_at_the_present(client, settings, factory):
+    """`campaign run --now T` plans as of T but sends only what the rules allow at the present:
+    planned at 11:00, a send at 23:00 local is deferred, not made; at noon it goes, and the
+    record says noon."""
+    day = next_open_day(1)
+    client.post("/api/v1/accounts", json=overdue("NIGHT-1", 2 - day), headers=AUTH)
+    report = campaign.run(factory, settings, moment(day, 11), sending_at=moment(day, 23))
+    assert report.sent == 0
+    with transaction(factory) as session:
+        [contact] = session.scalars(select(OutreachContact)).all()
+        assert contact.status == "deferred" and contact.reason.startswith("at sending"), contact.reason
+        assert contact.sent_at is None
+    report = campaign.run(factory, settings, moment(day, 11), sending_at=moment(day, 12))
+    assert report.sent == 1
+    with transaction(factory) as session:
+        [contact] = session.scalars(select(OutreachContact)).all()
+        assert contact.status == "sent"
+        assert contact.sent_at.replace(tzinfo=None) == moment(day, 12).astimezone(UTC).replace(tzinfo=None)
 
 
 def test_through_twilio_texts_go_as_sms_and_whatsapp_outside_its_window_as_a_template(client, settings, factory):
