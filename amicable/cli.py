@@ -322,8 +322,9 @@ def run() -> None:
 @app.command()
 def mailserver(port: int = mailbox.PORT) -> None:
     """The embedded demo's mail server: keeps what it receives for the /mailbox page."""
-    typer.echo(f"demo mail server on 127.0.0.1:{port}, keeping messages in {mailbox.MAILBOX}")
-    mailbox.serve(port=port)
+    folder = _settings().mailbox_dir  # where the /mailbox page reads (MAILBOX_DIR)
+    typer.echo(f"demo mail server on 127.0.0.1:{port}, keeping messages in {folder}")
+    mailbox.serve(folder, port=port)
 
 
 @app.command()

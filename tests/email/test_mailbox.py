@@ -61,3 +61,41 @@ def test_the_demo_mail_server_keeps_what_it_receives_and_the_page_shows_it(setti
         )
     ) as client:
         assert client.get("/mailbox").status_code == 404
+
+
+def test_the_mailserver_command_keeps_mail_where_the_page_reads_it(tmp_path):
+    """`amicable mailserver` (started by `make run`) keeps messages in MAILBOX_DIR, the folder
+    the /mailbox page reads, not in a fixed one."""
+    import os
+    import subprocess
+    import sys
+
+    from amicable.paths import ROOT
+
+    port = free_port()
+    folder = tmp_path / "kept"
+    env = {**os.environ, "MAILBOX_DIR": str(folder), "AMICABLE_DEMO": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "amicable", "mailserver", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = "a@amicable.localhost", "lou@example.org", "Hi"
+        message.set_content("Hello Lou")
+        for _ in range(100):
+            try:
+                with smtplib.SMTP("127.0.0.1", port, timeout=5) as smtp:
+                    smtp.send_message(message)
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert [kept.subject for kept in mailbox.messages(folder)] == ["Hi"]
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=10)
+    assert str(folder) in output
