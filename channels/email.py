@@ -177,7 +177,8 @@ def _undeliverable(request: Request, incoming: Incoming, kind: str) -> int:
     forwards whatever anyone mails us, so a report without it is a stranger's word."""
     settings = request.app.state.settings
     account_id = email_provider.token_in(incoming.original, settings) if settings.email_from else None
-    detail = f"{'bounce' if kind == 'bounced' else 'complaint'} received {incoming.subject!r}"[:300]
+    said = f": {incoming.diagnosis}" if incoming.diagnosis else ""
+    detail = f"{'bounce' if kind == 'bounced' else 'complaint'} received {incoming.subject!r}{said}"[:300]
     with short_transaction(request) as session:
         account = session.get(Account, account_id) if account_id is not None else None
         ours = (account.debtor.email or "").strip().lower() if account is not None else ""

@@ -45,6 +45,9 @@ class Incoming:
     """The addresses a bounce or complaint is about."""
     original: list[str] = field(default_factory=list)
     """The Reply-To and To of the email a report returns (to check it was ours)."""
+    diagnosis: str = ""
+    """Why, as the report says it: a bounce's Status and Diagnostic-Code ("5.1.1; smtp; 550
+    5.1.1 no such user"), a complaint's Feedback-Type ("abuse"); '' when it says nothing."""
 
 
 def parse(raw: bytes) -> EmailMessage:
@@ -92,10 +95,12 @@ def read(message: EmailMessage) -> Incoming:
     report = None
     failed: list[str] = []
     original: list[str] = []
+    diagnosis = ""
     if message.get_content_type() == "multipart/report":
         report = message.get_param("report-type") or "delivery-status"
         failed = _reported_addresses(message)
         original = _original_reply_addresses(message)
+        diagnosis = _diagnosis(message)
     message_ids = _raw_header(message, "Message-ID")
     return Incoming(
         sender=sender,
@@ -108,6 +113,7 @@ def read(message: EmailMessage) -> Incoming:
         report=str(report) if report else None,
         failed=failed,
         original=original,
+        diagnosis=diagnosis,
     )
 
 
@@ -364,6 +370,27 @@ def _reported_addresses(message: EmailMessage) -> list[str]:
                 if "@" in address and address not in found:
                     found.append(address)
     return found
+
+
+def _diagnosis(message: EmailMessage) -> str:
+    """What the report gives as the reason, for the contact log: an operator reading "bounced"
+    wants to know whether the mailbox is gone (5.1.1) or merely full (4.2.2 / 5.2.2)."""
+    reasons: list[str] = []
+    for part in message.walk():
+        kind = part.get_content_type()
+        if kind not in ("message/delivery-status", "message/feedback-report"):
+            continue
+        for block in _fields(part):
+            if kind == "message/feedback-report":
+                said = block.get("feedback-type", "")
+            elif block.get("action", "").lower() == "failed":
+                said = "; ".join(v for v in (block.get("status", ""), block.get("diagnostic-code", "")) if v)
+            else:
+                said = ""
+            said = " ".join(said.split())
+            if said and said not in reasons:
+                reasons.append(said)
+    return " / ".join(reasons)[:200]
 
 
 def _fields(part: Message) -> list[dict[str, str]]:

@@ -221,8 +221,11 @@ def test_a_bounce_stops_email_to_the_address_and_outreach_moves_on(
     assert answer.status_code == 200 and answer.json()["handled"] == "bounced" and answer.json()["files"] == 1
     with transaction(factory) as session:
         assert session.scalar(select(UndeliverableAddress.address)) == "lou.martin@example.org"
-        logged = session.scalars(select(ContactEvent.kind).where(ContactEvent.channel == "email")).all()
-        assert "email_bounced" in logged
+        logged = dict(
+            session.execute(select(ContactEvent.kind, ContactEvent.detail).where(ContactEvent.channel == "email")).all()
+        )
+        # The log says why, as the report said it: the mailbox does not exist.
+        assert logged["email_bounced"].endswith(": 5.1.1; smtp; 550 5.1.1 user unknown"), logged
     later = moment(next_open_day(next_open_day(1) + 4), 11)
     run(factory, mailing, later)
     with transaction(factory) as session:
