@@ -259,6 +259,15 @@ async def converse(
     throttle: ratelimit.Throttle = request.app.state.throttle
     if not throttle.hit(ratelimit.WEBHOOK_PER_SENDER, incoming.sender):
         raise TooFast(gateway_text("slow_down", incoming.metadata.get("language")))
+    # The whole turn under the conversation's lock: one at a time, in arrival order
+    # (channels/turns.py), so what is stored is the order the bot saw.
+    async with request.app.state.turns.hold(incoming.sender):
+        return await _turn(request, incoming, channel, address, source)
+
+
+async def _turn(
+    request: Request, incoming: IncomingMessage, channel: str, address: str | None, source: str | None
+) -> list[dict[str, Any]]:
     detected = detect(incoming.message[:500])
     asked = await expecting(request, incoming.sender)
     language, reply, redacted, cue = await run_in_threadpool(

@@ -29,6 +29,7 @@ from api.openapi import describe_errors
 from api.routes import accounts, autopay, conversations, exports, imports, outreach, payments, refunds, statements
 from channels import email as email_channel
 from channels import rest, telegram, twilio_messaging, twilio_voice
+from channels.turns import TurnLocks
 from server.limits import BodySizeLimit, NoNulCharacters
 from server.security_headers import DocsGuard, SecurityHeaders
 from web import STATIC, agent_console, chat, dashboard, mailbox, pay, unsubscribe
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with httpx.AsyncClient(limits=httpx.Limits(max_connections=100)) as client:
             app.state.http = client
             yield
+        await app.state.turns.close()
         bot = getattr(app.state, "telegram_bot", None)
         if bot is not None:
             await bot.shutdown()
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.throttle = Throttle(settings)
+    app.state.turns = TurnLocks(settings)
 
     @app.exception_handler(ServiceError)
     async def _service_error(_request: Request, error: ServiceError) -> JSONResponse:

@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from amicable.db.models import Account, ContactEvent, Conversation, Handoff, Message, OptOut
@@ -25,10 +26,19 @@ def get_or_create(
     number must prove who it is again."""
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
-        conversation = Conversation(id=conversation_id, channel=channel, address=address, source=source or address)
-        session.add(conversation)
-        session.flush()
-        return conversation
+        try:
+            # A savepoint: when another request (another process) created it a moment ago, the
+            # insert fails alone, and that conversation is the one this message belongs to.
+            with session.begin_nested():
+                conversation = Conversation(
+                    id=conversation_id, channel=channel, address=address, source=source or address
+                )
+                session.add(conversation)
+            return conversation
+        except IntegrityError:
+            conversation = session.get(Conversation, conversation_id, populate_existing=True)
+            if conversation is None:
+                raise
     # "rest" is what a conversation first met through the API is called until a channel names it.
     moved = conversation.channel not in (channel, "rest") and channel != "rest"
     if moved or (address and conversation.address and address != conversation.address):
