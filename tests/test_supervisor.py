@@ -59,3 +59,77 @@ def test_one_ready_line_no_warnings_and_a_clean_stop(tmp_path: Path):
     # Nothing left running: the stand-in server's port is free again.
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+RESTART_SCRIPT = """
+import sys
+from pathlib import Path
+import amicable.runtime.supervisor as s
+from amicable.runtime.supervisor import procfile, ready_check, supervise
+s.FIRST_PAUSE = 0.2
+port = int(sys.argv[2])
+checks = {"server": ready_check(f"http://127.0.0.1:{port}/")}
+sys.exit(supervise(procfile(Path(sys.argv[1])), {}, checks, "READY", Path(sys.argv[3])))
+"""
+
+
+def _read_until(process: subprocess.Popen[str], lines: list[str], wanted, seconds: float = 60) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        lines.append(line)
+        if wanted("".join(lines)):
+            return
+    raise AssertionError("".join(lines))
+
+
+def test_a_process_that_dies_is_started_again_while_the_others_keep_serving(tmp_path: Path):
+    """One process dying (as Rasa or the action server may) does not stop the others: it is
+    started again, with a growing pause, and said so; the server answered throughout."""
+    port = free_port()
+    python = sys.executable
+    starts = tmp_path / "starts"
+    flaky = f"import pathlib, time; p = pathlib.Path(r'{starts}'); p.write_text(p.read_text() + 'x' if p.exists() else 'x'); print('flaky up', flush=True); time.sleep(1); raise SystemExit(3)"
+    serve = f"import http.server as h; h.test(HandlerClass=h.SimpleHTTPRequestHandler, port={port}, bind='127.0.0.1')"
+    (tmp_path / "Procfile").write_text(f'server: {python} -c "{serve}"\nflaky: {python} -c "{flaky}"\n')
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    supervisor = subprocess.Popen(
+        [python, "-c", RESTART_SCRIPT, str(tmp_path / "Procfile"), str(port), str(tmp_path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    try:
+        _read_until(supervisor, lines, lambda text: "READY" in text)
+        _read_until(supervisor, lines, lambda text: text.count("flaky: starting again") >= 3)
+        assert supervisor.poll() is None
+        text = "".join(lines)
+        assert "flaky stopped (exit 3); the others keep running; starting it again in 0.2 s." in text, text
+        assert "starting it again in 0.4 s." in text  # the pause grows: 0.2, 0.4, 0.8 …
+        assert len(starts.read_text()) >= 3
+        # The server kept serving the whole time.
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass
+        assert "server stopped" not in text
+    finally:
+        supervisor.send_signal(signal.SIGTERM)
+        rest, _ = supervisor.communicate(timeout=60)
+    assert supervisor.returncode == 0, "".join(lines) + rest
+
+
+def test_a_process_that_cannot_start_stops_the_stack_with_the_reason(tmp_path: Path):
+    port = free_port()
+    python = sys.executable
+    (tmp_path / "Procfile").write_text(f'server: {python} -c "raise SystemExit(2)"\n')
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    result = subprocess.run(
+        [python, "-c", RESTART_SCRIPT, str(tmp_path / "Procfile"), str(port), str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "server stopped 3 times while starting (exit 2); stopping the others." in result.stdout

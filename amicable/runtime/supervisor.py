@@ -1,6 +1,7 @@
 """`make run`: the Procfile's processes started together, their output prefixed by name, one
-"ready" line with every address once the bot has loaded its model, and Ctrl-C stopping them
-all with a clean exit (no `make: *** Error 143`).
+"ready" line with every address once the bot has loaded its model, a process that dies started
+again with back-off while the others keep serving, and Ctrl-C stopping them all with a clean
+exit (no `make: *** Error 143`).
 
 Python's own warnings (deprecations in the libraries the bot is built on) are switched off in
 the children: a person starting the demo has nothing to do about them.
@@ -8,6 +9,7 @@ the children: a person starting the demo has nothing to do about them.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -17,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -73,6 +76,42 @@ def ready_check(url: str, body: Callable[[httpx.Response], bool] | None = None) 
     return check
 
 
+# A process that dies is started again after a pause that doubles on each quick death, from
+# FIRST_PAUSE up to LONGEST_PAUSE; one that had run for STEADY seconds starts from the shortest
+# pause again. Before the stack was ever ready, a process that dies STARTUP_DEATHS times is a
+# broken set-up (a missing model, a port taken), said as such, not retried for ever.
+FIRST_PAUSE = 1.0
+LONGEST_PAUSE = 30.0
+STEADY = 60.0
+STARTUP_DEATHS = 3
+
+
+@dataclass
+class _Child:
+    name: str
+    command: str
+    process: subprocess.Popen[str]
+    started: float
+    deaths: int = 0
+    pause: float = 0.0  # the next pause; 0 until its first death
+    restart_at: float | None = None
+
+
+def _start(name: str, command: str, env: dict[str, str], cwd: Path, width: int) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        command,
+        shell=True,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # Ctrl-C reaches this supervisor, which stops them in order
+    )
+    threading.Thread(target=_relay, args=(name, process.stdout, width), daemon=True).start()
+    return process
+
+
 def supervise(
     processes: dict[str, str],
     env: dict[str, str],
@@ -81,7 +120,10 @@ def supervise(
     cwd: Path,
     timeout: float = 600,
 ) -> int:
-    """Run until Ctrl-C (exit 0) or until a process dies (exit 1, the others stopped)."""
+    """Run until Ctrl-C (exit 0). A process that dies is restarted with back-off while the
+    others keep serving (the web process answers calmly meanwhile); exit 1 only when the stack
+    never became ready (a process dying again and again at start, or checks failing for
+    `timeout` seconds)."""
     env = {**env, **QUIET}
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the readiness polls are not news
     # Ctrl-C, or a `kill`: stop the children in order and exit cleanly. Set explicitly, since a
@@ -89,32 +131,52 @@ def supervise(
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     width = max(len(name) for name in processes)
-    children: dict[str, subprocess.Popen[str]] = {}
-    for name, command in processes.items():
-        children[name] = subprocess.Popen(
-            command,
-            shell=True,
-            cwd=cwd,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,  # Ctrl-C reaches this supervisor, which stops them in order
-        )
-        threading.Thread(target=_relay, args=(name, children[name].stdout, width), daemon=True).start()
+    children = {
+        name: _Child(name, command, _start(name, command, env, cwd, width), time.monotonic())
+        for name, command in processes.items()
+    }
     try:
-        pending, deadline = dict(checks), time.monotonic() + timeout
+        pending, deadline, ready = dict(checks), time.monotonic() + timeout, False
         while True:
-            for name, child in children.items():
-                if child.poll() is not None:
-                    print(f"\n{name} stopped (exit {child.returncode}); stopping the others.", flush=True)
+            now = time.monotonic()
+            for child in children.values():
+                if child.restart_at is not None:
+                    if now >= child.restart_at:
+                        print(f"\n{child.name}: starting again (restart {child.deaths}).", flush=True)
+                        child.process = _start(child.name, child.command, env, cwd, width)
+                        child.started, child.restart_at = now, None
+                        if child.name in checks and ready:
+                            pending[child.name] = checks[child.name]
+                    continue
+                if child.process.poll() is None:
+                    continue
+                _stop_group(child.process)  # what it started must not hold its port
+                child.deaths += 1
+                if not ready and child.deaths >= STARTUP_DEATHS:
+                    print(
+                        f"\n{child.name} stopped {child.deaths} times while starting "
+                        f"(exit {child.process.returncode}); stopping the others.",
+                        flush=True,
+                    )
                     return 1
+                if not child.pause or now - child.started >= STEADY:
+                    child.pause = FIRST_PAUSE
+                print(
+                    f"\n{child.name} stopped (exit {child.process.returncode}); the others keep running; "
+                    f"starting it again in {child.pause:g} s.",
+                    flush=True,
+                )
+                child.restart_at = now + child.pause
+                child.pause = min(child.pause * 2, LONGEST_PAUSE)
             for name, check in list(pending.items()):
-                if check():
+                if children[name].restart_at is None and check():
                     del pending[name]
-                    if not pending:
+                    if ready:
+                        print(f"\n{name} is back.", flush=True)
+                    elif not pending:
+                        ready = True
                         print(f"\n{ready_line}\n", flush=True)
-            if pending and time.monotonic() > deadline:
+            if not ready and time.monotonic() > deadline:
                 print(f"\nnot ready after {timeout:.0f} s: {', '.join(pending)}", flush=True)
                 return 1
             time.sleep(0.5)
@@ -122,7 +184,12 @@ def supervise(
         print("\nStopping…", flush=True)
         return 0
     finally:
-        _stop(children)
+        _stop({name: child.process for name, child in children.items()})
+
+
+def _stop_group(process: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def _interrupt(signum: int, frame: object) -> None:
