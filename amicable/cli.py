@@ -314,6 +314,7 @@ def run() -> None:
         f" · API key {key} (in .env) · try DEMO-1001, born 12 March 1985, postcode 1000 · Ctrl-C stops"
     )
     processes = procfile(ROOT / "Procfile")
+    (ROOT / "var").mkdir(exist_ok=True)  # the bot keeps its conversations there (endpoints.yml)
     if env["SMTP_URL"] == f"smtp://127.0.0.1:{mailbox.PORT}":
         processes["mail"] = f"{sys.executable} -m amicable mailserver"
     raise typer.Exit(supervise(processes, env, checks, ready, ROOT))

@@ -566,3 +566,18 @@ def test_postgres_creates_both_databases(services: dict, endpoints: dict) -> Non
 def test_redis_is_checked_with_ping(services: dict) -> None:
     assert services["redis"]["image"].split(":")[0] == "redis"
     assert services["redis"]["healthcheck"]["test"][-2:] == ["redis-cli", "ping"]
+
+
+def test_rasa_is_healthy_only_once_its_model_is_loaded(services: dict) -> None:
+    """`/` answers "Hello from Rasa" before any model is loaded; `/status` (with the token)
+    names the model file only once it is."""
+    check = " ".join(services["rasa"]["healthcheck"]["test"])
+    assert "/status?token=" in check and "RASA_TOKEN" in check and "model_file" in check
+
+
+def test_the_local_bot_keeps_its_conversations_in_a_sql_store() -> None:
+    """`make run`'s Rasa (Procfile, endpoints.yml) keeps trackers in SQLite under var/, so a
+    restarted bot goes on where each conversation was (tests/e2e/test_restarts.py)."""
+    local = yaml.safe_load(read("endpoints.yml"))
+    assert local["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": "var/rasa-tracker.db"}
+    assert "--endpoints endpoints.yml" in read("Procfile")

@@ -40,6 +40,8 @@ class Stack:
     link_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    # How each process was started, so that one can be started again (`restart`).
+    commands: dict[str, tuple[list[str], dict[str, str]]] = field(default_factory=dict)
 
     @property
     def web_url(self) -> str:
@@ -50,7 +52,8 @@ class Stack:
         return f"http://127.0.0.1:{self.rasa_port}"
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
-        log = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115 - kept open for the process's life
+        self.commands[name] = (command, env)
+        log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115 - kept open for the process's life
         self.processes[name] = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -58,8 +61,11 @@ class Stack:
     def start(self, *, web: bool = True, timeout: float = 240) -> Stack:
         self.workdir.mkdir(parents=True, exist_ok=True)
         endpoints = self.workdir / "endpoints.yml"
+        # The conversations' state in a SQL store of its own, as `make run` has it
+        # (endpoints.yml): a restarted Rasa goes on where each conversation was.
         endpoints.write_text(
             f'action_endpoint:\n  url: "http://127.0.0.1:{self.actions_port}/webhook"\n  enable_selective_domain: true\n'
+            f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{self.workdir / "rasa-tracker.db"}"\n'
         )
         common = {
             **os.environ,
@@ -141,6 +147,19 @@ class Stack:
                 raise TimeoutError(f"not ready after {timeout:.0f} s: {', '.join(pending)}")
             if pending:
                 time.sleep(0.5)
+
+    def kill(self, name: str) -> None:
+        """Kill one process outright (SIGKILL, no goodbye), as a crash or an OOM kill would."""
+        process = self.processes[name]
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=15)
+
+    def restart(self, name: str, timeout: float = 240) -> None:
+        """Start a killed process again with its own command, and wait until it answers."""
+        command, env = self.commands[name]
+        self._spawn(name, command, env)
+        self.wait(timeout)
 
     def stop(self) -> None:
         for process in self.processes.values():
