@@ -78,10 +78,11 @@ def compose(session: Session, settings: Settings, contact: OutreachContact, to: 
     message["Reply-To"] = email_provider.reply_address(settings, contact.account_id)
     message["List-Unsubscribe"] = f"<{context['unsubscribe']}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["Content-Language"] = filled.language
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    # After the content: set_content drops every Content-* header set before it.
+    message["Content-Language"] = filled.language
     return Composed(message, subject, text)
 
 

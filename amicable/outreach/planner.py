@@ -55,7 +55,8 @@ class Planned:
 
 
 def _skip(state: AccountState, rule: str, reason: str, **extra) -> Planned:
-    return Planned(state.reference, "skip", None, None, rule, reason, None, None, account_id=state.id, **extra)
+    extra.setdefault("account_id", state.id)  # a step's own values (`base`) carry it already
+    return Planned(state.reference, "skip", None, None, rule, reason, None, None, **extra)
 
 
 def current_step(

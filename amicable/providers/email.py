@@ -136,6 +136,8 @@ def send(  # type: ignore[no-untyped-def]
                 last = f"the server said not now ({error.smtp_code} {text})"
                 continue
             raise NotSent(f"the mail server refused the message ({error.smtp_code} {text})") from None
+        except ssl.SSLCertVerificationError as error:  # trying again will not make it trusted
+            raise NotSent(f"the mail server's certificate is not trusted ({error.verify_message})") from None
         except (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as error:
             if progress.accepted:
                 return str(message["Message-ID"])
