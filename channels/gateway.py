@@ -32,6 +32,7 @@ from amicable.services import conversations, identity, link_tokens
 from amicable.settings import Settings
 from amicable.text import care
 from amicable.text.redaction import Redacted
+from channels import outbox
 from channels.replies import gateway_text
 
 log = structlog.get_logger()
@@ -210,18 +211,9 @@ async def forward_to_bot(
     request: Request, sender: str, message: str, metadata: dict[str, Any], asked: str | None
 ) -> list[dict[str, Any]]:
     """The message (as prepared by `converse`) to the bot, with what its open question expects."""
-    client: httpx.AsyncClient = request.app.state.http
-    settings = request.app.state.settings
     if asked:
         metadata = {**metadata, "expecting": asked}
-    response = await client.post(
-        f"{settings.rasa_url}/webhooks/rest/webhook",
-        json={"sender": sender, "message": message, "metadata": metadata},
-        headers={"Authorization": f"Bearer {settings.rasa_token}"},
-        timeout=settings.rasa_timeout_seconds,
-    )
-    response.raise_for_status()
-    return response.json()
+    return await outbox.ask_bot(request.app, sender, message, metadata)
 
 
 def _usable(metadata: dict[str, Any]) -> dict[str, Any]:
@@ -268,13 +260,20 @@ async def converse(
 async def _turn(
     request: Request, incoming: IncomingMessage, channel: str, address: str | None, source: str | None
 ) -> list[dict[str, Any]]:
+    app, sender = request.app, incoming.sender
+    later = channel in outbox.LATER_CHANNELS  # an answer can still reach them later
+    # Messages kept while the bot was away go first, in order; if it is still away, this one
+    # waits behind them.
+    backlog = later and await run_in_threadpool(outbox.pending, app, sender)
+    if backlog:
+        backlog = not await outbox.drain(app, sender)
     detected = detect(incoming.message[:500])
-    asked = await expecting(request, incoming.sender)
+    asked = await expecting(request, sender)
     language, reply, redacted, cue = await run_in_threadpool(
         _before_bot, request, incoming, channel, address, source, detected, asked
     )
     if reply is not None:
-        replies = [{"recipient_id": incoming.sender, "text": reply}]
+        replies = [{"recipient_id": sender, "text": reply}]
     else:
         metadata = {k: v for k, v in incoming.metadata.items() if k in ("language", "token")}
         metadata |= {"channel": channel, "detected_language": detected}
@@ -284,17 +283,36 @@ async def _turn(
         if cue in conversations.CARE_INTENTS:
             # Whatever the classifier would make of it, these words lead to the hardship flow.
             message = conversations.CARE_INTENTS[cue]
-        first = [{"recipient_id": incoming.sender, "text": gateway_text("card_in_chat", language)}]
-        try:
-            replies = await forward_to_bot(request, incoming.sender, message, metadata, asked)
-        except (httpx.HTTPError, ValueError) as error:
-            log.error("bot unreachable", error=str(error), sender=incoming.sender)
-            replies = [{"recipient_id": incoming.sender, "text": gateway_text("unavailable", language)}]
+        first = [{"recipient_id": sender, "text": gateway_text("card_in_chat", language)}]
+        message_id = await run_in_threadpool(outbox.message_id_of_last, app, sender)
+        # Our id of the message travels with it, so its answer can be found in the bot's own
+        # record if the gateway stops waiting first (channels/outbox.py).
+        metadata["gateway_message_id"] = message_id
+        if asked:
+            metadata["expecting"] = asked
+        kept = later and message_id is not None
+        if backlog and kept:
+            await run_in_threadpool(outbox.keep, app, sender, message_id, message, metadata, "waiting")
+            replies = [{"recipient_id": sender, "text": gateway_text("kept", language)}]
+        else:
+            try:
+                replies = await outbox.ask_bot(app, sender, message, metadata)
+            except httpx.TimeoutException as error:
+                log.error("bot too slow", error=str(error) or type(error).__name__, sender=sender)
+                if kept:
+                    await run_in_threadpool(outbox.keep, app, sender, message_id, message, metadata, "asked")
+                replies = [{"recipient_id": sender, "text": gateway_text("late" if kept else "unavailable", language)}]
+            except (httpx.HTTPError, ValueError) as error:
+                log.error("bot unreachable", error=str(error), sender=sender)
+                if kept:
+                    await run_in_threadpool(outbox.keep, app, sender, message_id, message, metadata, "waiting")
+                replies = [{"recipient_id": sender, "text": gateway_text("kept" if kept else "unavailable", language)}]
         if not replies:
-            # Seen when the action server is down: Rasa answers, with nothing. Logged, so it is
-            # not a silent failure.
-            log.error("the bot gave no answer", sender=incoming.sender)
+            # Seen when the action server is down: Rasa answers, with nothing. Logged, and the
+            # debtor is not left with silence.
+            log.error("the bot gave no answer", sender=sender)
+            replies = [{"recipient_id": sender, "text": gateway_text("no_answer", language)}]
         if redacted.payment_secret:
             replies = first + replies
-    await run_in_threadpool(_after_bot, request, incoming.sender, replies)
+    await run_in_threadpool(_after_bot, request, sender, replies)
     return replies

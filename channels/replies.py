@@ -48,8 +48,27 @@ GATEWAY_TEXTS: dict[str, dict[str, str]] = {
         "fr": "Vous écrivez plus vite que je ne peux suivre. Attendez une minute, puis renvoyez votre message.",
         "nl": "U schrijft sneller dan ik kan volgen. Wacht even een minuut en stuur uw bericht dan opnieuw.",
     },
-    # Only what is true: the message is kept in the transcript, but nothing acts on it later,
-    # so the debtor is asked to send it again (not told that "nothing is lost").
+    # The bot is away: the message is kept for it (channels/outbox.py holds the row that makes
+    # this true) and its answer will come on this channel.
+    "kept": {
+        "en": "Sorry, I can't answer right now. I have kept your message and will answer it here as soon as I can.",
+        "fr": "Désolé, je ne peux pas répondre pour le moment. J'ai gardé votre message et j'y répondrai ici dès que possible.",
+        "nl": "Sorry, ik kan nu even niet antwoorden. Ik heb uw bericht bewaard en beantwoord het hier zo snel mogelijk.",
+    },
+    # The bot was given the message but did not answer in time; its answer is looked for later.
+    "late": {
+        "en": "This is taking me longer than usual. I'll answer your message here as soon as I can.",
+        "fr": "Cela me prend plus de temps que d'habitude. Je répondrai à votre message ici dès que possible.",
+        "nl": "Dit duurt langer dan normaal. Ik beantwoord uw bericht hier zo snel mogelijk.",
+    },
+    # The bot answered with nothing (an action that failed): said plainly, with a way on.
+    "no_answer": {
+        "en": "Sorry, something went wrong on my side and I could not finish that. Could you say it again, or write 'person' to talk to a colleague?",
+        "fr": "Désolé, un problème de mon côté m'a empêché de terminer. Pouvez-vous le redire, ou écrire « conseiller » pour parler à un collègue ?",
+        "nl": "Sorry, er ging bij mij iets mis en ik kon dat niet afmaken. Kunt u het nog eens zeggen, of 'medewerker' schrijven om met een collega te praten?",
+    },
+    # Only what is true where nothing can answer later (a phone call): the message was not
+    # acted on, so the debtor is asked to say it again.
     "unavailable": {
         "en": "Sorry, I can't answer right now, so I have not acted on your message. Please send it again in a minute.",
         "fr": "Désolé, je ne peux pas répondre pour le moment : votre message n'a pas encore été traité. Renvoyez-le dans une minute, s'il vous plaît.",

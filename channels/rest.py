@@ -51,19 +51,24 @@ def new_conversation(request: Request) -> dict[str, str]:
 def agent_messages(
     request: Request, sender: str = Query(max_length=128), after: int = Query(0, ge=0, le=2**62)
 ) -> list[dict[str, Any]]:
-    """What a person wrote in this conversation since message `after`: the web chat asks every
-    few seconds, so an agent's reply appears without the debtor writing first. Only the
-    holder of the server-issued conversation id can ask."""
+    """What arrived in this conversation since message `after` without the debtor writing
+    first: a person's replies, and the bot's late answers to messages kept while it was away
+    (channels/outbox.py). The web chat asks every few seconds. Only the holder of the
+    server-issued conversation id can ask."""
     _web_sender(request, sender)
     with short_transaction(request) as session:
         rows = session.scalars(
             select(Message)
-            .where(Message.conversation_id == sender, Message.author == "agent", Message.id > after)
+            .where(Message.conversation_id == sender, Message.author.in_(("agent", "bot")), Message.id > after)
             .order_by(Message.id)
-            .limit(50)
+            .limit(200)
         ).all()
+        # The bot's answers given at once were in the webhook's reply already: only late ones.
+        pushed = [m for m in rows if m.author == "agent" or (m.payload or {}).get("late")][:50]
         # `name`: the colleague as the debtor is shown them (the creditor's naming policy).
-        return [{"id": m.id, "text": m.text, "name": (m.payload or {}).get("shown_as")} for m in rows]
+        return [
+            {"id": m.id, "text": m.text, "name": (m.payload or {}).get("shown_as"), "author": m.author} for m in pushed
+        ]
 
 
 @router.post("/webhooks/rest/webhook", response_model=None)

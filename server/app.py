@@ -6,6 +6,8 @@ share. Channels import no other door; web pages use the API's dependencies (api/
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from contextlib import asynccontextmanager
 
 import httpx
@@ -28,7 +30,7 @@ from api.docs import add_docs
 from api.openapi import describe_errors
 from api.routes import accounts, autopay, conversations, exports, imports, outreach, payments, refunds, statements
 from channels import email as email_channel
-from channels import rest, telegram, twilio_messaging, twilio_voice
+from channels import outbox, rest, telegram, twilio_messaging, twilio_voice
 from channels.turns import TurnLocks
 from server.limits import BodySizeLimit, NoNulCharacters
 from server.security_headers import DocsGuard, SecurityHeaders
@@ -50,7 +52,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(care.warm_up, settings.policies_dir / "care")
         async with httpx.AsyncClient(limits=httpx.Limits(max_connections=100)) as client:
             app.state.http = client
-            yield
+            # Messages kept while the bot was away are answered when it is back (channels/outbox.py).
+            kept = asyncio.create_task(outbox.run(app))
+            try:
+                yield
+            finally:
+                kept.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await kept
         await app.state.turns.close()
         bot = getattr(app.state, "telegram_bot", None)
         if bot is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amicable.db.models import Conversation
+from amicable.db.models import BotOutbox, Conversation
 from tests.conftest import AUTH
 from tests.factories import account_body, web_sender
 
@@ -17,9 +17,13 @@ def test_bot_unreachable_gets_a_calm_reply_and_the_message_is_kept(client):
     sender = web_sender(client)
     replies = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": "hello"}).json()
     assert replies[0]["recipient_id"] == sender
-    # Only what is true: nothing acted on the message, so the debtor is asked to send it again.
-    assert "not acted on your message" in replies[0]["text"] and "send it again" in replies[0]["text"]
+    # Only what is true: the message is kept for the bot (the outbox row exists) and will be
+    # answered here (tests/channels/test_outbox.py shows it answered once the bot is back).
+    assert "kept your message and will answer it here" in replies[0]["text"]
     assert _transcript(client, sender)[0] == ("debtor", "hello")
+    with client.app.state.sessionmaker() as session:
+        [kept] = session.query(BotOutbox).all()
+        assert (kept.conversation_id, kept.text, kept.status) == (sender, "hello", "waiting")
 
 
 def test_ten_thousand_characters_get_a_calm_reply_without_the_bot_and_are_not_kept(client):

@@ -337,6 +337,31 @@ class Message(Base):
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 
 
+class BotOutbox(Base):
+    """A debtor's message the bot has not answered yet: it could not be reached, or the gateway
+    stopped waiting while it may still have been working. The gateway's outbox
+    (channels/outbox.py) gives it to the bot when it can, in arrival order per conversation,
+    and delivers the answer on the debtor's channel; until then the debtor was told exactly
+    that, which is true because this row exists.
+
+    status: `waiting` (not given to the bot), `asked` (given, answer not received: it is looked
+    for in the bot's own record of the conversation before asking again), `answered`, or
+    `failed` (after too many tries; `detail` says why)."""
+
+    __tablename__ = "bot_outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"))
+    # What the bot is to read (the redacted text, or the intent the gateway chose for it).
+    text: Mapped[str] = mapped_column(Text)
+    bot_metadata: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 class Handoff(Base):
     __tablename__ = "handoffs"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -35,13 +35,13 @@ def test_keyboard_labels_and_a_message_kept_through_a_network_drop(web, phone):
     phone.context.set_offline(False)
     # Back online: the message goes out without being typed again (the bot is not running in
     # this test, so the gateway's calm answer comes back).
-    phone.wait_for_selector(".amicable-log :text('pas encore été traité')", timeout=20_000)
+    phone.wait_for_selector(".amicable-log :text('gardé votre message')", timeout=20_000)
     phone.keyboard.press("Escape")
     assert phone.get_attribute("#amicable-launcher", "aria-expanded") == "false"
     phone.focus("#amicable-launcher")
     phone.keyboard.press("Enter")
     # The conversation is still there after closing and reopening.
-    assert phone.is_visible(".amicable-log :text('pas encore été traité')")
+    assert phone.is_visible(".amicable-log :text('gardé votre message')")
 
 
 def test_a_signed_link_and_a_colleagues_reply(web, phone, settings):
@@ -50,7 +50,7 @@ def test_a_signed_link_and_a_colleagues_reply(web, phone, settings):
     _open_chat(phone, links["web_chat"])
     phone.fill("#amicable-input", "hello")
     phone.keyboard.press("Enter")
-    phone.wait_for_selector(".amicable-log :text('I have not acted on your message')", timeout=20_000)
+    phone.wait_for_selector(".amicable-log :text('I have kept your message')", timeout=20_000)
     sender = phone.evaluate("Object.keys(localStorage).map(k => localStorage.getItem(k)).find(v => /^web-/.test(v))")
     sessionmaker = make_sessionmaker(make_engine(settings.database_url))
     with transaction(sessionmaker) as session:
@@ -100,7 +100,7 @@ def test_every_text_in_the_chat_meets_wcag_aa_contrast(web, phone):
     _open_chat(phone, f"{web}/?lang=nl")
     phone.fill("#amicable-input", "hallo")
     phone.keyboard.press("Enter")
-    phone.wait_for_selector(".amicable-log :text('uw bericht is nog niet behandeld')", timeout=20_000)
+    phone.wait_for_selector(".amicable-log :text('Ik heb uw bericht bewaard')", timeout=20_000)
     assert phone.evaluate(CONTRAST) == []
 
 

@@ -69,7 +69,7 @@ def test_a_deep_link_binds_the_chat_to_the_file_without_disclosing_it(client, fa
     # The bot is not running here: the gateway's calm answer goes out through the Bot API,
     # in the file's language (English) rather than the French of the Telegram app.
     [sent] = fake.texts(4242)
-    assert "I have not acted on your message" in sent
+    assert "I have kept your message and will answer it here" in sent
     state = client.get("/api/v1/accounts/ACC-1001", headers=AUTH).json()
     assert state["contact_log"][-1]["kind"] == "conversation_bound"
 

@@ -109,8 +109,8 @@ def test_help_and_media_get_a_calm_answer_that_discloses_nothing(client):
 def test_a_message_continues_the_numbers_conversation(client):
     client.post("/api/v1/accounts", json=account_body(), headers=AUTH)
     [reply] = _messages(_sms(client, "hello, about my bill"))
-    # No bot in this test: the gateway says so calmly, and keeps the message.
-    assert "I have not acted on your message" in reply
+    # No bot in this test: the gateway says so calmly, and keeps the message for it.
+    assert "I have kept your message and will answer it here" in reply
     with client.app.state.sessionmaker() as session:
         conversation = conversations.get(session, f"sms:{NUMBER}")
         assert conversation.address == NUMBER and conversation.channel == "sms"

@@ -807,7 +807,8 @@
   // ---------------------------------------------------------------- a person's replies
 
   // When a colleague has taken the conversation, their messages arrive without the debtor
-  // writing first: ask for them every few seconds while the chat is open.
+  // writing first, and so do the assistant's answers to messages it could not answer at once:
+  // ask for them every few seconds while the chat is open.
   function agentKey() { return "amicable.agentSeen." + SENDER; }
   var agentSeen = SENDER ? parseInt(storageGet("localStorage", agentKey()) || "0", 10) || 0 : 0;
   var POLL_MS = 4000;
@@ -827,7 +828,8 @@
           if (!message || typeof message.text !== "string" || typeof message.id !== "number") return;
           agentSeen = Math.max(agentSeen, message.id);
           var name = typeof message.name === "string" ? message.name.slice(0, 80) : "";
-          append({ id: nextId++, from: "bot", text: message.text, agent: true, name: name });
+          // A person's reply is marked as theirs; a late answer of the assistant is its own.
+          append({ id: nextId++, from: "bot", text: message.text, agent: message.author !== "bot", name: name });
         });
         if (messages.length) {
           storageSet("localStorage", agentKey(), String(agentSeen));

@@ -1,0 +1,236 @@
+"""The gateway's outbox: a debtor's message the bot could not answer is answered later, on the
+debtor's own channel, in the order the messages came.
+
+When the bot cannot be reached (Rasa restarting, the action server gone), the message is kept
+in `bot_outbox` and the debtor is told it will be answered here as soon as possible, which is
+true because that row exists and this module works through it:
+
+- every few seconds (`run`, started with the web process) and before the next message of the
+  same conversation (`drain`, from the gateway), under the conversation's turn lock, so the bot
+  reads the kept messages first and in order;
+- the answer is recorded in the transcript (the web chat fetches it) and sent on SMS, WhatsApp,
+  Telegram or email like an agent's reply (`amicable.providers.outbound.send`).
+
+When the gateway stopped waiting while the bot was still working (its time-out), asking again
+could make the bot act twice. The row is then `asked`, and its answer is looked for in the bot's
+own record of the conversation (the tracker), where the debtor's message carries our id
+(`gateway_message_id`); only if the bot never got it is it asked again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import structlog
+from fastapi import FastAPI
+from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
+
+from amicable.db.models import BotOutbox, Conversation, Message
+from amicable.db.session import transaction
+from amicable.providers import outbound
+from amicable.services import conversations
+
+log = structlog.get_logger()
+
+EVERY_SECONDS = 2.0
+MAX_ATTEMPTS = 20  # about ten minutes of the bot being away, with the pauses below
+# Channels on which an answer can arrive later; a caller has hung up or moved on by then.
+LATER_CHANNELS = ("web", "rest", "sms", "whatsapp", "telegram", "email")
+
+
+async def ask_bot(app: FastAPI, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+    """The message to the bot through its REST channel; its answers, or an httpx error."""
+    settings = app.state.settings
+    client: httpx.AsyncClient = app.state.http
+    response = await client.post(
+        f"{settings.rasa_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": message, "metadata": metadata},
+        headers={"Authorization": f"Bearer {settings.rasa_token}"},
+        timeout=settings.rasa_timeout_seconds,
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def keep(app: FastAPI, conversation_id: str, message_id: int, text: str, metadata: dict, status: str) -> None:
+    """Keep a message for the bot (`waiting`), or one it was given but did not answer in time
+    (`asked`)."""
+    with transaction(app.state.sessionmaker) as session:
+        session.add(
+            BotOutbox(
+                conversation_id=conversation_id,
+                message_id=message_id,
+                text=text,
+                bot_metadata=metadata,
+                status=status,
+                attempts=1 if status == "asked" else 0,
+            )
+        )
+
+
+def pending(app: FastAPI, conversation_id: str) -> bool:
+    with app.state.sessionmaker() as session:
+        return (
+            session.scalar(
+                select(BotOutbox.id)
+                .where(BotOutbox.conversation_id == conversation_id, BotOutbox.status.in_(("waiting", "asked")))
+                .limit(1)
+            )
+            is not None
+        )
+
+
+def _rows(app: FastAPI, conversation_id: str) -> list[tuple[int, str, str, dict, int, datetime, int]]:
+    with app.state.sessionmaker() as session:
+        return [
+            (r.id, r.status, r.text, r.bot_metadata, r.message_id, r.updated_at, r.attempts)
+            for r in session.scalars(
+                select(BotOutbox)
+                .where(BotOutbox.conversation_id == conversation_id, BotOutbox.status.in_(("waiting", "asked")))
+                .order_by(BotOutbox.id)
+            )
+        ]
+
+
+def _mark(app: FastAPI, row_id: int, status: str, detail: str = "", tried: bool = False) -> None:
+    with transaction(app.state.sessionmaker) as session:
+        row = session.get(BotOutbox, row_id)
+        assert row is not None
+        row.status, row.detail = status, detail[:500]
+        row.attempts += tried
+
+
+async def _from_tracker(app: FastAPI, sender: str, message_id: int) -> list[dict[str, Any]] | None:
+    """The bot's answers to our message `message_id`, read from its tracker; None when the bot
+    never got that message (or cannot be asked now)."""
+    settings = app.state.settings
+    try:
+        response = await app.state.http.get(
+            f"{settings.rasa_url}/conversations/{sender}/tracker",
+            params={"include_events": "ALL", "token": settings.rasa_token},
+            timeout=10,
+        )
+        events = response.json().get("events") or [] if response.status_code == 200 else None
+    except (httpx.HTTPError, ValueError):
+        return None
+    if events is None:
+        return None
+    answers: list[dict[str, Any]] | None = None
+    for event in events:
+        if event.get("event") == "user":
+            if answers is not None:
+                break  # the next message of the debtor: its answers are not ours
+            if (event.get("metadata") or {}).get("gateway_message_id") == message_id:
+                answers = []
+        elif event.get("event") == "bot" and answers is not None:
+            data = event.get("data") or {}
+            answer: dict[str, Any] = {"recipient_id": sender, "text": event.get("text") or ""}
+            if data.get("buttons"):
+                answer["buttons"] = data["buttons"]
+            answers.append(answer)
+    return answers
+
+
+def deliver(app: FastAPI, conversation_id: str, replies: list[dict[str, Any]]) -> None:
+    """Record the bot's late answers and send them on the debtor's channel."""
+    settings = app.state.settings
+    with transaction(app.state.sessionmaker) as session:
+        conversation = session.get(Conversation, conversation_id)
+        assert conversation is not None
+        for reply in replies:
+            # `late`: the web chat fetches these (GET /webhooks/rest/messages); the others it
+            # had in the webhook's own answer.
+            conversations.record_message(session, conversation, "bot", reply.get("text") or "", {**reply, "late": True})
+        if conversation.channel in ("web", "rest"):
+            return  # the web chat fetches them
+        for reply in replies:
+            lines = [reply.get("text") or ""]
+            lines += [f"- {b.get('title')}" for b in reply.get("buttons") or [] if b.get("title")]
+            text = "\n".join(line for line in lines if line)
+            if not text:
+                continue
+            try:
+                outbound.send(session, settings, conversation.channel, conversation.address, text, conversation.id)
+            except (outbound.NotSent, outbound.NotConfigured) as error:
+                log.warning("late answer recorded, not sent", conversation=conversation_id, reason=str(error))
+
+
+async def drain(app: FastAPI, conversation_id: str) -> bool:
+    """Give the conversation's kept messages to the bot, oldest first, and deliver its answers.
+    The caller holds the conversation's turn lock. True when none is left."""
+    settings = app.state.settings
+    grace = timedelta(seconds=settings.rasa_timeout_seconds * 2)
+    for row_id, status, text, metadata, message_id, updated_at, attempts in await run_in_threadpool(
+        _rows, app, conversation_id
+    ):
+        if status == "asked":
+            replies = await _from_tracker(app, conversation_id, message_id)
+            if replies is None:
+                updated = updated_at if updated_at.tzinfo else updated_at.replace(tzinfo=UTC)
+                if datetime.now(UTC) - updated < grace:
+                    return False  # the bot may still be working on it
+            else:
+                await run_in_threadpool(deliver, app, conversation_id, replies)
+                await run_in_threadpool(_mark, app, row_id, "answered", "answer found in the bot's record")
+                continue
+        try:
+            replies = await ask_bot(app, conversation_id, text, metadata)
+        except httpx.TimeoutException:
+            await run_in_threadpool(_mark, app, row_id, "asked", "the bot took too long", True)
+            return False
+        except (httpx.HTTPError, ValueError) as error:
+            gave_up = attempts + 1 >= MAX_ATTEMPTS
+            await run_in_threadpool(_mark, app, row_id, "failed" if gave_up else "waiting", str(error), True)
+            if gave_up:
+                log.error("kept message given up", conversation=conversation_id, attempts=attempts + 1)
+                continue
+            return False
+        if not replies:
+            log.error("the bot gave no answer to a kept message", conversation=conversation_id)
+        await run_in_threadpool(deliver, app, conversation_id, replies)
+        await run_in_threadpool(_mark, app, row_id, "answered", "", True)
+    return True
+
+
+def _conversations_waiting(app: FastAPI) -> list[str]:
+    with app.state.sessionmaker() as session:
+        return list(
+            session.scalars(
+                select(BotOutbox.conversation_id)
+                .where(BotOutbox.status.in_(("waiting", "asked")))
+                .group_by(BotOutbox.conversation_id)
+                .order_by(func.min(BotOutbox.id))
+                .limit(100)
+            )
+        )
+
+
+async def run(app: FastAPI, every: float = EVERY_SECONDS) -> None:
+    """For the web process's life: work through every conversation with kept messages. A bot
+    still away costs one failed request per conversation per round, then a pause."""
+    while True:
+        try:
+            for conversation_id in await run_in_threadpool(_conversations_waiting, app):
+                async with app.state.turns.hold(conversation_id):
+                    if not await drain(app, conversation_id):
+                        break  # the bot is still away (or busy): the others can wait a round
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # never let one bad row stop the outbox
+            log.exception("outbox round failed")
+        await asyncio.sleep(every)
+
+
+def message_id_of_last(app: FastAPI, conversation_id: str) -> int | None:
+    """The id of the debtor's message just recorded (the gateway keeps it with the row)."""
+    with app.state.sessionmaker() as session:
+        return session.scalar(
+            select(Message.id)
+            .where(Message.conversation_id == conversation_id, Message.author == "debtor")
+            .order_by(Message.id.desc())
+            .limit(1)
+        )
