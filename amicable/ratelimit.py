@@ -34,6 +34,10 @@ class Rule:
 WEBHOOK_PER_SENDER = Rule("webhook-sender", "20/minute")
 WEBHOOK_PER_SOURCE = Rule("webhook-source", "120/minute")
 NEW_CONVERSATIONS_PER_SOURCE = Rule("conversation-source", "30/hour")
+# The API: a runaway script of one key must not starve every other client (an import of a
+# whole portfolio is one request); wrong keys from one source are someone guessing.
+API_PER_KEY = Rule("api-key", "1200/minute")
+API_WRONG_KEY_PER_SOURCE = Rule("api-wrong-key-source", "30/minute")
 # Each login costs argon2's 64 MiB and a thread: a flood must not starve every other route.
 LOGIN_PER_ACCOUNT = Rule("login-account", "5/15minutes")
 LOGIN_PER_SOURCE = Rule("login-source", "20/15minutes")

@@ -11,6 +11,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from amicable import ratelimit
 from amicable.services import api_keys
 from amicable.settings import Settings
 
@@ -61,19 +62,35 @@ def _matches(given: str, expected: str) -> bool:
     return bool(expected) and bool(given) and secrets.compare_digest(given.encode(), expected.encode())
 
 
+def _too_many(why: str) -> HTTPException:
+    return HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, why, headers={"Retry-After": "60"})
+
+
 def operator_key(
+    request: Request,
     settings: SettingsDep,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Operator:
-    """The agency's key, or a creditor's key (found by its digest, unless revoked); 401 else."""
+    """The agency's key, or a creditor's key (found by its digest, unless revoked); 401 else.
+    Each key has its own request budget (amicable/ratelimit.py), and a source sending wrong
+    keys is stopped after a few: 429 with Retry-After."""
+    throttle: ratelimit.Throttle = request.app.state.throttle
+    source = request.client.host if request.client else "unknown"
+    if not throttle.allowed(ratelimit.API_WRONG_KEY_PER_SOURCE, source):
+        raise _too_many("too many requests with a wrong key from here; try again in a minute")
     given = _given(credentials)
     if _matches(given, settings.amicable_api_key):
-        return Operator()
-    key = api_keys.find(session, given)
-    if key is None:
-        raise _unauthorized()
-    return Operator(creditor_id=key.creditor_id, creditor=key.creditor.name)
+        operator, budget = Operator(), "agency"
+    else:
+        key = api_keys.find(session, given)
+        if key is None:
+            throttle.hit(ratelimit.API_WRONG_KEY_PER_SOURCE, source)
+            raise _unauthorized()
+        operator, budget = Operator(creditor_id=key.creditor_id, creditor=key.creditor.name), f"key:{key.id}"
+    if not throttle.hit(ratelimit.API_PER_KEY, budget):
+        raise _too_many("too many requests for this key; try again in a minute")
+    return operator
 
 
 OperatorDep = Annotated[Operator, Depends(operator_key)]
@@ -106,6 +123,7 @@ CallerDep = Annotated[Literal["operator", "bot"], Depends(caller)]
 
 
 def account_caller(
+    request: Request,
     settings: SettingsDep,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -114,7 +132,7 @@ def account_caller(
     action server, or an operator (agency or creditor) whose scope the file must be in."""
     if _matches(_given(credentials), settings.amicable_actions_key):
         return "bot"
-    return operator_key(settings, session, credentials)
+    return operator_key(request, settings, session, credentials)
 
 
 AccountCallerDep = Annotated[Operator | Literal["bot"], Depends(account_caller)]
