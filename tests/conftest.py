@@ -161,6 +161,10 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         public_base_url="http://testserver",
         rasa_url="http://127.0.0.1:9",  # nothing listens: the gateway's own replies are tested
         twilio_auth_token=TWILIO_TOKEN,
+        # The tests drive one key far faster than any client (hypothesis sends thousands of
+        # requests a minute); the budget itself is tested with its own figures
+        # (tests/api/test_rate_limits.py).
+        rate_limits={"api-key": "1000000/minute"},
         _env_file=None,
     )
 
