@@ -207,15 +207,6 @@ async def expecting(request: Request, sender: str) -> str | None:
     return slot if isinstance(slot, str) else None
 
 
-async def forward_to_bot(
-    request: Request, sender: str, message: str, metadata: dict[str, Any], asked: str | None
-) -> list[dict[str, Any]]:
-    """The message (as prepared by `converse`) to the bot, with what its open question expects."""
-    if asked:
-        metadata = {**metadata, "expecting": asked}
-    return await outbox.ask_bot(request.app, sender, message, metadata)
-
-
 def _usable(metadata: dict[str, Any]) -> dict[str, Any]:
     """What a client may tell about itself: its page's language and a signed link token."""
     kept: dict[str, Any] = {}
