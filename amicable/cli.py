@@ -374,10 +374,14 @@ def bench(
     accounts: int = typer.Option(100_000, help="Accounts the campaign and portfolio figures are measured on"),
     portfolio_only: bool = typer.Option(False, "--portfolio-only", help="Only the portfolio list's latency"),
     database_url: str = typer.Option("", help="For --portfolio-only: a PostgreSQL URL instead of SQLite"),
+    load_only: bool = typer.Option(
+        False, "--load-only", help="Only the load table (N = 1, 8, 32, 64, 128) with its flame graphs"
+    ),
 ) -> None:
-    """Latency and throughput through the whole stack, next to the bare Rasa server, the text
-    layer's cost per message, then campaign planning (100,000 accounts) and dispatch."""
-    from amicable.runtime.bench import print_text_layer_cost, run_bench
+    """Latency and throughput through the whole stack, next to the bare Rasa server, the load
+    table with flame graphs of a turn, the text layer's cost per message, then campaign planning
+    (100,000 accounts) and dispatch."""
+    from amicable.runtime.bench import print_text_layer_cost, run_bench, run_load_only
 
     if text_only:
         print_text_layer_cost()
@@ -398,7 +402,34 @@ def bench(
 
     if not MODEL.exists():
         train(force=False)
-    sys.exit(run_bench(turns))
+    sys.exit(run_load_only() if load_only else run_bench(turns))
+
+
+@app.command()
+def load(
+    url: str = typer.Option(
+        ..., help="The web process (or the balancer in front of several), e.g. http://127.0.0.1:8000"
+    ),
+    api_key: str = typer.Option(..., envvar="AMICABLE_API_KEY", help="An operator key, to create the accounts"),
+    database_url: str = typer.Option(
+        "", envvar="DATABASE_URL", help="Where the transcripts are, to check them (no check without it)"
+    ),
+    levels: str = typer.Option("1,8,32,64,128", help="Conversations at once, one level after another"),
+) -> None:
+    """The load script against a stack already running (`make run-scaled`, say): N web-chat
+    conversations at once per level, the latency table, and each transcript read back to check
+    that every message was stored once, in order, and answered. Exit status 1 on any failure.
+    The stack's throttles see one source sending a lot: run it with RATE_LIMITS lifted."""
+    from amicable.runtime import load as load_script
+
+    results = load_script.run_levels(
+        url.rstrip("/"),
+        api_key,
+        [int(n) for n in levels.split(",") if n.strip()],
+        database_url or None,
+        echo=typer.echo,
+    )
+    raise typer.Exit(0 if all(level.ok for level in results) else 1)
 
 
 @app.command("eval")

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import statistics
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -15,7 +18,8 @@ from pathlib import Path
 import httpx
 
 from amicable.demo import demo_accounts
-from amicable.paths import CACHE
+from amicable.paths import APP_PYTHON, CACHE, ROOT
+from amicable.runtime import load
 from amicable.runtime.stack import Stack
 
 HEADERS: dict[str, dict[str, str]] = {}
@@ -155,11 +159,7 @@ def run_bench(turns: int = 300, concurrency: int = 4) -> int:
     database = f"sqlite:///{workdir / 'bench.db'}"
     upgrade(database)
     started = time.perf_counter()
-    # The throttles guard against one source flooding the webhooks; the benchmark is that
-    # source on purpose, so they are lifted here.
-    lifted = {name: "1000000/minute" for name in ("webhook-sender", "webhook-source", "conversation-source")}
-    stack_env = {"TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "RATE_LIMITS": json.dumps(lifted)}
-    with Stack(workdir=workdir, api_key=KEY, database_url=database, web_env=stack_env).start() as stack:
+    with Stack(workdir=workdir, api_key=KEY, database_url=database, web_env=_stack_env()).start() as stack:
         cold_start = time.perf_counter() - started
         references = _seed(stack, conversations * 2)
         full_url, bare_url = f"{stack.web_url}/webhooks/rest/webhook", f"{stack.rasa_url}/webhooks/rest/webhook"
@@ -184,6 +184,7 @@ def run_bench(turns: int = 300, concurrency: int = 4) -> int:
         full = Result.merge("whole stack (gateway)", [r for r in results if r.name == "full"])
         bare = Result.merge("bare Rasa REST webhook", [r for r in results if r.name == "bare"])
         memory = {name: _rss_mb(process.pid) for name, process in stack.processes.items()}
+        levels = load_under_profile(stack, database)
     trained = sorted((CACHE / "models").glob("*.seconds"), key=lambda p: p.stat().st_mtime)
     training = f"{float(trained[-1].read_text()):.0f} s (last cold training)" if trained else "n/a"
 
@@ -206,6 +207,7 @@ def run_bench(turns: int = 300, concurrency: int = 4) -> int:
         + ", ".join(f"{k} {v:.0f} MB" for k, v in memory.items())
         + f", total {sum(memory.values()):.0f} MB"
     )
+    print_load(levels)
     print_text_layer_cost()
     from amicable.runtime.bench_campaign import campaign_bench, print_campaign_bench
 
@@ -213,7 +215,119 @@ def run_bench(turns: int = 300, concurrency: int = 4) -> int:
     from amicable.runtime.bench_portfolio import portfolio_bench, print_portfolio_bench
 
     print_portfolio_bench(portfolio_bench(100_000), 100_000, "SQLite")
-    return 1 if full.errors or bare.errors or voice.errors else 0
+    return 1 if full.errors or bare.errors or voice.errors or not all(level.ok for level in levels) else 0
+
+
+def run_load_only() -> int:
+    """`amicable bench --load-only`: the load table and its flame graphs on a stack of its own."""
+    from amicable.db.migrate import upgrade
+
+    workdir = Path(tempfile.mkdtemp(prefix="amicable-load-"))
+    database = f"sqlite:///{workdir / 'load.db'}"
+    upgrade(database)
+    with Stack(workdir=workdir, api_key=KEY, database_url=database, web_env=_stack_env()).start() as stack:
+        asyncio.run(load.one_level(stack.web_url, load.seed_accounts(stack.web_url, KEY, 1, "WARM"), None))
+        levels = load_under_profile(stack, database)
+    print_load(levels)
+    return 0 if all(level.ok for level in levels) else 1
+
+
+def _stack_env() -> dict[str, str]:
+    # The throttles guard against one source flooding the webhooks; the benchmark is that
+    # source on purpose, so they are lifted here.
+    lifted = {name: "1000000/minute" for name in ("webhook-sender", "webhook-source", "conversation-source", "api-key")}
+    return {"TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "RATE_LIMITS": json.dumps(lifted)}
+
+
+LEVELS = [1, 8, 32, 64, 128]
+PROFILED_LEVEL = 32
+SERIAL_ROUNDS = 10
+PROFILES = ROOT / "results" / "profile"
+
+
+def load_under_profile(stack: Stack, database_url: str, levels: list[int] = LEVELS) -> list[load.Level]:
+    """The load table (amicable/runtime/load.py) on this stack, with py-spy sampling the web
+    process and Rasa during the level of PROFILED_LEVEL conversations: the flame graphs say
+    where a turn's CPU goes (results/profile/*.svg)."""
+    PROFILES.mkdir(parents=True, exist_ok=True)
+    results: list[load.Level] = []
+    references = load.seed_accounts(stack.web_url, KEY, sum(levels) + SERIAL_ROUNDS, "LOAD")
+    start = 0
+    for n in levels:
+        spies = [_spy(name, stack.processes[name].pid) for name in ("web", "rasa")] if n == PROFILED_LEVEL else []
+        before = _cpu_ticks(stack)
+        # One conversation alone is a handful of turns: the serial figure takes several in a row.
+        rounds = SERIAL_ROUNDS if n == 1 else 1
+        level = load.Level(n)
+        for _ in range(rounds):
+            part = asyncio.run(load.one_level(stack.web_url, references[start : start + n], database_url))
+            level.merge(part)
+            start += n
+        level.cpu_ms = {
+            name: ticks * 1000 / os.sysconf("SC_CLK_TCK") / max(1, level.turns)
+            for name, ticks in _cpu_ticks(stack, before).items()
+        }
+        for spy in spies:
+            spy.send_signal(signal.SIGINT)
+        for spy in spies:
+            spy.wait(timeout=60)
+        results.append(level)
+    return results
+
+
+def _spy(name: str, pid: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            str(APP_PYTHON.parent / "py-spy"),
+            "record",
+            "--nonblocking",
+            "--rate",
+            "100",
+            "--subprocesses",
+            "--output",
+            str(PROFILES / f"turn-{name}.svg"),
+            "--pid",
+            str(pid),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _cpu_ticks(stack: Stack, since: dict[str, int] | None = None) -> dict[str, int]:
+    """CPU time (user + system, clock ticks) of each process of the stack, from /proc."""
+    ticks = {}
+    for name, process in stack.processes.items():
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks[name] = int(fields[11]) + int(fields[12]) - (since or {}).get(name, 0)
+    return ticks
+
+
+def print_load(levels: list[load.Level]) -> None:
+    print(
+        f"\nload: N web-chat conversations at once, {len(load.SCRIPT)} turns each, typed one after another; "
+        "every transcript read back (each message stored once, in order, answered)"
+    )
+    print(load.HEADER)
+    for level in levels:
+        print(level.row())
+        for problem in (level.incomplete + level.reordered)[:5]:
+            print(f"  {problem}")
+    saturated = max(levels, key=lambda level: level.turns / level.seconds)
+    at64 = next((level for level in levels if level.conversations == 64), None)
+    print(
+        f"serial turn p50 {statistics.median(levels[0].latencies) * 1000:.0f} ms (target <= 100); "
+        f"saturated {saturated.turns / saturated.seconds:.1f} turns/s at N={saturated.conversations} (target >= 30)"
+        + (f"; p95 at N=64 {at64.percentile(0.95):.2f} s (target <= 3)" if at64 else "")
+    )
+    print(
+        "CPU per turn (ms): "
+        + "; ".join(
+            f"N={level.conversations}: " + ", ".join(f"{k} {v:.0f}" for k, v in level.cpu_ms.items())
+            for level in levels
+        )
+    )
+    print(f"flame graphs of a turn (N={PROFILED_LEVEL}): {PROFILES}/turn-web.svg, {PROFILES}/turn-rasa.svg")
 
 
 def print_text_layer_cost(sample_size: int = 3000) -> None:
