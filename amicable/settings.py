@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     amicable_link_secret: str = ""
     database_url: str = f"sqlite:///{ROOT / 'var' / 'amicable.db'}"
     public_base_url: str = "http://localhost:8000"
+    # One Rasa server, or several separated by commas (`make run-scaled`): each conversation
+    # goes to one of them, the next when that one cannot be reached (they share the tracker
+    # and lock stores, so any can go on with any conversation). `rasa_urls` reads it.
     rasa_url: str = "http://127.0.0.1:5005"
     # The secret Stripe signs payment events with (its webhook endpoint's whsec_...).
     stripe_webhook_secret: str = ""
@@ -82,6 +85,11 @@ class Settings(BaseSettings):
     rasa_timeout_seconds: float = 30.0
     # Sites allowed to embed the web chat (comma-separated origins, or * for any).
     cors_origins: str = "*"
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        """The Rasa servers RASA_URL names, in its order."""
+        return [url.strip().rstrip("/") for url in self.rasa_url.split(",") if url.strip()]
 
     @field_validator("database_url")
     @classmethod

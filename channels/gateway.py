@@ -186,11 +186,13 @@ async def expecting(request: Request, sender: str) -> str | None:
     """The slot the bot's open form is asking for, or "yes_no" when an offer awaits an answer,
     read from its tracker: an answer of that shape then fills it whatever the intent classifier
     thinks (bot/components/expected_answer.py). Without it the message is understood as usual."""
-    client: httpx.AsyncClient = request.app.state.http
     settings = request.app.state.settings
     try:
-        response = await client.get(
-            f"{settings.rasa_url}/conversations/{sender}/tracker",
+        response = await outbox.to_bot(
+            request.app,
+            sender,
+            "GET",
+            f"/conversations/{sender}/tracker",
             params={"include_events": "NONE", "token": settings.rasa_token},
             timeout=5,
         )

@@ -20,6 +20,7 @@ own record of the conversation (the tracker), where the debtor's message carries
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,6 +34,7 @@ from amicable.db.models import BotOutbox, Conversation, Message
 from amicable.db.session import transaction
 from amicable.providers import outbound
 from amicable.services import conversations
+from amicable.settings import Settings
 
 log = structlog.get_logger()
 
@@ -42,12 +44,38 @@ MAX_ATTEMPTS = 20  # about ten minutes of the bot being away, with the pauses be
 LATER_CHANNELS = ("web", "rest", "sms", "whatsapp", "telegram", "email")
 
 
+def bot_urls(settings: Settings, sender: str) -> list[str]:
+    """The Rasa servers to try for a conversation (RASA_URL may name several): always the same
+    one first, chosen by the conversation id, then the others in turn."""
+    urls = settings.rasa_urls
+    first = int.from_bytes(hashlib.blake2b(sender.encode(), digest_size=4).digest(), "big") % len(urls)
+    return urls[first:] + urls[:first]
+
+
+async def to_bot(app: FastAPI, sender: str, method: str, path: str, **options: Any) -> httpx.Response:
+    """One request to the conversation's Rasa server; to the next one only when it could not
+    even be connected to (the request never reached it, so nothing can happen twice). Any
+    server goes on with any conversation: they share the tracker and the lock store."""
+    client: httpx.AsyncClient = app.state.http
+    urls = bot_urls(app.state.settings, sender)
+    for n, url in enumerate(urls):
+        try:
+            return await client.request(method, f"{url}{path}", **options)
+        except httpx.ConnectError:
+            if n == len(urls) - 1:
+                raise
+            log.warning("bot server unreachable; trying the next", server=url)
+    raise AssertionError("RASA_URL names no server")
+
+
 async def ask_bot(app: FastAPI, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
     """The message to the bot through its REST channel; its answers, or an httpx error."""
     settings = app.state.settings
-    client: httpx.AsyncClient = app.state.http
-    response = await client.post(
-        f"{settings.rasa_url}/webhooks/rest/webhook",
+    response = await to_bot(
+        app,
+        sender,
+        "POST",
+        "/webhooks/rest/webhook",
         json={"sender": sender, "message": message, "metadata": metadata},
         headers={"Authorization": f"Bearer {settings.rasa_token}"},
         timeout=settings.rasa_timeout_seconds,
@@ -109,8 +137,11 @@ async def _from_tracker(app: FastAPI, sender: str, message_id: int) -> list[dict
     never got that message (or cannot be asked now)."""
     settings = app.state.settings
     try:
-        response = await app.state.http.get(
-            f"{settings.rasa_url}/conversations/{sender}/tracker",
+        response = await to_bot(
+            app,
+            sender,
+            "GET",
+            f"/conversations/{sender}/tracker",
             params={"include_events": "ALL", "token": settings.rasa_token},
             timeout=10,
         )
