@@ -3,11 +3,17 @@
 PY := .venv/bin/python
 AMICABLE := $(PY) -m amicable
 
-.PHONY: run test setup envs lint fmt bench eval validate train
+.PHONY: run run-scaled test setup envs lint fmt bench eval validate train
 
 ## make run: set everything up on a fresh machine, then start the whole stack
 run: envs
 	$(AMICABLE) run
+
+## make run-scaled: the production topology on this machine (2 Rasa servers, 2 action servers,
+## 2 web workers, Celery workers, the scheduler) on PostgreSQL and Redis from Debian's packages
+run-scaled: envs
+	bash scripts/test-services.sh
+	$(AMICABLE) run-scaled
 
 ## make test: the same set-up, then every test
 test: envs

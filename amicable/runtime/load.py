@@ -88,6 +88,7 @@ HEADER = (
 
 def seed_accounts(base_url: str, api_key: str, count: int, prefix: str) -> list[str]:
     """`count` accounts through the API (as a creditor's import would), one reference each."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would bury the table
     references = []
     with httpx.Client(timeout=60, headers={"Authorization": f"Bearer {api_key}"}) as client:
         for i in range(count):
@@ -149,7 +150,6 @@ def check_record(database_url: str, sent: dict[str, list[str]], level: Level) ->
 
 
 async def one_level(base_url: str, references: list[str], database_url: str | None) -> Level:
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would bury the table
     level = Level(len(references))
     limits = httpx.Limits(max_connections=len(references) + 8, max_keepalive_connections=len(references) + 8)
     async with httpx.AsyncClient(timeout=180, limits=limits) as client:
