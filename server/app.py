@@ -32,6 +32,7 @@ from api.routes import accounts, autopay, conversations, exports, imports, outre
 from channels import email as email_channel
 from channels import outbox, rest, telegram, twilio_messaging, twilio_voice
 from channels.turns import TurnLocks
+from server.abandoned import CancelAbandonedReads
 from server.limits import BodySizeLimit, NoNulCharacters
 from server.security_headers import DocsGuard, SecurityHeaders
 from web import STATIC, agent_console, chat, dashboard, mailbox, pay, unsubscribe
@@ -103,6 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_methods=["GET", "POST"],
         allow_headers=["content-type"],
     )
+    # A read whose client went away is stopped (server/abandoned.py).
+    app.add_middleware(CancelAbandonedReads)
     app.add_middleware(
         BodySizeLimit,
         default=settings.max_body_bytes,
