@@ -195,6 +195,8 @@ async def drain(app: FastAPI, conversation_id: str) -> bool:
     The caller holds the conversation's turn lock. True when none is left."""
     settings = app.state.settings
     grace = timedelta(seconds=settings.rasa_timeout_seconds * 2)
+    if await run_in_threadpool(_hand_to_colleague, app, conversation_id):
+        return True
     for row_id, status, text, metadata, message_id, updated_at, attempts in await run_in_threadpool(
         _rows, app, conversation_id
     ):
@@ -225,6 +227,22 @@ async def drain(app: FastAPI, conversation_id: str) -> bool:
         await run_in_threadpool(deliver, app, conversation_id, replies)
         await run_in_threadpool(_mark, app, row_id, "answered", "", True)
     return True
+
+
+def _hand_to_colleague(app: FastAPI, conversation_id: str) -> bool:
+    """A colleague took the conversation while messages were kept: they answer them (the
+    messages are in the transcript the console shows), never the bot behind their back."""
+    with transaction(app.state.sessionmaker) as session:
+        conversation = session.get(Conversation, conversation_id)
+        if conversation is None or conversation.handled_by != "agent":
+            return False
+        for row in session.scalars(
+            select(BotOutbox).where(
+                BotOutbox.conversation_id == conversation_id, BotOutbox.status.in_(("waiting", "asked"))
+            )
+        ):
+            row.status, row.detail = "handed", "a colleague has the conversation"
+        return True
 
 
 def _conversations_waiting(app: FastAPI) -> list[str]:

@@ -345,8 +345,9 @@ class BotOutbox(Base):
     that, which is true because this row exists.
 
     status: `waiting` (not given to the bot), `asked` (given, answer not received: it is looked
-    for in the bot's own record of the conversation before asking again), `answered`, or
-    `failed` (after too many tries; `detail` says why)."""
+    for in the bot's own record of the conversation before asking again), `answered`,
+    `handed` (a colleague took the conversation meanwhile and answers it), or `failed` (after
+    too many tries; `detail` says why)."""
 
     __tablename__ = "bot_outbox"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -129,3 +129,16 @@ def test_an_empty_answer_is_said_plainly_not_left_as_silence(chat, bot):
     sender = web_sender(chat)
     bot.silent = True
     assert "something went wrong on my side" in _say(chat, sender, "hello")
+
+
+def test_messages_kept_for_a_conversation_a_colleague_took_are_theirs_not_the_bots(chat, bot):
+    sender = web_sender(chat)
+    bot.down = True
+    assert "kept your message" in _say(chat, sender, "I lost my job, can someone call me")
+    with chat.app.state.sessionmaker() as session, session.begin():
+        session.get(Conversation, sender).handled_by = "agent"
+    bot.down = False
+    _until(lambda: _statuses(chat) == ["handed"])
+    time.sleep(2.5)  # another round of the outbox
+    assert bot.seen == []
+    assert [author for author, _ in _transcript(chat, sender)].count("bot") == 1  # only "kept your message"
