@@ -1,5 +1,6 @@
-# The app image: the `web` process of the Procfile (API, gateway, pay page, web chat).
-# Rasa and the action server run from their own images (see docker-compose.yml).
+# The app image: the `web` process of the Procfile (API, gateway, pay page, web chat), and with
+# another command the scheduler, the Celery workers and the one-shot migrations.
+# Rasa and the action server run from their own images (docker/; see docker-compose.yml).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -30,14 +31,20 @@ COPY policies/ policies/
 COPY data/nlu/ data/nlu/
 
 # The only directory the app may write to (the SQLite default lives there; production uses PostgreSQL).
-RUN mkdir -p /app/var && chown amicable:amicable /app/var
+# risk-models/ exists in the image so that a named volume mounted there starts as a copy of it,
+# owner included: the unprivileged user can then write the late-payment models into it.
+RUN mkdir -p /app/var/risk-models && chown -R amicable:amicable /app/var
 
 USER amicable
 
 EXPOSE 8000
 
 # python:3.11-slim has no curl; urlopen raises (exit 1) on a refused connection or non-2xx.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+# The start period covers the web process training its care-cue model at start (40-80 s measured).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://localhost:8000/health', timeout=4)"]
 
-CMD ["sh", "-c", "python -m amicable migrate && python -m amicable serve"]
+# Migrations are a step of their own, run once before any process of a release starts (the
+# `migrate` service in docker-compose.yml: `python -m amicable migrate` with this image), not
+# by each web container: two replicas starting together would race to apply the same one.
+CMD ["python", "-m", "amicable", "serve"]

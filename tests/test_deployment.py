@@ -18,9 +18,15 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from tests.deployment.file_views import brings, read_image
+
 ROOT = Path(__file__).resolve().parents[1]
 
 SERVICES = {"web", "rasa", "actions", "postgres", "redis"}
+# Everything that keeps running (the one-shot `migrate` has no health to check).
+LONG_RUNNING = SERVICES | {"worker", "scheduler"}
+# The services that run the app's code from its image, after `migrate` has brought the schema up.
+APP_PROCESSES = ("web", "worker", "scheduler")
 # Processes that must only be reachable on the compose network.
 INTERNAL = ("rasa", "actions")
 # Flags that are meant to differ between a laptop and a container.
@@ -315,7 +321,7 @@ def test_every_procfile_process_is_a_compose_service(procfile: dict, services: d
     assert not missing, f"Procfile processes without a compose service: {missing}"
 
 
-@pytest.mark.parametrize("name", sorted(SERVICES))
+@pytest.mark.parametrize("name", sorted(LONG_RUNNING))
 def test_every_service_has_a_healthcheck(services: dict, name: str) -> None:
     check = services[name].get("healthcheck") or {}
     assert check.get("test") and not check.get("disable"), f"{name} has no healthcheck"
@@ -323,12 +329,31 @@ def test_every_service_has_a_healthcheck(services: dict, name: str) -> None:
 
 
 def test_start_order_waits_for_healthy_datastores(services: dict) -> None:
-    for name in ("web", "rasa"):
+    needs = {name: ("postgres", "redis") for name in ("web", "rasa", "worker", "scheduler")}
+    needs["migrate"] = ("postgres",)
+    for name, stores in needs.items():
         depends = services[name].get("depends_on") or {}
         assert isinstance(depends, dict), f"{name}: depends_on needs conditions"
-        for store in ("postgres", "redis"):
+        for store in stores:
             condition = (depends.get(store) or {}).get("condition")
             assert condition == "service_healthy", f"{name} must wait for {store} to be healthy"
+
+
+def test_migrations_run_once_before_any_app_process(services: dict) -> None:
+    """One one-shot `migrate` (the app image, `python -m amicable migrate`, on the app's
+    database); web, worker and scheduler start only once it has exited successfully, and none
+    of them migrates itself (two replicas starting together would race on the same step)."""
+    migrate = services["migrate"]
+    assert invocations(effective_command(migrate)) == [("amicable", ["migrate"])]
+    assert migrate["build"] == services["web"]["build"], "migrate must run the app image"
+    assert str(migrate.get("restart", "no")) == "no", "a one-shot step is not restarted"
+    web_database = with_defaults(environment(services["web"])["DATABASE_URL"])
+    assert with_defaults(environment(migrate)["DATABASE_URL"]) == web_database
+    for name in APP_PROCESSES:
+        depends = services[name].get("depends_on") or {}
+        condition = (depends.get("migrate") or {}).get("condition")
+        assert condition == "service_completed_successfully", f"{name} must wait for migrate to succeed"
+        assert ("amicable", ["migrate"]) not in invocations(effective_command(services[name])), name
 
 
 # ---------------------------------------------------------------- ports
@@ -373,17 +398,62 @@ def test_rasa_command_matches_the_procfile(services: dict, procfile: dict) -> No
     assert container.get("--interface", "0.0.0.0") == "0.0.0.0", "rasa must listen beyond localhost"
 
 
-def test_rasa_files_are_mounted_where_the_command_reads_them(services: dict, procfile: dict) -> None:
-    container = options(effective_command(services["rasa"]))
-    mounts = {}
+def rasa_image_files(services: dict) -> dict[str, str]:
+    """Container path -> repository path of what the rasa service's image copies in and its
+    compose file mounts (a folder ends with "/")."""
+    build = services["rasa"].get("build") or {}
+    assert build, "the rasa service must build its image (docker/rasa.Dockerfile)"
+    image = read_image(build["dockerfile"], ROOT / build.get("context", "."))
+    files = {}
+    for copy in image.copies:
+        for source in copy.sources:
+            into_folder = copy.destination.endswith("/") or len(copy.sources) > 1
+            name = Path(source.rstrip("/")).name
+            target = copy.destination.rstrip("/") + ("/" + name if into_folder and not source.endswith("/") else "")
+            files[target + ("/" if source.endswith("/") else "")] = source
     for volume in services["rasa"].get("volumes") or []:
         source, target = str(volume).split(":")[:2]
-        mounts[target] = source
-    workdir = "/app"  # rasa/rasa images run from /app
-    assert mounts.get(f"{workdir}/{container['--endpoints']}") == "./docker/endpoints.yml"
-    assert mounts.get(f"{workdir}/{container['--credentials']}") == f"./{container['--credentials']}"
-    model_dir = str(Path(container["--model"]).parent)
-    assert mounts.get(f"{workdir}/{model_dir}") == f"./{model_dir}", "the trained model must be mounted"
+        files[target] = source.removeprefix("./")
+    return files
+
+
+def test_rasa_image_has_the_files_its_command_reads(services: dict) -> None:
+    container = options(effective_command(services["rasa"]))
+    files = rasa_image_files(services)
+    workdir = "/app"  # rasa/rasa images run from /app, and docker/rasa.Dockerfile keeps it
+    assert files.get(f"{workdir}/{container['--endpoints']}") == "docker/endpoints.yml"
+    assert files.get(f"{workdir}/{container['--credentials']}") == container["--credentials"]
+    assert files.get(f"{workdir}/{container['--model']}") == container["--model"], (
+        "the trained model must be in the image"
+    )
+
+
+def test_rasa_image_has_the_code_its_model_and_credentials_name(services: dict) -> None:
+    """config.yml's components and credentials.yml's channels are class paths; the model loads
+    them by name at start, so their modules, and the project modules those import, must be in
+    the image (the official one has none of them)."""
+    config, credentials = yaml.safe_load(read("config.yml")), yaml.safe_load(read("credentials.yml"))
+    named = [entry["name"] for key in ("pipeline", "policies") for entry in config.get(key) or []]
+    named += list(credentials or {})
+    modules = {name.rsplit(".", 1)[0] for name in named if "." in name}
+    assert "bot.components.linear_intent" in modules, f"config.yml names {sorted(modules)}"
+    needed, pending = set(), sorted(modules)
+    while pending:
+        module = pending.pop()
+        path = module.replace(".", "/") + ".py"
+        if module in needed or not (ROOT / path).exists():
+            continue
+        needed.add(module)
+        text = read(path)
+        for found in re.findall(r"^\s*from\s+(bot(?:\.\w+)*)\s+import\s+([\w, ]+)", text, re.M):
+            base, names = found
+            pending += [base] + [f"{base}.{n.strip()}" for n in names.split(",")]
+        pending += re.findall(r"^\s*import\s+(bot(?:\.\w+)+)", text, re.M)
+    copied = set(rasa_image_files(services).values())
+    missing = sorted(
+        module for module in needed if not any(brings(source, module.replace(".", "/") + ".py") for source in copied)
+    )
+    assert not missing, f"docker/rasa.Dockerfile does not copy {missing}"
 
 
 def test_actions_command_matches_the_procfile(services: dict, procfile: dict) -> None:
@@ -402,7 +472,6 @@ def test_web_command_serves_like_the_procfile(services: dict, procfile: dict) ->
     assert local, "the Procfile's web process no longer runs `python -m amicable`"
     calls = invocations(effective_command(services["web"]))
     assert calls and calls[-1] == local[-1], f"web should end by running amicable {' '.join(local[-1][1])}"
-    assert ("amicable", ["migrate"]) in calls[:-1], "web should apply migrations before serving"
 
 
 # ---------------------------------------------------------------- images
@@ -412,7 +481,11 @@ def test_images_match_the_local_rasa_environment(services: dict) -> None:
     requirements = pins("requirements/rasa.txt")
     rasa_version = requirements["rasa"].removeprefix("==")
     sdk_minor = ".".join(requirements["rasa-sdk"].removeprefix("==").split(".")[:2])
-    assert re.fullmatch(rf"rasa/rasa:{re.escape(rasa_version)}(-\w+)?", services["rasa"]["image"])
+    rasa_build = services["rasa"]["build"]
+    rasa_bases = [
+        args.split()[0] for keyword, args in dockerfile_instructions(rasa_build["dockerfile"]) if keyword == "FROM"
+    ]
+    assert rasa_bases and re.fullmatch(rf"rasa/rasa:{re.escape(rasa_version)}(-\w+)?", rasa_bases[-1]), rasa_bases
     bases = [
         args.split()[0] for keyword, args in dockerfile_instructions("docker/actions.Dockerfile") if keyword == "FROM"
     ]
@@ -501,6 +574,21 @@ def test_actions_environment_reaches_the_web_service(services: dict, procfile: d
     assert with_defaults(env["AMICABLE_API_URL"]).rstrip("/") == f"http://web:{web_port(procfile)}"
     assert env.get("AMICABLE_ACTIONS_KEY"), "the action server needs its own AMICABLE_ACTIONS_KEY"
     assert "AMICABLE_API_KEY" not in env, "the action server never holds the admin key"
+
+
+def test_the_web_reads_the_risk_models_the_scheduler_writes(services: dict) -> None:
+    """The outreach plan (API and pages, in web) and the campaign runs (scheduler) weigh the
+    same late-payment models: one volume at RISK_MODELS_DIR, which the image owns."""
+    mounts = {}
+    for name in ("web", "scheduler"):
+        folder = with_defaults(environment(services[name])["RISK_MODELS_DIR"])
+        mounted = [str(v).split(":") for v in services[name].get("volumes") or [] if str(v).split(":")[1] == folder]
+        assert mounted, f"{name} keeps RISK_MODELS_DIR ({folder}) in no volume"
+        mounts[name] = mounted[0]
+    assert mounts["web"][0] == mounts["scheduler"][0], mounts
+    assert mounts["scheduler"][2:] != ["ro"], "the scheduler trains the models: its mount must be writable"
+    made = " ".join(args for keyword, args in dockerfile_instructions("Dockerfile") if keyword == "RUN")
+    assert f"mkdir -p {mounts['web'][1]}" in made, "the image must own the folder a fresh volume copies"
 
 
 def test_rasa_api_needs_a_token_in_both(services: dict, procfile: dict) -> None:
