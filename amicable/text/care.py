@@ -25,19 +25,26 @@ then abuse, bereavement, serious illness, a mental-health crisis, gambling.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import joblib
+import sklearn
+import structlog
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from spacy.matcher import Matcher
 
-from amicable.paths import ROOT
+from amicable.paths import CACHE, ROOT
 from amicable.text.pipelines import LANGUAGES, pipeline
 
 CUES = ("suicidal", "abuse", "bereavement", "illness", "mental_health", "gambling")
@@ -49,6 +56,9 @@ SUICIDAL_SURE = 0.5
 MODEL_MIN_WORDS = 4
 # The bot's training sentences: ordinary talk, but for the reasons that are care cues.
 NLU_DIR = ROOT / "data" / "nlu"
+log = structlog.get_logger()
+# Part of the cached model's key (_learned): change it when _model changes.
+MODEL_VERSION = 1
 NLU_CUES = {"reason_illness": "illness", "reason_bereavement": "bereavement", "reason_overwhelmed": "mental_health"}
 
 
@@ -163,9 +173,29 @@ def _ordinary_talk(language: str) -> list[tuple[str, str]]:
 @lru_cache(maxsize=8)
 def _learned(language: str, examples_text: str) -> Pipeline:
     """The model for these examples, learned once per process: keyed by the examples' text, so
-    every copy of the same policies (each test has its own) shares it."""
+    every copy of the same policies (each test has its own) shares it.
+
+    Learning takes from several seconds to a minute on a busy 2-core machine, which a web
+    process restarted by its supervisor would spend before answering anyone: the model is kept
+    in the cache, keyed by everything it is learned from (the examples, the bot's sentences,
+    the scikit-learn version), and learned again only when one of them changes. Where the
+    cache cannot be written, it is simply learned at each start."""
     examples = [(m["text"], m["cue"]) for m in (yaml.safe_load(examples_text) or {}).get("messages") or []]
-    return _model(examples + _ordinary_talk(language))
+    ordinary = _ordinary_talk(language)
+    inputs = json.dumps([MODEL_VERSION, language, examples_text, ordinary, sklearn.__version__], ensure_ascii=False)
+    path = CACHE / "care-models" / f"{language}-{hashlib.sha256(inputs.encode()).hexdigest()[:20]}.joblib"
+    if path.exists():
+        try:
+            return joblib.load(path)
+        except Exception:  # noqa: BLE001 - any damage to the file (unpickling raises many kinds): learn again
+            log.warning("care model in the cache unreadable; learning it again", path=str(path))
+    model = _model(examples + ordinary)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+        joblib.dump(model, partial)
+        partial.replace(path)  # whole or not at all, whoever writes at the same time
+    return model
 
 
 def _model(examples: list[tuple[str, str]]) -> Pipeline:
