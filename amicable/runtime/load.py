@@ -112,7 +112,15 @@ async def _conversation(
     for line in SCRIPT:
         message = line.format(reference=reference)
         started = time.perf_counter()
-        response = await client.post(f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": message})
+        try:
+            response = await client.post(
+                f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}
+            )
+        except httpx.HTTPError:  # a dropped or refused connection: an error, and the conversation ends
+            level.latencies.append(time.perf_counter() - started)
+            level.errors += 1
+            sent.append(message)
+            return sender, sent
         level.latencies.append(time.perf_counter() - started)
         sent.append(message)
         if response.status_code == 429:
