@@ -320,6 +320,45 @@ def run() -> None:
     raise typer.Exit(supervise(processes, env, checks, ready, ROOT))
 
 
+@app.command("run-scaled")
+def run_scaled() -> None:
+    """The production topology on this machine: 2 Rasa servers, 2 action servers, 2 web workers,
+    Celery workers and the scheduler on PostgreSQL and Redis (Debian's; data under var/scaled).
+    The demo's settings, like `run`; Ctrl-C stops them all."""
+    from amicable.runtime import scaled
+    from amicable.runtime.supervisor import supervise
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    stores = scaled.Datastores(scaled.folder()).start()
+    try:
+        extra = scaled.environment(stores)
+        os.environ.update(extra)  # set-up below writes to these stores, not the demo's SQLite
+        setup()
+        key = ensure_api_key()
+        secrets_ = {name: ensure_secret(name) for name in DEMO_SECRETS}
+        env = {**os.environ, **secrets_, **extra, "AMICABLE_DEMO": "1"}
+        typer.echo(
+            f"\nAmicable (scaled) is starting: PostgreSQL on :{scaled.POSTGRES_PORT}, Redis on :{scaled.REDIS_PORT};"
+            " two bots load their model (about a minute)…\n"
+        )
+        ready = (
+            "Amicable (scaled, demo) is ready: http://localhost:8000/ (two web workers) · bots on "
+            f"{', '.join(map(str, scaled.RASA_PORTS))} · action servers on {', '.join(map(str, scaled.ACTIONS_PORTS))}"
+            f" · load check: .venv/bin/python -m amicable load --url http://127.0.0.1:{scaled.WEB_PORT}"
+            f" --api-key {key} --database-url {stores.database_url} · Ctrl-C stops"
+        )
+        code = supervise(
+            scaled.processes(scaled.folder(), secrets_["RASA_TOKEN"]),
+            env,
+            scaled.ready_checks(secrets_["RASA_TOKEN"]),  # type: ignore[arg-type]
+            ready,
+            ROOT,
+        )
+    finally:
+        stores.stop()
+    raise typer.Exit(code)
+
+
 @app.command()
 def mailserver(port: int = mailbox.PORT) -> None:
     """The embedded demo's mail server: keeps what it receives for the /mailbox page."""
@@ -373,7 +412,14 @@ def bench(
     text_only: bool = typer.Option(False, "--text-only", help="Only the text layer's cost per message"),
     accounts: int = typer.Option(100_000, help="Accounts the campaign and portfolio figures are measured on"),
     portfolio_only: bool = typer.Option(False, "--portfolio-only", help="Only the portfolio list's latency"),
-    database_url: str = typer.Option("", help="For --portfolio-only: a PostgreSQL URL instead of SQLite"),
+    database_url: str = typer.Option(
+        "", help="For --portfolio-only and --campaign-only: a PostgreSQL URL instead of SQLite"
+    ),
+    worker_contacts: int = typer.Option(
+        10_000, help="For --campaign-only: contacts dispatched through Celery workers on PostgreSQL (0: none)"
+    ),
+    workers: int = typer.Option(2 * (os.cpu_count() or 1), help="For --campaign-only: the workers' concurrency"),
+    pool: str = typer.Option("prefork", help="For --campaign-only: the workers' pool (prefork, threads)"),
     load_only: bool = typer.Option(
         False, "--load-only", help="Only the load table (N = 1, 8, 32, 64, 128) with its flame graphs"
     ),
@@ -397,7 +443,15 @@ def bench(
     if campaign_only:
         from amicable.runtime.bench_campaign import campaign_bench, print_campaign_bench
 
-        print_campaign_bench(campaign_bench(accounts))
+        print_campaign_bench(
+            campaign_bench(
+                accounts,
+                database_url=database_url or None,
+                worker_contacts=worker_contacts,
+                workers=workers,
+                pool=pool,
+            )
+        )
         return
 
     if not MODEL.exists():

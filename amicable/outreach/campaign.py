@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from amicable.compliance.rules import rulebook
@@ -20,12 +20,13 @@ from amicable.db.models import Handoff, OutreachContact
 from amicable.db.session import transaction
 from amicable.outreach import dispatch
 from amicable.outreach.planner import Planned, plan
-from amicable.outreach.snapshot import AccountState, load_states
+from amicable.outreach.snapshot import AccountState, iter_states
 from amicable.outreach.strategy import load_strategy
 from amicable.settings import Settings
 
 log = structlog.get_logger()
 STORED = {"send": "queued", "defer": "deferred", "blocked": "blocked"}
+WRITE_CHUNK = 5_000
 
 
 @dataclass
@@ -64,53 +65,71 @@ def risks(session: Session, settings: Settings, states: list[AccountState], note
 
 
 def make_plan(session: Session, settings: Settings, now: datetime, creditor: str | None = None) -> RunReport:
+    """Decide every account (of one creditor, if given) for `now`. The accounts are read,
+    scored and decided a chunk at a time (`snapshot.iter_states`): only the decisions stay
+    in memory, so a run's footprint follows the number of accounts only through them."""
     import time
 
     started = time.perf_counter()
     notes: list[str] = []
-    states = load_states(session, now, creditor)
     book = rulebook(settings.policies_dir)
-    planned = plan(
-        states,
-        lambda name: load_strategy(settings.policies_dir, name),
-        book,
-        now,
-        risks(session, settings, states, notes),
-        notes,
-    )
-    return RunReport(planned, notes, seconds_planning=time.perf_counter() - started)
+    planned: list[Planned] = []
+    for states in iter_states(session, now, creditor):
+        planned += plan(
+            states,
+            lambda name: load_strategy(settings.policies_dir, name),
+            book,
+            now,
+            risks(session, settings, states, notes),
+            notes,
+        )
+    # A creditor without a model is noted once per chunk: once is enough.
+    return RunReport(planned, list(dict.fromkeys(notes)), seconds_planning=time.perf_counter() - started)
 
 
 def store(session: Session, planned: list[Planned], now: datetime | None = None) -> list[int]:
     """Write the plan; return the ids of contacts to send now. A step already stored keeps
     its row: only a deferred one is decided again, and cancelled when its account no longer
-    needs it (paid, promised, disputed, moved on)."""
+    needs it (paid, promised, disputed, moved on). Rows are written with bulk statements, a
+    few thousand at a time: a run over a million accounts stores as many decisions."""
     now = now or datetime.now(UTC)
+    contact = OutreachContact
     deferred = {
-        (c.account_id, c.cycle, c.step): c
-        for c in session.scalars(select(OutreachContact).where(OutreachContact.status == "deferred"))
+        (account_id, cycle, step): row_id
+        for row_id, account_id, cycle, step in session.execute(
+            select(contact.id, contact.account_id, contact.cycle, contact.step).where(contact.status == "deferred")
+        )
     }
     by_account = {item.account_id: item for item in planned}
-    for key, row in deferred.items():
-        item = by_account.get(row.account_id)
-        if item is not None and (item.action not in STORED or (item.cycle, item.step) != key[1:]):
-            row.status, row.rule, row.reason = "cancelled", item.rule or "plan_changed", item.reason or "no longer due"
+    changes: dict[int, dict[str, object]] = {}
+    for (account_id, cycle, step), row_id in deferred.items():
+        item = by_account.get(account_id)
+        if item is not None and (item.action not in STORED or (item.cycle, item.step) != (cycle, step)):
+            changes[row_id] = {
+                "id": row_id,
+                "status": "cancelled",
+                "rule": item.rule or "plan_changed",
+                "reason": item.reason or "no longer due",
+            }
+    added: list[dict[str, object]] = []
     for item in planned:
         if item.action not in STORED or item.step is None:
             continue
-        row = deferred.get((item.account_id, item.cycle, item.step))
-        if row is None:
-            row = OutreachContact(account_id=item.account_id, cycle=item.cycle, step=item.step)
-            session.add(row)
-        row.status = STORED[item.action]
-        row.channel, row.template, row.tone, row.variant = (
-            item.channel,
-            item.template or "",
-            item.tone or "",
-            item.variant,
-        )
-        row.send_at = item.send_at or now
-        row.rule, row.reason = item.rule, item.reason
+        values = {
+            "status": STORED[item.action],
+            "channel": item.channel,
+            "template": item.template or "",
+            "tone": item.tone or "",
+            "variant": item.variant,
+            "send_at": item.send_at or now,
+            "rule": item.rule,
+            "reason": item.reason,
+        }
+        row_id = deferred.get((item.account_id, item.cycle, item.step))
+        if row_id is None:
+            added.append({"account_id": item.account_id, "cycle": item.cycle, "step": item.step, **values})
+        else:
+            changes[row_id] = {"id": row_id, **values}
         if item.action == "blocked" and item.handover:
             # Nobody could be reached where the strategy hands over to a person: a person
             # looks at the file all the same.
@@ -121,12 +140,13 @@ def store(session: Session, planned: list[Planned], now: datetime | None = None)
                     summary=f"The outreach strategy reached '{item.step}' but no message could go ({item.reason}).",
                 )
             )
+    updates = list(changes.values())
+    for start in range(0, len(updates), WRITE_CHUNK):
+        session.execute(update(contact), updates[start : start + WRITE_CHUNK])
+    for start in range(0, len(added), WRITE_CHUNK):
+        session.execute(insert(contact), added[start : start + WRITE_CHUNK])
     session.flush()
-    return list(
-        session.scalars(
-            select(OutreachContact.id).where(OutreachContact.status == "queued").order_by(OutreachContact.send_at)
-        )
-    )
+    return list(session.scalars(select(contact.id).where(contact.status == "queued").order_by(contact.send_at)))
 
 
 def run(

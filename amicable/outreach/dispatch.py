@@ -1,26 +1,34 @@
-"""Sending one planned contact, at most once: claimed, asked of the rules again, rendered
+"""Sending planned contacts, each at most once: claimed, asked of the rules again, rendered
 (outreach/render.py), sent through the one outbound path (providers/outbound.py), and kept
 in the debtor's transcript.
 
-A contact is claimed (queued -> sending) in its own committed transaction before anything
-leaves, so two workers, a retried task or a restarted run can never send it twice: whoever
-loses the claim does nothing. A contact left in `sending` by a crash is not retried blindly;
-it waits for a person to look (the contact log says where it stopped).
+A contact is claimed (queued -> sending) in a committed transaction before anything leaves,
+so two workers, a retried task or a restarted run can never send it twice: whoever loses the
+claim does nothing. A contact left in `sending` by a crash is not retried blindly; it waits
+for a person to look (the contact log says where it stopped).
+
+Contacts go in batches (`send_contacts`): one statement claims the batch, the rules' facts
+for all its files are read in one set of queries, and each contact is then checked, sent and
+committed on its own, so a crash loses at most the batch's claims, never a second send.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy import update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from amicable.db.models import Account, Handoff, OutreachContact
+from amicable.compliance.gate import Decision, Past, candidate_zones, check
+from amicable.compliance.rules import rulebook
+from amicable.db.models import Account, Handoff, Invoice, OutreachContact
 from amicable.db.session import transaction
 from amicable.outreach.email_compose import compose
-from amicable.outreach.permission import may_contact
+from amicable.outreach.planner import effective_hours, facts_for
 from amicable.outreach.render import SendFailed, render
+from amicable.outreach.snapshot import AccountState, load_states
 from amicable.outreach.strategy import load_strategy
 from amicable.providers import email as email_provider
 from amicable.providers import outbound
@@ -35,13 +43,24 @@ log = structlog.get_logger()
 
 
 def claim(factory: sessionmaker[Session], contact_id: int) -> bool:
+    return claim_many(factory, [contact_id]) == [contact_id]
+
+
+def claim_many(factory: sessionmaker[Session], contact_ids: Sequence[int]) -> list[int]:
+    """Claim every still-queued contact of `contact_ids` in one committed statement; the ids
+    this caller won. Another worker's claim on the same rows waits for this one and then finds
+    them no longer queued."""
+    if not contact_ids:
+        return []
     with transaction(factory) as session:
-        claimed = session.execute(
+        won = session.execute(
             update(OutreachContact)
-            .where(OutreachContact.id == contact_id, OutreachContact.status == "queued")
+            .where(OutreachContact.id.in_(list(contact_ids)), OutreachContact.status == "queued")
             .values(status="sending")
+            .returning(OutreachContact.id)
+            .execution_options(synchronize_session=False)
         )
-        return claimed.rowcount == 1
+        return [row[0] for row in won]
 
 
 def send_contact(
@@ -53,42 +72,105 @@ def send_contact(
     The rules are asked again at the moment of sending: between planning and sending the
     debtor may have paid, said STOP, disputed, or the window may have closed (a long run, a
     backlog on the workers)."""
-    if not claim(factory, contact_id):
-        return "not-claimed"
-    moment = now or datetime.now(UTC)
+    return send_contacts(factory, settings, [contact_id], now)[0]
+
+
+def send_contacts(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    contact_ids: Sequence[int],
+    now: datetime | None = None,
+    not_before: datetime | None = None,
+) -> list[str]:
+    """Send queued contacts, in order; what became of each (as `send_contact` says). Each is
+    checked at `now` if given, else at the clock when its turn comes (never before
+    `not_before`): a batch that takes a while judges its last contact when it really goes."""
+    won = set(claim_many(factory, contact_ids))
+    if not won:
+        return ["not-claimed"] * len(contact_ids)
+    started = now or max(datetime.now(UTC), not_before or datetime.min.replace(tzinfo=UTC))
+    with factory() as session:
+        contacts = {
+            contact.id: contact
+            for contact in session.scalars(
+                select(OutreachContact)
+                .where(OutreachContact.id.in_(sorted(won)))
+                .options(
+                    selectinload(OutreachContact.account).selectinload(Account.payment_links),
+                    selectinload(OutreachContact.account)
+                    .selectinload(Account.invoices)
+                    .selectinload(Invoice.allocations),
+                )
+            )
+        }
+        # Read after the claim, as one contact's check would be: what the rules need of these files.
+        states = {
+            state.id: state
+            for state in load_states(session, started, account_ids=sorted({c.account_id for c in contacts.values()}))
+        }
+        session.commit()
+        results = []
+        for contact_id in contact_ids:
+            contact = contacts.pop(contact_id, None)
+            if contact is None:  # lost to another claim, or named again in this batch: not sent here
+                results.append("not-claimed")
+                continue
+            moment = now or max(datetime.now(UTC), not_before or started)
+            results.append(_send_claimed(factory, session, settings, contact, states.get(contact.account_id), moment))
+    return results
+
+
+def _send_claimed(
+    factory: sessionmaker[Session],
+    session: Session,
+    settings: Settings,
+    contact: OutreachContact,
+    state: AccountState | None,
+    moment: datetime,
+) -> str:
+    """Check and send one claimed contact, and commit what became of it."""
+    contact_id = contact.id
     try:
-        with transaction(factory) as session:
-            contact = session.get(OutreachContact, contact_id)
-            assert contact is not None
-            held = _still_allowed(session, settings, contact, moment)
-            if held is not None:
-                return held
-            _send(session, settings, contact, moment)
-            return "sent"
+        # One flush, at the commit, instead of one before each query the rendering and the
+        # provider make (a tenth of a contact's cost): nothing they read was written in this
+        # contact's own unit of work except through their explicit flushes (a new link's id).
+        with session.no_autoflush:
+            held = _still_allowed(session, settings, contact, moment, state)
+            if held is None:
+                _send(session, settings, contact, moment)
+        session.commit()
     except Exception as error:  # whatever happened, the contact must not stay "sending"
+        session.rollback()
         expected = isinstance(error, (outbound.NotSent, ServiceError))
         reason = getattr(error, "message", None) or str(error) or type(error).__name__
-        with transaction(factory) as session:
-            contact = session.get(OutreachContact, contact_id)
-            assert contact is not None
-            contact.status, contact.rule = "failed", "provider" if expected else "error"
-            contact.reason = reason if expected else f"unexpected error, check before resending: {reason}"
-            log_contact(
-                session, contact.account, "outreach_failed", f"{contact.step}: {contact.reason}", contact.channel
-            )
+        with transaction(factory) as failing:
+            row = failing.get(OutreachContact, contact_id)
+            assert row is not None
+            row.status, row.rule = "failed", "provider" if expected else "error"
+            row.reason = reason if expected else f"unexpected error, check before resending: {reason}"
+            log_contact(failing, row.account, "outreach_failed", f"{row.step}: {row.reason}", row.channel)
         if expected:
             log.warning("outreach not sent", contact=contact_id, reason=reason)
         else:
             log.exception("outreach failed unexpectedly", contact=contact_id)
         return "failed"
+    if held is not None:
+        return held
+    if state is not None:
+        # A second contact of the same file in this batch counts this one, as a fresh read would.
+        kind = "call" if contact.channel == "voice" else "message"
+        state.history.append(Past(moment, contact.channel or "", kind))
+    return "sent"
 
 
-def _still_allowed(session: Session, settings: Settings, contact: OutreachContact, now: datetime) -> str | None:
+def _still_allowed(
+    session: Session, settings: Settings, contact: OutreachContact, now: datetime, state: AccountState | None
+) -> str | None:
     """None when the contact may go now; otherwise what became of it, recorded on the row."""
     if balance(contact.account) <= 0:
         contact.status, contact.rule, contact.reason = "cancelled", "paid", "nothing is owed any more"
         return "cancelled"
-    channel, decision = may_contact(session, settings, contact.account_id, now, [contact.channel or ""])
+    channel, decision = _may_send(settings, state, now, contact.channel or "")
     if channel is not None:
         return None
     if decision.retry_at is not None:
@@ -97,6 +179,22 @@ def _still_allowed(session: Session, settings: Settings, contact: OutreachContac
         contact.status = "blocked"
     contact.rule, contact.reason = decision.rule, f"at sending: {decision.reason}"
     return contact.status
+
+
+def _may_send(
+    settings: Settings, state: AccountState | None, now: datetime, channel: str
+) -> tuple[str | None, Decision]:
+    """`permission.may_contact` for one channel, on a state read with the rest of the batch:
+    the same facts, zones, hours (the creditor's, narrowed to the debtor's) and rules."""
+    if state is None:
+        return None, Decision(False, "no_account", "no such account")
+    rules = rulebook(settings.policies_dir).for_country(state.country)
+    strategy = load_strategy(settings.policies_dir, state.creditor)
+    facts = facts_for(
+        state, candidate_zones(state.timezone, state.phone, rules), effective_hours(strategy, state.preferred_hours)
+    )
+    decision = check(rules, facts, channel, now, "call" if channel == "voice" else "message")
+    return (channel if decision.allowed else None), decision
 
 
 def _send(session: Session, settings: Settings, contact: OutreachContact, now: datetime) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from statistics import median
 from zoneinfo import ZoneInfo
 
@@ -23,8 +24,10 @@ from amicable.outreach.snapshot import AccountState, StepRecord
 from amicable.outreach.strategy import Step, Strategy
 
 
-@dataclass
+@dataclass(slots=True)
 class Planned:
+    """One account's decision. Slotted: a run over a million accounts keeps a million."""
+
     reference: str
     action: str  # send, skip, blocked, defer
     channel: str | None
@@ -87,18 +90,37 @@ def current_step(
 
 def effective_hours(strategy: Strategy, debtor: str | None) -> str:
     """The creditor's sending hours, narrowed to the debtor's own wish when they meet."""
-    own = parse_window(strategy.send_hours)
+    return _narrowed(strategy.send_hours, debtor)
+
+
+@lru_cache(maxsize=1024)
+def _narrowed(creditor: str, debtor: str | None) -> str:
+    """`effective_hours` for the hours as written: a few distinct pairs across a whole run,
+    so each is worked out once."""
+    own = parse_window(creditor)
     if not debtor:
-        return strategy.send_hours
+        return creditor
     try:
         wish = parse_window(debtor)
     except ValueError:
-        return strategy.send_hours
+        return creditor
     if own and wish:
         start, end = max(own[0], wish[0]), min(own[1], wish[1])
         if start < end:
             return f"{start:%H:%M}-{end:%H:%M}"
     return debtor  # the debtor's wish wins over the creditor's habit; the law still applies
+
+
+@lru_cache(maxsize=1024)
+def _window(hours: str) -> tuple[time, time] | None:
+    """`parse_window`, once per distinct window of a run (hours are checked per account)."""
+    return parse_window(hours)
+
+
+@lru_cache(maxsize=64)
+def _hour(spec: str) -> time:
+    hour, minute = (int(p) for p in spec.split(":"))
+    return time(hour, minute)
 
 
 def _channels(state: AccountState, strategy: Strategy, step: Step) -> list[str]:
@@ -127,9 +149,8 @@ def _target(now: datetime, zone: ZoneInfo, state: AccountState, strategy: Strate
     if state.answer_hours:
         at, why = time(int(median(state.answer_hours))), "near the hour this debtor usually answers"
     else:
-        hour, minute = (int(p) for p in strategy.default_hour.split(":"))
-        at, why = time(hour, minute), "the creditor's usual sending hour"
-    window = parse_window(hours)
+        at, why = _hour(strategy.default_hour), "the creditor's usual sending hour"
+    window = _window(hours)
     if window and not window[0] <= at < window[1]:
         at = window[0] if at < window[0] else max(window[0], time(max(window[1].hour - 1, 0), window[1].minute))
     local = now.astimezone(zone)

@@ -1,18 +1,22 @@
 """Everything the planner needs about every account, read in a dozen set-based queries.
 
-Planning a hundred thousand accounts cannot afford a query per account: the state is read
-once into plain `AccountState` records, and the decisions are made in memory.
+Planning a million accounts cannot afford a query per account, nor every account's state in
+memory at once: `iter_states` reads the accounts in chunks of consecutive ids (a dozen
+queries a chunk, each on the `account_id` indexes), into plain `AccountState` records that
+the planner decides in memory and then lets go. Opt-outs, which bind by address across
+files, are read once for the whole run.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import phonenumbers
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from amicable.compliance.gate import Past
@@ -98,22 +102,59 @@ class AccountState:
 
 
 def _mobile(phone: str | None) -> tuple[str | None, bool]:
+    """The number in E.164 and whether it can take texts; (None, False) when it is no valid
+    number. `number_type` is UNKNOWN exactly when `is_valid_number` is false (the same region
+    and metadata lookup), so one call answers both: it is the costliest step of planning."""
     if not phone:
         return None, False
     try:
         number = phonenumbers.parse(phone, None)
     except phonenumbers.NumberParseException:
         return None, False
-    if not phonenumbers.is_valid_number(number):
-        return None, False
     kind = phonenumbers.number_type(number)
+    if kind == phonenumbers.PhoneNumberType.UNKNOWN:
+        return None, False
     mobile = kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), mobile
 
 
-def load_states(
-    session: Session, now: datetime, creditor: str | None = None, account_ids: list[int] | None = None
-) -> list[AccountState]:
+CHUNK = 20_000
+"""Accounts read and planned together: large enough that the per-chunk queries cost little,
+small enough that a million accounts never sit in memory as states at once (and that an
+IN list of a chunk's email addresses stays under the databases' parameter limits)."""
+
+
+@dataclass
+class _OptOuts:
+    """Opt-outs by file and by address (normalised as the states' addresses are)."""
+
+    by_account: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    by_address: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    @classmethod
+    def read(cls, session: Session, where: ColumnElement[bool] | None = None) -> _OptOuts:
+        found = cls()
+        query = select(OptOut.account_id, OptOut.channel, OptOut.address)
+        if where is not None:
+            query = query.where(where)
+        for account_id, channel, address in session.execute(query):
+            if account_id is not None:
+                found.by_account[account_id].add(channel)
+            key = _mobile(address)[0] or (address or "").lower()
+            if key:
+                found.by_address[key].add(channel)
+        return found
+
+    def apply(self, state: AccountState) -> None:
+        """An opt-out covers the address, whichever file it was said in (US-12): a number
+        shared by two files, or a Telegram chat that stopped before saying who it was."""
+        state.opted_out |= self.by_account.get(state.id, set())
+        for address in (state.phone, state.telegram_chat, state.email and state.email.lower()):
+            if address:
+                state.opted_out |= self.by_address.get(address, set())
+
+
+def _accounts_query(creditor: str | None):  # type: ignore[no-untyped-def]
     query = (
         select(
             Account.id,
@@ -137,39 +178,99 @@ def load_states(
     )
     if creditor:
         query = query.where(Creditor.name == creditor)
-    if account_ids is not None:
-        query = query.where(Account.id.in_(account_ids))
-    states: dict[int, AccountState] = {}
-    for row in session.execute(query):
-        phone, mobile = _mobile(row[8])
-        states[row[0]] = AccountState(
-            id=row[0],
-            reference=row[1],
-            creditor=row[2],
-            currency=row[3],
-            name=row[4],
-            language=row[5],
-            country=(row[6] or "").upper() or None,
-            timezone=row[7],
-            phone=phone,
-            phone_is_mobile=mobile,
-            preferred_hours=row[9],
-            on_hold=row[10],
-            hold_until=row[11],
-            cease=row[12] is not None,
-            email=usable_email(row[13]),
-        )
+    return query
+
+
+def _state(row) -> AccountState:  # type: ignore[no-untyped-def]
+    phone, mobile = _mobile(row[8])
+    return AccountState(
+        id=row[0],
+        reference=row[1],
+        creditor=row[2],
+        currency=row[3],
+        name=row[4],
+        language=row[5],
+        country=(row[6] or "").upper() or None,
+        timezone=row[7],
+        phone=phone,
+        phone_is_mobile=mobile,
+        preferred_hours=row[9],
+        on_hold=row[10],
+        hold_until=row[11],
+        cease=row[12] is not None,
+        email=usable_email(row[13]),
+    )
+
+
+def iter_states(
+    session: Session, now: datetime, creditor: str | None = None, chunk: int = CHUNK
+) -> Iterator[list[AccountState]]:
+    """Every account's state (of one creditor, if given), in order of id, `chunk` at a time."""
+    opt_outs = _OptOuts.read(session)
+    after = 0
+    while True:
+        rows = session.execute(_accounts_query(creditor).where(Account.id > after).limit(chunk)).all()
+        if not rows:
+            return
+        states = {row[0]: _state(row) for row in rows}
+        low, high = rows[0][0], rows[-1][0]
+
+        def within(column, low: int = low, high: int = high) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+            """The chunk's accounts: a range of ids, narrowed to the creditor's when asked."""
+            if not creditor:
+                return column.between(low, high)
+            own = select(Account.id).join(Creditor).where(Creditor.name == creditor, Account.id.between(low, high))
+            return column.between(low, high) & column.in_(own)
+
+        _complete(session, now, states, within, opt_outs)
+        yield list(states.values())
+        if len(rows) < chunk:
+            return
+        after = high
+
+
+def load_states(
+    session: Session, now: datetime, creditor: str | None = None, account_ids: list[int] | None = None
+) -> list[AccountState]:
+    """The state of every account (of one creditor), or of the accounts `account_ids` names:
+    those a send being checked needs, read with only the opt-outs that can concern them."""
+    if account_ids is None:
+        return [state for states in iter_states(session, now, creditor) for state in states]
+    query = _accounts_query(creditor).where(Account.id.in_(account_ids))
+    states = {row[0]: _state(row) for row in session.execute(query)}
     if not states:
         return []
-    ids = select(Account.id)
-    if creditor:
-        ids = ids.join(Creditor, Account.creditor_id == Creditor.id).where(Creditor.name == creditor)
-    if account_ids is not None:
-        ids = ids.where(Account.id.in_(account_ids))
+    ids = list(states)
 
+    def within(column) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+        return column.in_(ids)
+
+    raw_phones = [p for (p,) in session.execute(select(Debtor.phone).join(Account).where(Account.id.in_(ids)))]
+    addresses = [
+        *filter(None, (a for s in states.values() for a in (s.phone, s.email and s.email.lower()))),
+        *filter(None, raw_phones),
+    ]
+    # Its own, any said before a file was known (as written then), and exact matches; a
+    # confirmed Telegram chat is read below, and added to the addresses there.
+    _complete(session, now, states, within, None, addresses)
+    return list(states.values())
+
+
+def _complete(  # noqa: C901 - one pass per related table, in the order the rules need them
+    session: Session,
+    now: datetime,
+    states: dict[int, AccountState],
+    within,  # type: ignore[no-untyped-def]
+    opt_outs: _OptOuts | None,
+    addresses: list[str] | None = None,
+) -> None:
+    """Fill in what the accounts' related rows say: open invoices, plans, promises,
+    disputes, confirmed chats, opt-outs, bounces, consents, verified channels, conversations,
+    earlier contacts and answers. `within(column)` restricts an `account_id` column to these
+    accounts. Without `opt_outs`, those concerning these accounts or `addresses` are read."""
     settled = (
         select(Allocation.invoice_id, func.sum(Allocation.amount).label("settled"))
-        .where(Allocation.invoice_id.in_(select(Invoice.id).where(Invoice.account_id.in_(ids))))
+        .where(Allocation.invoice_id.in_(select(Invoice.id).where(within(Invoice.account_id))))
         .group_by(Allocation.invoice_id)
         .subquery()
     )
@@ -183,7 +284,7 @@ def load_states(
             Invoice.due_on,
         )
         .outerjoin(settled, settled.c.invoice_id == Invoice.id)
-        .where(Invoice.account_id.in_(ids))
+        .where(within(Invoice.account_id))
     )
     for account_id, invoice_id, amount, paid, issued, due in session.execute(invoices):
         left = Decimal(amount) - Decimal(paid)
@@ -191,15 +292,15 @@ def load_states(
             states[account_id].open_invoices.append(OpenInvoice(invoice_id, left, issued, due))
 
     for (account_id,) in session.execute(
-        select(Plan.account_id).where(Plan.status == "active", Plan.account_id.in_(ids))
+        select(Plan.account_id).where(Plan.status == "active", within(Plan.account_id))
     ):
         states[account_id].in_plan = True
     for (account_id,) in session.execute(
-        select(Promise.account_id).where(Promise.status == "pending", Promise.account_id.in_(ids))
+        select(Promise.account_id).where(Promise.status == "pending", within(Promise.account_id))
     ):
         states[account_id].promise_pending = True
     for (account_id,) in session.execute(
-        select(Dispute.account_id).where(Dispute.status == "open", Dispute.account_id.in_(ids))
+        select(Dispute.account_id).where(Dispute.status == "open", within(Dispute.account_id))
     ):
         states[account_id].open_dispute = True
 
@@ -216,7 +317,7 @@ def load_states(
     )
     chats = session.execute(
         select(Conversation.account_id, Conversation.address).where(
-            Conversation.account_id.in_(ids), Conversation.channel == "telegram", confirmed
+            within(Conversation.account_id), Conversation.channel == "telegram", confirmed
         )
     ).all()
     for account_id, address in chats:
@@ -224,31 +325,19 @@ def load_states(
             states[account_id].telegram_chat = address
     conversations = session.execute(
         select(Conversation.account_id, Conversation.channel, Conversation.address, Conversation.verified).where(
-            Conversation.account_id.in_(ids)
+            within(Conversation.account_id)
         )
     ).all()
-    # An opt-out covers the address, whichever file it was said in (US-12): a number shared by
-    # two files, or a Telegram chat that stopped before saying who it was.
-    by_address: dict[str, list[AccountState]] = defaultdict(list)
-    for state in states.values():
-        for address in (state.phone, state.telegram_chat, state.email and state.email.lower()):
-            if address:
-                by_address[address].append(state)
-    opt_outs = select(OptOut.account_id, OptOut.channel, OptOut.address)
-    if account_ids is not None:  # one file (a send being checked): only what can concern it
-        raw_phones = [p for (p,) in session.execute(select(Debtor.phone).join(Account).where(Account.id.in_(ids)))]
-        # Its own, any said before a file was known (as written then), and exact matches.
-        opt_outs = opt_outs.where(
-            OptOut.account_id.in_(ids)
+    if opt_outs is None:
+        chat_ids = [s.telegram_chat for s in states.values() if s.telegram_chat]
+        opt_outs = _OptOuts.read(
+            session,
+            within(OptOut.account_id)
             | OptOut.account_id.is_(None)
-            | OptOut.address.in_([*by_address, *filter(None, raw_phones)])
+            | OptOut.address.in_([*(addresses or []), *chat_ids]),
         )
-    for account_id, channel, address in session.execute(opt_outs):
-        targets = by_address.get(_mobile(address)[0] or (address or "").lower(), [])
-        if account_id in states:
-            targets = [states[account_id], *targets]
-        for state in targets:
-            state.opted_out.add(channel)
+    for state in states.values():
+        opt_outs.apply(state)
     emails: dict[str, list[AccountState]] = defaultdict(list)
     for state in states.values():
         if state.email:
@@ -263,7 +352,7 @@ def load_states(
             for state in emails[address]:
                 state.undeliverable["email"] = f"{what}{': ' + detail if detail else ''}"
     for account_id, channel in session.execute(
-        select(Consent.account_id, Consent.channel).where(Consent.account_id.in_(ids))
+        select(Consent.account_id, Consent.channel).where(within(Consent.account_id))
     ):
         states[account_id].consents.add(channel)
 
@@ -282,7 +371,7 @@ def load_states(
     talks = (
         select(Conversation.account_id, Conversation.channel, func.max(Message.created_at))
         .join(Message, Message.conversation_id == Conversation.id)
-        .where(Message.author == "debtor", Conversation.account_id.in_(ids))
+        .where(Message.author == "debtor", within(Conversation.account_id))
         .group_by(Conversation.account_id, Conversation.channel)
     )
     for account_id, channel, last in session.execute(talks):
@@ -301,7 +390,7 @@ def load_states(
         OutreachContact.send_at,
         OutreachContact.channel,
         OutreachContact.sent_at,
-    ).where(OutreachContact.account_id.in_(ids))
+    ).where(within(OutreachContact.account_id))
     for account_id, cycle, step, status, send_at, channel, sent_at in session.execute(contacts):
         state = states[account_id]
         state.steps[(cycle, step)] = StepRecord(status, send_at)
@@ -309,7 +398,7 @@ def load_states(
         if status == "sent" and channel and channel != "voice" and (sent_at or send_at) >= recent:
             state.history.append(Past(sent_at or send_at, channel, "message"))
     calls = select(ContactEvent.account_id, ContactEvent.created_at).where(
-        ContactEvent.kind == "call_placed", ContactEvent.created_at >= recent, ContactEvent.account_id.in_(ids)
+        ContactEvent.kind == "call_placed", ContactEvent.created_at >= recent, within(ContactEvent.account_id)
     )
     for account_id, placed in session.execute(calls):
         states[account_id].history.append(Past(placed, "voice", "call"))
@@ -323,11 +412,10 @@ def load_states(
             (Account.reference == PaymentHistory.account_reference)
             & (Account.creditor_id == PaymentHistory.creditor_id),
         )
-        .where(PaymentHistory.response_channel.is_not(None), Account.id.in_(ids))
+        .where(PaymentHistory.response_channel.is_not(None), within(Account.id))
     )
     for account_id, channel, hour in session.execute(answers):
         state = states[account_id]
         state.answers_by_channel[channel] += 1
         if hour is not None:
             state.answer_hours.append(hour)
-    return list(states.values())

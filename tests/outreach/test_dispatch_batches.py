@@ -1,0 +1,145 @@
+"""Dispatch in batches and planning in chunks: each contact is sent at most once however its
+batch is delivered, the rules are asked again for every contact at the moment it goes, and
+a run read a chunk at a time decides exactly as a run read at once."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from amicable.db.models import Account, ContactEvent, OptOut, OutreachContact
+from amicable.db.session import make_engine, make_sessionmaker, transaction
+from amicable.outreach import campaign, dispatch
+from amicable.outreach.snapshot import iter_states, load_states
+from tests.conftest import AUTH
+from tests.outreach.test_campaign import moment, next_open_day, overdue
+
+
+@pytest.fixture
+def factory(settings):
+    return make_sessionmaker(make_engine(settings.database_url))
+
+
+def _queued(client, factory, settings, count: int, day: int) -> list[int]:
+    """`count` accounts with a reminder due at 10:05 on `day`, planned and stored."""
+    for n in range(count):
+        client.post("/api/v1/accounts", json=overdue(f"Q-{n}", 2 - day, phone=f"+324700003{n:02d}"), headers=AUTH)
+    with transaction(factory) as session:
+        report = campaign.make_plan(session, settings, moment(day, 10, 5))
+        return campaign.store(session, report.planned, moment(day, 10, 5))
+
+
+def _sent_events(factory) -> Counter:
+    with transaction(factory) as session:
+        return Counter(
+            session.scalars(select(ContactEvent.account_id).where(ContactEvent.kind == "outreach_sent")).all()
+        )
+
+
+def test_a_batch_sends_each_contact_once_and_a_redelivered_batch_sends_nothing(client, settings, factory):
+    day = next_open_day(1)
+    ids = _queued(client, factory, settings, 5, day)
+    assert len(ids) == 5
+    when = moment(day, 10, 6)
+    # Two overlapping batches, as when a chunk is split differently on a retry; an id named
+    # twice in one batch goes once.
+    first = dispatch.send_contacts(factory, settings, [*ids[:3], ids[0]], when)
+    second = dispatch.send_contacts(factory, settings, ids[1:], when)
+    assert first == ["sent", "sent", "sent", "not-claimed"]
+    assert second == ["not-claimed", "not-claimed", "sent", "sent"]
+    # The whole chunk delivered again (a worker died before acknowledging it): nothing goes.
+    assert dispatch.send_contacts(factory, settings, ids, when) == ["not-claimed"] * 5
+    events = _sent_events(factory)
+    assert len(events) == 5 and set(events.values()) == {1}
+    with transaction(factory) as session:
+        rows = session.scalars(select(OutreachContact).where(OutreachContact.id.in_(ids))).all()
+        assert {row.status for row in rows} == {"sent"}
+        assert all("Reply STOP" in row.text for row in rows)
+
+
+def test_two_workers_racing_for_the_same_batch_send_each_contact_once(client, settings, factory):
+    day = next_open_day(1)
+    ids = _queued(client, factory, settings, 6, day)
+    outcomes: list[list[str]] = []
+
+    def work() -> None:
+        outcomes.append(dispatch.send_contacts(factory, settings, ids, moment(day, 10, 6)))
+
+    workers = [threading.Thread(target=work) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    # Per contact, exactly one of the two sent it; the other lost the claim.
+    for pair in zip(*outcomes, strict=True):
+        assert sorted(pair) == ["not-claimed", "sent"]
+    assert sum(_sent_events(factory).values()) == 6
+
+
+def test_each_contact_of_a_batch_is_checked_when_it_goes(client, settings, factory):
+    day = next_open_day(1)
+    ids = _queued(client, factory, settings, 3, day)
+    with transaction(factory) as session:
+        rows = {row.id: row for row in session.scalars(select(OutreachContact).where(OutreachContact.id.in_(ids)))}
+        stopped = session.get(Account, rows[ids[1]].account_id)
+        # Between planning and sending, one debtor says STOP on the planned channel.
+        session.add(OptOut(account=stopped, channel=rows[ids[1]].channel, address=stopped.debtor.phone))
+    assert dispatch.send_contacts(factory, settings, ids, moment(day, 10, 6)) == ["sent", "blocked", "sent"]
+    with transaction(factory) as session:
+        held = session.get(OutreachContact, ids[1])
+        assert held.rule == "opt_out" and held.reason.startswith("at sending:")
+    assert set(_sent_events(factory)) == {rows[ids[0]].account_id, rows[ids[2]].account_id}
+
+
+def test_a_second_contact_of_the_same_file_in_a_batch_counts_the_first(client, settings, factory):
+    """The caps see what this batch already sent: the daily cap holds the second message."""
+    day = next_open_day(1)
+    [first] = _queued(client, factory, settings, 1, day)
+    with transaction(factory) as session:
+        row = session.get(OutreachContact, first)
+        session.add(
+            OutreachContact(
+                account_id=row.account_id,
+                cycle=row.cycle - timedelta(days=30),  # an older debt's step, also left queued
+                step=row.step,
+                status="queued",
+                channel=row.channel,
+                template=row.template,
+                tone=row.tone,
+                send_at=row.send_at,
+            )
+        )
+        session.flush()
+        [second] = session.scalars(select(OutreachContact.id).where(OutreachContact.id != first)).all()
+    outcomes = dispatch.send_contacts(factory, settings, [first, second], moment(day, 10, 6))
+    assert outcomes == ["sent", "deferred"]
+    with transaction(factory) as session:
+        held = session.get(OutreachContact, second)
+        assert held.rule == "cap_per_day" and held.send_at > moment(day, 10, 6)
+    assert sum(_sent_events(factory).values()) == 1
+
+
+def test_a_run_read_in_chunks_decides_as_one_read_at_once(client, settings, factory):
+    """Opt-outs bind by address across files: a STOP said in one chunk's file reaches the
+    file of another chunk that shares the number."""
+    day = next_open_day(1)
+    shared = "+32470000399"
+    for n in range(7):
+        phone = shared if n in (0, 5) else f"+324700004{n:02d}"
+        client.post("/api/v1/accounts", json=overdue(f"C-{n}", 2 - day, phone=phone), headers=AUTH)
+    with transaction(factory) as session:
+        first = session.scalar(select(Account).where(Account.reference == "C-0"))
+        session.add(OptOut(account=first, channel="sms", address=shared))
+    when = moment(day, 10, 5)
+    with transaction(factory) as session:
+        whole = {s.reference: s for s in load_states(session, when)}
+        chunked = {s.reference: s for states in iter_states(session, when, chunk=2) for s in states}
+        one_by_one = [len(states) for states in iter_states(session, when, chunk=1)]
+    assert one_by_one == [1] * 7
+    assert chunked == whole
+    assert "sms" in chunked["C-5"].opted_out and "sms" in chunked["C-0"].opted_out
+    assert "sms" not in chunked["C-3"].opted_out
