@@ -9,9 +9,12 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-# SQLite connections per process: the threads a web process runs blocking work on (anyio's
-# default limiter, 40).
-POOL_SIZE = 40
+# The pool stays SQLAlchemy's default (15 connections, a 30 s wait) and so does SQLite's wait
+# for its write lock (30 s): measured at 128 conversations at once, 40 connections made writers
+# starve on SQLite's lock ("database is locked"), 8 locked up waiting for threads, and 15 did
+# best. The demo's SQLite is for one person trying it; production and `make run-scaled` use
+# PostgreSQL.
+LOCK_WAIT = 30
 
 
 def make_engine(url: str) -> Engine:
@@ -20,12 +23,7 @@ def make_engine(url: str) -> Engine:
         in_a_file = bool(path) and path != ":memory:"
         if in_a_file:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # As many connections as the web process has threads for blocking work (anyio's 40,
-        # and a few for its own loops): a request waits for SQLite's write lock, never for a
-        # connection (the pool's default 15 turned a busy minute into 500s after 30 s). A
-        # database in memory has one connection per thread, no pool to size.
-        pool = {"pool_size": POOL_SIZE, "max_overflow": 8} if in_a_file else {}
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": LOCK_WAIT})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -40,9 +38,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    # PostgreSQL serves transactions side by side, so a wait for a connection is short; up to 30
-    # per process keeps two web workers, Rasa and the workers within its default 100.
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
