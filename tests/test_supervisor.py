@@ -133,3 +133,32 @@ def test_a_process_that_cannot_start_stops_the_stack_with_the_reason(tmp_path: P
     )
     assert result.returncode == 1
     assert "server stopped 3 times while starting (exit 2); stopping the others." in result.stdout
+
+
+def test_a_second_signal_while_stopping_does_not_leave_children_running(tmp_path: Path):
+    """Ctrl-C, then the TERM a wrapper (make, timeout) sends: the supervisor still stops every
+    child, here one that ignores TERM and must be killed after the grace period."""
+    port = free_port()
+    python = sys.executable
+    stubborn = (
+        "import signal, http.server as h; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        f"h.test(HandlerClass=h.SimpleHTTPRequestHandler, port={port}, bind='127.0.0.1')"
+    )
+    # `exec`: the command itself is the process the supervisor waits for, for its grace period.
+    (tmp_path / "Procfile").write_text(f'server: exec {python} -c "{stubborn}"\n')
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    supervisor = subprocess.Popen(
+        [python, "-c", SCRIPT, str(tmp_path / "Procfile"), str(port), str(tmp_path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    _read_until(supervisor, lines, lambda text: "READY" in text)
+    supervisor.send_signal(signal.SIGINT)
+    time.sleep(1)
+    supervisor.send_signal(signal.SIGTERM)
+    rest, _ = supervisor.communicate(timeout=90)
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0, "the child outlived its supervisor: " + "".join(lines) + rest

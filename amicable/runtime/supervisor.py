@@ -184,6 +184,10 @@ def supervise(
         print("\nStopping…", flush=True)
         return 0
     finally:
+        # A second Ctrl-C, or the TERM a wrapper (make, timeout) sends after the first, must not
+        # cut the stopping short and leave children running.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         _stop({name: child.process for name, child in children.items()})
 
 
@@ -201,7 +205,8 @@ def _stop(children: dict[str, subprocess.Popen[str]]) -> None:
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGTERM)
     for child in children.values():
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             child.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(child.pid, signal.SIGKILL)
+        # The shell that started the command may be gone while the command itself, in its
+        # process group, ignored the TERM: nothing of the group outlives the stop.
+        _stop_group(child)
