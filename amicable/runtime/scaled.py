@@ -22,10 +22,12 @@ Like `make run`, it is the demo (local pay provider, console senders, the demo's
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from glob import glob
@@ -65,16 +67,29 @@ class Datastores:
     def _as_postgres(self) -> list[str]:
         return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []  # it refuses root
 
+    @property
+    def pg_folder(self) -> Path:
+        """PostgreSQL's data, socket and log. As root it runs as the `postgres` user, who must be
+        able to reach the folder: under var/scaled when every folder above it lets others in,
+        otherwise (a checkout in a private folder) in the temporary folder, one per checkout."""
+        if os.geteuid() != 0 or all(os.stat(p).st_mode & 0o001 for p in self.folder.resolve().parents):
+            return self.folder / "pg"
+        checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:10]
+        return Path(tempfile.gettempdir()) / f"amicable-scaled-pg-{checkout}"
+
     def _pg(self, *command: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*self._as_postgres(), *command], capture_output=True, text=True, cwd=self.folder, check=True
-        )
+        result = subprocess.run([*self._as_postgres(), *command], capture_output=True, text=True, cwd=self.pg_folder)
+        if result.returncode:
+            raise RuntimeError(f"{Path(command[0]).name} failed: {(result.stderr or result.stdout).strip()[-800:]}")
+        return result
 
     def start(self) -> Datastores:
-        data = self.folder / "postgres"
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.pg_folder.mkdir(parents=True, exist_ok=True)
+        data = self.pg_folder / "data"
         if os.geteuid() == 0:
-            shutil.chown(self.folder, "postgres", "postgres")
+            shutil.chown(self.pg_folder, "postgres", "postgres")
+            self.pg_folder.chmod(0o700)
         if not data.exists():
             self._pg(_pg_bin("initdb"), "-D", str(data), "-U", "amicable", "--auth=trust", "-E", "UTF8")
         self._pg(
@@ -82,10 +97,10 @@ class Datastores:
             "-D",
             str(data),
             "-l",
-            str(self.folder / "postgres.log"),
+            str(self.pg_folder / "postgres.log"),
             "-w",
             "-o",
-            f"-p {POSTGRES_PORT} -k {self.folder} -c listen_addresses=127.0.0.1 -c max_connections=200",
+            f"-p {POSTGRES_PORT} -k {self.pg_folder} -c listen_addresses=127.0.0.1 -c max_connections=200",
             "start",
         )
         for name in ("amicable", "rasa"):
@@ -112,9 +127,9 @@ class Datastores:
 
     def stop(self) -> None:
         subprocess.run(
-            [*self._as_postgres(), _pg_bin("pg_ctl"), "-D", str(self.folder / "postgres"), "-m", "fast", "stop"],
+            [*self._as_postgres(), _pg_bin("pg_ctl"), "-D", str(self.pg_folder / "data"), "-m", "fast", "stop"],
             capture_output=True,
-            cwd=self.folder,
+            cwd=self.pg_folder,
         )
         if getattr(self, "redis", None) is not None:
             self.redis.terminate()
