@@ -31,7 +31,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from glob import glob
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -52,6 +51,7 @@ from amicable.db.models import (
     Promise,
 )
 from amicable.db.session import make_engine, make_sessionmaker, transaction
+from amicable.runtime.scaled import pg_bin
 from amicable.runtime.stack import free_port
 from amicable.settings import ROOT, Settings
 
@@ -420,13 +420,6 @@ def _celery_worker(settings: Settings, concurrency: int, pool: str, workdir: Pat
         log.close()
 
 
-def _pg_bin(name: str) -> str:
-    found = sorted(glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True) or [shutil.which(name) or ""]
-    if not found[0]:
-        raise RuntimeError(f"PostgreSQL's {name} is not installed (scripts/test-services.sh installs it)")
-    return found[0]
-
-
 @contextmanager
 def _postgres(database_url: str | None) -> Iterator[str]:
     """The PostgreSQL database given, or a throw-away cluster started as the tests start theirs."""
@@ -445,14 +438,14 @@ def _postgres(database_url: str | None) -> Iterator[str]:
     def run(*command: str) -> None:
         subprocess.run([*as_user, *command], check=True, capture_output=True, cwd=folder)
 
-    run(_pg_bin("initdb"), "-D", data, "-U", "amicable", "--auth=trust", "-E", "UTF8")
+    run(pg_bin("initdb"), "-D", data, "-U", "amicable", "--auth=trust", "-E", "UTF8")
     options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-    run(_pg_bin("pg_ctl"), "-D", data, "-l", str(folder / "log"), "-w", "-o", options, "start")
+    run(pg_bin("pg_ctl"), "-D", data, "-l", str(folder / "log"), "-w", "-o", options, "start")
     try:
-        run(_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "amicable", "bench")
+        run(pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "amicable", "bench")
         yield f"postgresql+psycopg://amicable@127.0.0.1:{port}/bench"
     finally:
-        subprocess.run([*as_user, _pg_bin("pg_ctl"), "-D", data, "-m", "fast", "stop"], capture_output=True, cwd=folder)
+        subprocess.run([*as_user, pg_bin("pg_ctl"), "-D", data, "-m", "fast", "stop"], capture_output=True, cwd=folder)
         shutil.rmtree(folder, ignore_errors=True)
 
 

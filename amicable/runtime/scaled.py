@@ -43,7 +43,8 @@ POSTGRES_PORT = 5433
 REDIS_PORT = 6380
 
 
-def _pg_bin(name: str) -> str:
+def pg_bin(name: str) -> str:
+    """A PostgreSQL server program from Debian's packages (the newest installed), or on PATH."""
     found = sorted(glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True) or [shutil.which(name) or ""]
     if not found[0]:
         raise RuntimeError(f"PostgreSQL's {name} is not installed (e.g. apt-get install postgresql)")
@@ -91,9 +92,9 @@ class Datastores:
             shutil.chown(self.pg_folder, "postgres", "postgres")
             self.pg_folder.chmod(0o700)
         if not data.exists():
-            self._pg(_pg_bin("initdb"), "-D", str(data), "-U", "amicable", "--auth=trust", "-E", "UTF8")
+            self._pg(pg_bin("initdb"), "-D", str(data), "-U", "amicable", "--auth=trust", "-E", "UTF8")
         self._pg(
-            _pg_bin("pg_ctl"),
+            pg_bin("pg_ctl"),
             "-D",
             str(data),
             "-l",
@@ -105,11 +106,11 @@ class Datastores:
         )
         for name in ("amicable", "rasa"):
             exists = self._pg(
-                _pg_bin("psql"), "-h", "127.0.0.1", "-p", str(POSTGRES_PORT), "-U", "amicable", "-d", "postgres",
+                pg_bin("psql"), "-h", "127.0.0.1", "-p", str(POSTGRES_PORT), "-U", "amicable", "-d", "postgres",
                 "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'",
             )  # fmt: skip
             if not exists.stdout.strip():
-                self._pg(_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(POSTGRES_PORT), "-U", "amicable", name)
+                self._pg(pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(POSTGRES_PORT), "-U", "amicable", name)
         redis = shutil.which("redis-server")
         if not redis:
             raise RuntimeError("redis-server is not installed (e.g. apt-get install redis-server)")
@@ -127,7 +128,7 @@ class Datastores:
 
     def stop(self) -> None:
         subprocess.run(
-            [*self._as_postgres(), _pg_bin("pg_ctl"), "-D", str(self.pg_folder / "data"), "-m", "fast", "stop"],
+            [*self._as_postgres(), pg_bin("pg_ctl"), "-D", str(self.pg_folder / "data"), "-m", "fast", "stop"],
             capture_output=True,
             cwd=self.pg_folder,
         )
