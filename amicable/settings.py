@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     # Messages longer than this are answered by the gateway without reaching the bot.
     max_message_chars: int = 2_000
     rasa_timeout_seconds: float = 30.0
+    # Turns one web process has the bot work on at once; the others wait their turn in arrival
+    # order (channels/outbox.py, BotGate). The bot is CPU-bound: dozens of turns interleaved
+    # inside it all finish late, while a short queue in front of it finishes them in order.
+    bot_concurrency: int = Field(default=4, ge=1, le=256)
     # Sites allowed to embed the web chat (comma-separated origins, or * for any).
     cors_origins: str = "*"
 

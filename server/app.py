@@ -53,6 +53,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(care.warm_up, settings.policies_dir / "care")
         async with httpx.AsyncClient(limits=httpx.Limits(max_connections=100)) as client:
             app.state.http = client
+            # Made here, in the loop that serves the requests: the bot's queue (channels/outbox.py).
+            app.state.bot_gate = outbox.BotGate(settings.bot_concurrency)
             # Messages kept while the bot was away are answered when it is back (channels/outbox.py).
             kept = asyncio.create_task(outbox.run(app))
             try:

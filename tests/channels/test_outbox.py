@@ -5,6 +5,7 @@ asking it twice; an empty answer is never silence."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from amicable.db.models import BotOutbox, Conversation
+from channels import outbox
 from server.app import create_app
 from tests.factories import web_sender
 from tests.fakes.local_server import JsonHandler, LocalServer
@@ -142,3 +144,57 @@ def test_messages_kept_for_a_conversation_a_colleague_took_are_theirs_not_the_bo
     time.sleep(2.5)  # another round of the outbox
     assert bot.seen == []
     assert [author for author, _ in _transcript(chat, sender)].count("bot") == 1  # only "kept your message"
+
+
+def test_a_message_whose_turn_with_the_bot_does_not_come_in_time_is_kept_and_answered_later(settings, bot):
+    """The bot's every place is taken for longer than the bot may take: the message is never
+    given to it, is kept exactly as when the bot is away, and is answered once a place frees."""
+    configured = settings.model_copy(
+        update={"rasa_url": bot.url, "rasa_token": "outbox-token", "rasa_timeout_seconds": 1.0, "bot_concurrency": 1}
+    )
+    with TestClient(create_app(configured)) as chat:
+        sender = web_sender(chat)
+        gate = chat.app.state.bot_gate
+        assert chat.portal.call(gate._slots.acquire)  # another turn holds the only place
+        assert "kept your message and will answer it here" in _say(chat, sender, "hello")
+        assert _statuses(chat) == ["waiting"] and bot.seen == []
+        chat.portal.call(gate._slots.release)
+        _until(lambda: _statuses(chat) == ["answered"])
+        assert bot.seen == ["hello"]
+        assert _transcript(chat, sender)[-1] == ("bot", "echo hello")
+
+
+def test_turns_wait_for_the_bot_in_arrival_order_and_a_latecomer_does_not_jump_the_line():
+    async def scenario() -> list[str]:
+        gate, order = outbox.BotGate(1), []
+
+        async def first() -> None:
+            async with gate.turn(5):
+                await asyncio.sleep(0.05)
+            async with gate.turn(5):  # comes back the moment it let go: behind those waiting
+                order.append("first again")
+
+        async def waiting(name: str) -> None:
+            async with gate.turn(5):
+                order.append(name)
+                await asyncio.sleep(0.001)
+
+        holder = asyncio.create_task(first())
+        await asyncio.sleep(0.01)
+        await asyncio.gather(holder, *(waiting(f"w{i}") for i in range(10)))
+        return order
+
+    assert asyncio.run(scenario()) == [f"w{i}" for i in range(10)] + ["first again"]
+
+
+def test_a_turn_that_waits_too_long_for_the_bot_is_busy_not_stuck():
+    async def scenario() -> None:
+        gate = outbox.BotGate(1)
+        async with gate.turn(5):
+            with pytest.raises(outbox.BotBusy):
+                async with gate.turn(0.05):
+                    pass
+        async with gate.turn(0.05):  # the place a busy turn waited for was not lost
+            pass
+
+    asyncio.run(scenario())
