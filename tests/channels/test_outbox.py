@@ -155,10 +155,10 @@ def test_a_message_whose_turn_with_the_bot_does_not_come_in_time_is_kept_and_ans
     with TestClient(create_app(configured)) as chat:
         sender = web_sender(chat)
         gate = chat.app.state.bot_gate
-        assert chat.portal.call(gate._slots.acquire)  # another turn holds the only place
+        chat.portal.call(gate.acquire, 1.0)  # another turn holds the only place
         assert "kept your message and will answer it here" in _say(chat, sender, "hello")
         assert _statuses(chat) == ["waiting"] and bot.seen == []
-        chat.portal.call(gate._slots.release)
+        chat.portal.call(gate.release)
         _until(lambda: _statuses(chat) == ["answered"])
         assert bot.seen == ["hello"]
         assert _transcript(chat, sender)[-1] == ("bot", "echo hello")
@@ -198,3 +198,47 @@ def test_a_turn_that_waits_too_long_for_the_bot_is_busy_not_stuck():
             pass
 
     asyncio.run(scenario())
+
+
+def test_a_caller_on_the_phone_goes_before_those_writing_and_callers_keep_their_order():
+    async def scenario() -> list[str]:
+        gate, order = outbox.BotGate(1), []
+
+        async def one(name: str, urgent: bool) -> None:
+            async with gate.turn(5, urgent=urgent):
+                order.append(name)
+                await asyncio.sleep(0.001)
+
+        await gate.acquire(5)
+        waiting = []
+        for name, urgent in [("chat1", False), ("call1", True), ("chat2", False), ("call2", True)]:
+            waiting.append(asyncio.create_task(one(name, urgent)))
+            await asyncio.sleep(0.001)  # each in line before the next comes
+        gate.release()
+        await asyncio.gather(*waiting)
+        return order
+
+    assert asyncio.run(scenario()) == ["call1", "call2", "chat1", "chat2"]
+
+
+def test_a_turn_cancelled_while_waiting_leaves_its_place_to_the_next():
+    async def scenario() -> list[str]:
+        gate, order = outbox.BotGate(1), []
+        await gate.acquire(5)
+        gone = asyncio.create_task(gate.acquire(5))
+        await asyncio.sleep(0.001)
+
+        async def next_one() -> None:
+            async with gate.turn(5):
+                order.append("next")
+
+        after = asyncio.create_task(next_one())
+        await asyncio.sleep(0.001)
+        gone.cancel()
+        gate.release()
+        await asyncio.wait_for(after, 1)
+        async with gate.turn(0.05):  # and the place is free again afterwards
+            order.append("free")
+        return order
+
+    assert asyncio.run(scenario()) == ["next", "free"]
