@@ -17,12 +17,14 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot import action_results, sqlite_store
+from bot import action_results, event_types, sqlite_store
 
 # Every Rasa server of this project loads this channel at start, before its tracker store: the
-# place to make its check of action answers cheap (bot/action_results.py) and its SQLite store
-# commit without a flush per write (bot/sqlite_store.py).
+# place to make its check of action answers cheap (bot/action_results.py), its reading of
+# stored events too (bot/event_types.py), and its SQLite store commit without a flush per
+# write (bot/sqlite_store.py).
 action_results.install()
+event_types.install()
 sqlite_store.install()
 
 
