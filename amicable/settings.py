@@ -95,6 +95,19 @@ class Settings(BaseSettings):
         """The Rasa servers RASA_URL names, in its order."""
         return [url.strip().rstrip("/") for url in self.rasa_url.split(",") if url.strip()]
 
+    @field_validator("rasa_url")
+    @classmethod
+    def _some_bot(cls, value: str) -> str:
+        """Every conversation needs a bot to go to: an empty or mistyped RASA_URL is said at start,
+        not found at the first message."""
+        urls = [url.strip() for url in value.split(",") if url.strip()]
+        if not urls:
+            raise ValueError("RASA_URL names no Rasa server (e.g. http://127.0.0.1:5005)")
+        wrong = [url for url in urls if not url.startswith(("http://", "https://"))]
+        if wrong:
+            raise ValueError(f"RASA_URL must list http:// or https:// addresses, not {', '.join(wrong)}")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _driver(cls, value: str) -> str:

@@ -9,8 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from amicable.runtime.stack import free_port
+from amicable.settings import Settings
 from channels.outbox import bot_urls
 from server.app import create_app
 from tests.channels.test_outbox import _Bot, _say
@@ -46,3 +48,10 @@ def test_a_server_that_cannot_be_reached_is_passed_over(settings, bots) -> None:
     # Every message reached exactly one live server, whichever the conversation chose first.
     assert sorted(first.seen + second.seen) == sorted(f"hello {s[-6:]}" for s in senders)
     assert any(bot_urls(configured, s)[0] == dead for s in senders)
+
+
+@pytest.mark.parametrize("value", ["", " , ", "127.0.0.1:5005", "http://127.0.0.1:5005,rasa:5005"])
+def test_a_rasa_url_that_names_no_usable_server_is_refused_at_start(value: str, monkeypatch) -> None:
+    monkeypatch.setenv("RASA_URL", value)
+    with pytest.raises(ValidationError, match="RASA_URL"):
+        Settings()
