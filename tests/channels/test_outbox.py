@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import pytest
@@ -19,6 +21,8 @@ from channels import outbox
 from server.app import create_app
 from tests.factories import web_sender
 from tests.fakes.local_server import JsonHandler, LocalServer
+
+T = TypeVar("T")
 
 
 class _Bot(LocalServer):
@@ -164,6 +168,13 @@ def test_a_message_whose_turn_with_the_bot_does_not_come_in_time_is_kept_and_ans
         assert _transcript(chat, sender)[-1] == ("bot", "echo hello")
 
 
+def _in_own_loop(scenario: Coroutine[Any, Any, T]) -> T:
+    """Run in a thread of its own: a browser test's Playwright, alive for the whole session,
+    leaves this thread with a running loop, where asyncio.run refuses to start."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, scenario).result()
+
+
 def test_turns_wait_for_the_bot_in_arrival_order_and_a_latecomer_does_not_jump_the_line():
     async def scenario() -> list[str]:
         gate, order = outbox.BotGate(1), []
@@ -184,7 +195,7 @@ def test_turns_wait_for_the_bot_in_arrival_order_and_a_latecomer_does_not_jump_t
         await asyncio.gather(holder, *(waiting(f"w{i}") for i in range(10)))
         return order
 
-    assert asyncio.run(scenario()) == [f"w{i}" for i in range(10)] + ["first again"]
+    assert _in_own_loop(scenario()) == [f"w{i}" for i in range(10)] + ["first again"]
 
 
 def test_a_turn_that_waits_too_long_for_the_bot_is_busy_not_stuck():
@@ -197,7 +208,7 @@ def test_a_turn_that_waits_too_long_for_the_bot_is_busy_not_stuck():
         async with gate.turn(0.05):  # the place a busy turn waited for was not lost
             pass
 
-    asyncio.run(scenario())
+    _in_own_loop(scenario())
 
 
 def test_a_caller_on_the_phone_goes_before_those_writing_and_callers_keep_their_order():
@@ -218,7 +229,7 @@ def test_a_caller_on_the_phone_goes_before_those_writing_and_callers_keep_their_
         await asyncio.gather(*waiting)
         return order
 
-    assert asyncio.run(scenario()) == ["call1", "call2", "chat1", "chat2"]
+    assert _in_own_loop(scenario()) == ["call1", "call2", "chat1", "chat2"]
 
 
 def test_a_turn_cancelled_while_waiting_leaves_its_place_to_the_next():
@@ -241,4 +252,4 @@ def test_a_turn_cancelled_while_waiting_leaves_its_place_to_the_next():
             order.append("free")
         return order
 
-    assert asyncio.run(scenario()) == ["next", "free"]
+    assert _in_own_loop(scenario()) == ["next", "free"]
