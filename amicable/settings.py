@@ -93,14 +93,14 @@ class Settings(BaseSettings):
     @property
     def rasa_urls(self) -> list[str]:
         """The Rasa servers RASA_URL names, in its order."""
-        return [url.strip().rstrip("/") for url in self.rasa_url.split(",") if url.strip()]
+        return _listed(self.rasa_url)
 
     @field_validator("rasa_url")
     @classmethod
     def _some_bot(cls, value: str) -> str:
         """Every conversation needs a bot to go to: an empty or mistyped RASA_URL is said at start,
         not found at the first message."""
-        urls = [url.strip() for url in value.split(",") if url.strip()]
+        urls = _listed(value)
         if not urls:
             raise ValueError("RASA_URL names no Rasa server (e.g. http://127.0.0.1:5005)")
         wrong = [url for url in urls if not url.startswith(("http://", "https://"))]
@@ -150,6 +150,11 @@ class Settings(BaseSettings):
 
 class SettingsError(RuntimeError):
     """Production start-up refused: the message lists every missing setting."""
+
+
+def _listed(urls: str) -> list[str]:
+    """The addresses of a comma-separated setting, as RASA_URL is written."""
+    return [url.strip().rstrip("/") for url in urls.split(",") if url.strip()]
 
 
 def check_settings(settings: Settings) -> None:

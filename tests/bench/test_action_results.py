@@ -4,11 +4,7 @@ Rasa's own hint; and must be what the gateway's channel installs. Run in the Ras
 
 from __future__ import annotations
 
-import json
-import subprocess
-
-from amicable.paths import RASA_BIN, ROOT
-from amicable.runtime.model import rasa_env
+from tests.bench.rasa_run import in_rasa
 
 WORKER = r"""
 import json
@@ -48,11 +44,7 @@ print(json.dumps(out))
 
 
 def test_the_check_matches_jsonschema_validate_and_checks_the_schema_once() -> None:
-    result = subprocess.run(
-        [str(RASA_BIN / "python"), "-c", WORKER], cwd=ROOT, env=rasa_env(), capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = in_rasa(WORKER)
     assert out["installed"]
     for name in ("ok", "empty", "unknown_event", "responses_not_objects", "events_not_a_list"):
         accepted = out[name] is True

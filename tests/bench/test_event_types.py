@@ -5,11 +5,7 @@ channel installs. Run in the Rasa environment."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-
-from amicable.paths import RASA_BIN, ROOT
-from amicable.runtime.model import rasa_env
+from tests.bench.rasa_run import in_rasa
 
 WORKER = r"""
 import json
@@ -46,11 +42,7 @@ print(json.dumps(out))
 
 
 def test_the_table_gives_rasas_classes_defaults_and_errors() -> None:
-    result = subprocess.run(
-        [str(RASA_BIN / "python"), "-c", WORKER], cwd=ROOT, env=rasa_env(), capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = in_rasa(WORKER)
     assert out["installed"] and out["compared_with_rasa"]
     assert out["names"] > 20 and len(out["same"]) == out["names"]
     assert out["default"] and out["topic"]
