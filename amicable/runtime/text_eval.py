@@ -7,6 +7,7 @@ message. `amicable eval` reports it against floors; `amicable bench` reports the
 
 from __future__ import annotations
 
+import itertools
 import json
 import statistics
 import subprocess
@@ -182,3 +183,65 @@ def cost_per_message(sample: list[str]) -> dict:
         "p50_ms": statistics.median(timings),
         "p95_ms": timings[int(len(timings) * 0.95)],
     }
+
+
+# The issue's targets for the care cues, which the thresholds are chosen to come closest to.
+CARE_TARGETS = {"recall": {"suicidal": 0.95, "other": 0.9}, "precision": 0.9}
+
+
+def _shortfall(recall: dict[str, float], precision: dict[str, float]) -> float:
+    """How far recall and precision fall short of CARE_TARGETS, added over the cues."""
+    total = 0.0
+    for cue in care.CUES:
+        wanted = CARE_TARGETS["recall"]["suicidal" if cue == "suicidal" else "other"]
+        total += max(0.0, wanted - recall[cue]) + max(0.0, CARE_TARGETS["precision"] - precision[cue])
+    return total
+
+
+def care_thresholds(folds: int = 5) -> dict:
+    """How sure the care model must be before it adds a cue (care.SURE) or suicidal intent
+    (care.SUICIDAL_SURE), chosen by cross-validation on the examples (policies/care/examples),
+    never on the blind set: each example is read by a model learned without it, with the
+    phrases, as the detector reads it, for every combination of thresholds (with ORDINARY_SURE,
+    how sure the model must be of ordinary talk to overrule a phrase). The one kept falls least
+    short of the targets (CARE_TARGETS: recall 0.95 for suicidal intent, 0.9 for the others,
+    precision 0.9), added over the cues."""
+    from sklearn.model_selection import StratifiedKFold
+
+    grid = [round(0.2 + 0.05 * step, 2) for step in range(14)]  # 0.20 … 0.85
+    read: list[tuple[str, str, dict[str, float], list[str]]] = []
+    for lang in ("en", "fr", "nl"):
+        matcher = care.CareMatcher(lang, care.load_phrases(CARE_DIR / f"{lang}.yml"))
+        examples = care.load_examples(CARE_DIR / "examples" / f"{lang}.yml")
+        ordinary = care._ordinary_talk(lang)
+        texts = [text for text, _ in examples]
+        labels = [cue for _, cue in examples]
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=7)
+        for learn, held in splitter.split(texts, labels):
+            model = care._model([examples[i] for i in learn] + ordinary)
+            for i, row in zip(held, model.predict_proba([texts[i] for i in held]), strict=True):
+                chances = dict(zip(model.classes_, row, strict=True))
+                read.append((texts[i], labels[i], chances, matcher.cues(texts[i])))
+    table = []
+    for sure, suicidal_sure, ordinary_sure in itertools.product(grid, grid, [*grid[4:], 0.9, 0.95, 1.01]):
+        hit, fired, gold = Counter(), Counter(), Counter()
+        for text, label, chances, phrases in read:
+            found = care.decide(text, phrases, chances, sure, suicidal_sure, ordinary_sure)
+            top = found[0] if found else "none"
+            gold[label] += 1
+            fired[top] += 1
+            hit[top] += top == label
+        recall = {cue: hit[cue] / gold[cue] for cue in care.CUES}
+        precision = {cue: hit[cue] / fired[cue] if fired[cue] else 1.0 for cue in care.CUES}
+        table.append(
+            {
+                "sure": sure,
+                "suicidal_sure": suicidal_sure,
+                "ordinary_sure": ordinary_sure,
+                "shortfall": _shortfall(recall, precision),
+                "recall": recall,
+                "precision": precision,
+            }
+        )
+    best = min(table, key=lambda row: row["shortfall"])
+    return {"examples": len(read), "folds": folds, "best": best, "grid": table}

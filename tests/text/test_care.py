@@ -105,3 +105,35 @@ def test_an_answer_to_the_identity_check_is_read_for_phrases_only():
     assert care.cues(text, "en", CARE, phrases_only=True) == care.CareMatcher(
         "en", care.load_phrases(CARE / "en.yml")
     ).cues(text)
+
+
+def test_the_model_overrules_a_phrase_only_when_sure_of_ordinary_talk_and_never_a_suicidal_one():
+    """The decision rule itself (care.decide), with the model's chances given."""
+    text = "I nearly had a heart attack when I saw the bill"
+    ordinary = {"none": 0.9, "illness": 0.05, "suicidal": 0.05}
+    unsure = {"none": 0.6, "illness": 0.35, "suicidal": 0.05}
+    assert care.decide(text, ["illness"], ordinary, ordinary_sure=0.8) == []
+    assert care.decide(text, ["illness"], unsure, ordinary_sure=0.8) == ["illness"]
+    assert care.decide(text, ["suicidal", "illness"], ordinary, ordinary_sure=0.8) == ["suicidal"]
+    # A message of a few words is the phrases' alone, whatever the model says.
+    assert care.decide("heart attack", ["illness"], ordinary, ordinary_sure=0.8) == ["illness"]
+    # The model adds a cue the phrases missed when sure, and suicidal intent sooner.
+    assert care.decide(text, [], {"none": 0.2, "illness": 0.8}, sure=0.65) == ["illness"]
+    assert care.decide(text, [], {"none": 0.4, "illness": 0.6}, sure=0.65) == []
+    assert care.decide(text, [], {"none": 0.45, "suicidal": 0.55}, sure=0.65, suicidal_sure=0.5) == ["suicidal"]
+
+
+def test_the_meaning_of_a_sentence_is_shared_across_languages():
+    """The sentence encoder puts one thought in three languages near each other and far from an
+    ordinary request: what lets the model read what no example spells out."""
+    vectors = care.meaning(
+        [
+            "I don't want to live anymore",
+            "je ne veux plus vivre",
+            "ik wil niet meer leven",
+            "can I pay the invoice next week",
+        ]
+    )
+    similarity = vectors @ vectors.T / (care.MEANING_WEIGHT**2)
+    assert similarity[0, 1] > 0.6 and similarity[0, 2] > 0.6 and similarity[1, 2] > 0.6
+    assert max(similarity[3, :3]) < 0.4

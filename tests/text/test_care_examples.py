@@ -4,6 +4,7 @@ hold enough messages of each cue in each language."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -27,3 +28,38 @@ def test_the_examples_load_and_meet_the_counts(language):
     counts = Counter(m["cue"] for m in messages)
     for cue, minimum in MINIMUM.items():
         assert counts[cue] >= minimum, f"{language}: {counts[cue]} {cue} messages, {minimum} wanted"
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\w+", text.casefold()))
+
+
+def _near(words: tuple[str, ...]) -> set[tuple]:
+    """The word sequence with any one word masked or dropped: two messages that share one of
+    these differ by at most one word."""
+    keys = {words}
+    for position in range(len(words)):
+        keys.add((*words[:position], None, *words[position + 1 :]))
+        keys.add(words[:position] + words[position + 1 :])
+    return keys
+
+
+def test_no_example_is_a_copy_of_a_blind_message():
+    """The model learns from the examples and is measured on tests/care: a blind message in the
+    examples, whole or but one word apart, would make its figures a test of memory. Short
+    messages (under four words) must differ in more than case and spacing."""
+    blind: dict[tuple, str] = {}
+    for language in ("en", "fr", "nl"):
+        for message in yaml.safe_load((ROOT / "tests" / "care" / f"cues_{language}.yml").read_text(encoding="utf-8"))[
+            "messages"
+        ]:
+            words = _words(message["text"])
+            for key in _near(words) if len(words) >= 4 else {words}:
+                blind[key] = message["text"]
+    copies = []
+    for language in ("en", "fr", "nl"):
+        for message in yaml.safe_load((HERE / f"{language}.yml").read_text(encoding="utf-8"))["messages"]:
+            words = _words(message["text"])
+            keys = _near(words) if len(words) >= 4 else {words}
+            copies += [(message["text"], blind[key]) for key in keys if key in blind][:1]
+    assert not copies, "\n".join(f"{a!r} ~ {b!r}" for a, b in copies)
