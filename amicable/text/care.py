@@ -11,7 +11,7 @@ inflected finds only itself. "…" in a phrase allows up to three words between.
 
 Phrases are precise, but people say these things in endless ways, so a small model stands
 beside them: a logistic regression (scikit-learn) on word and character n-grams and on the
-sentence's meaning, learned at start from the care examples (`policies/care/examples/<language>.yml`, some 1,150 per language,
+sentence's meaning, learned at start from the care examples (`policies/care/examples/<language>.yml`, some 1,700 per language,
 written apart from the blind test set) and from the bot's own
 training sentences (`data/nlu/<language>/`), which teach it what ordinary debtor talk looks
 like ("I just want to pay it and be done with it" is not a cry for help). The meaning is a
