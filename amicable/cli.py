@@ -243,7 +243,20 @@ def setup() -> None:
     migrate(database_url="")
     seed(demo=True)
     _demo_late_payment_model()
+    _care_models()
     train(force=False)
+
+
+def _care_models() -> None:
+    """Learn the care-cue models now (kept in the cache until their examples change), so the
+    web process's first start does not spend the time before answering anyone."""
+    import time
+
+    from amicable.text import care
+
+    started = time.monotonic()
+    care.warm_up(_settings().policies_dir / "care")
+    typer.echo(f"care models: ready in {time.monotonic() - started:.0f} s")
 
 
 def _demo_late_payment_model() -> None:

@@ -190,11 +190,14 @@ CARE_TARGETS = {"recall": {"suicidal": 0.95, "other": 0.9}, "precision": 0.9}
 
 
 def _shortfall(recall: dict[str, float], precision: dict[str, float]) -> float:
-    """How far recall and precision fall short of CARE_TARGETS, added over the cues."""
+    """How far recall and precision fall short of CARE_TARGETS, added over the cues. Errors
+    about suicidal intent count twice either way: a missed cry for help, and a crisis answer
+    to someone who only wanted to pay, which stops their payment and frightens them."""
     total = 0.0
     for cue in care.CUES:
         wanted = CARE_TARGETS["recall"]["suicidal" if cue == "suicidal" else "other"]
-        total += max(0.0, wanted - recall[cue]) + max(0.0, CARE_TARGETS["precision"] - precision[cue])
+        shortfall = max(0.0, wanted - recall[cue]) + max(0.0, CARE_TARGETS["precision"] - precision[cue])
+        total += shortfall * (2 if cue == "suicidal" else 1)
     return total
 
 
@@ -205,23 +208,23 @@ def care_thresholds(folds: int = 5) -> dict:
     phrases, as the detector reads it, for every combination of thresholds (with ORDINARY_SURE,
     how sure the model must be of ordinary talk to overrule a phrase). The one kept falls least
     short of the targets (CARE_TARGETS: recall 0.95 for suicidal intent, 0.9 for the others,
-    precision 0.9), added over the cues."""
+    precision 0.9), added over the cues (_shortfall). The bot's training sentences are held out
+    in turn as well."""
     from sklearn.model_selection import StratifiedKFold
 
     grid = [round(0.2 + 0.05 * step, 2) for step in range(14)]  # 0.20 … 0.85
     read: list[tuple[str, str, dict[str, float], list[str]]] = []
-    for lang in ("en", "fr", "nl"):
+    for lang in care.LANGUAGES:
         matcher = care.CareMatcher(lang, care.load_phrases(CARE_DIR / f"{lang}.yml"))
-        examples = care.load_examples(CARE_DIR / "examples" / f"{lang}.yml")
-        ordinary = care._ordinary_talk(lang)
-        texts = [text for text, _ in examples]
-        labels = [cue for _, cue in examples]
+        # The bot's sentences are held out in turn too: ordinary talk is most of what debtors
+        # write, and a threshold that fires on it must pay for that in precision.
+        examples = care.load_examples(CARE_DIR / "examples" / f"{lang}.yml") + care._ordinary_talk(lang)
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=7)
-        for learn, held in splitter.split(texts, labels):
-            model = care._model([examples[i] for i in learn] + ordinary)
-            for i, row in zip(held, model.predict_proba([texts[i] for i in held]), strict=True):
-                chances = dict(zip(model.classes_, row, strict=True))
-                read.append((texts[i], labels[i], chances, matcher.cues(texts[i])))
+        for learn, held in splitter.split(examples, [cue for _, cue in examples]):
+            model = care._model([examples[i] for i in learn])
+            for i, row in zip(held, model.predict_proba([examples[i][0] for i in held]), strict=True):
+                text, label = examples[i]
+                read.append((text, label, dict(zip(model.classes_, row, strict=True)), matcher.cues(text)))
     table = []
     for sure, suicidal_sure, ordinary_sure in itertools.product(grid, grid, [*grid[4:], 0.9, 0.95, 1.01]):
         hit, fired, gold = Counter(), Counter(), Counter()

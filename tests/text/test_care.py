@@ -93,6 +93,14 @@ def test_a_care_file_with_an_unknown_cue_is_refused(tmp_path: Path):
         ("je ne veux plus recevoir de SMS de votre part", "fr"),
         ("Ik wens niet meer via dit kanaal gecontacteerd te worden.", "nl"),
         ("HE-923D5A4F", "en"),
+        # Brush-offs and questions about "your last message" (the sentence encoder once put
+        # them beside farewell notes). Not in the examples: written for this test.
+        ("Quit texting me, I can sort my own bills out thank you.", "en"),
+        ("Arrêtez vos messages, je me charge de tout toute seule.", "fr"),
+        ("Laat me gerust, ik los mijn eigen zaken wel op.", "nl"),
+        ("Could you explain your last message again? Lost me.", "en"),
+        ("Pourriez-vous reformuler votre dernier message ? Je n'ai pas compris.", "fr"),
+        ("Kun je je laatste bericht nog eens uitleggen?", "nl"),
     ],
 )
 def test_ordinary_requests_are_never_read_as_a_crisis(text, language):
