@@ -213,7 +213,7 @@ def care_thresholds(folds: int = 5) -> dict:
     from sklearn.model_selection import StratifiedKFold
 
     grid = [round(0.2 + 0.05 * step, 2) for step in range(14)]  # 0.20 … 0.85
-    read: list[tuple[str, str, dict[str, float], list[str]]] = []
+    read: list[tuple[str, str, dict[str, float], list[str], int]] = []
     for lang in care.LANGUAGES:
         matcher = care.CareMatcher(lang, care.load_phrases(CARE_DIR / f"{lang}.yml"))
         # The bot's sentences are held out in turn too: ordinary talk is most of what debtors
@@ -224,12 +224,13 @@ def care_thresholds(folds: int = 5) -> dict:
             model = care._model([examples[i] for i in learn])
             for i, row in zip(held, model.predict_proba([examples[i][0] for i in held]), strict=True):
                 text, label = examples[i]
-                read.append((text, label, dict(zip(model.classes_, row, strict=True)), matcher.cues(text)))
+                chances = dict(zip(model.classes_, row, strict=True))
+                read.append((text, label, chances, matcher.cues(text), care.word_count(text)))
     table = []
     for sure, suicidal_sure, ordinary_sure in itertools.product(grid, grid, [*grid[4:], 0.9, 0.95, 1.01]):
         hit, fired, gold = Counter(), Counter(), Counter()
-        for text, label, chances, phrases in read:
-            found = care.decide(text, phrases, chances, sure, suicidal_sure, ordinary_sure)
+        for text, label, chances, phrases, words in read:
+            found = care.decide(text, phrases, chances, sure, suicidal_sure, ordinary_sure, words)
             top = found[0] if found else "none"
             gold[label] += 1
             fired[top] += 1

