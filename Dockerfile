@@ -21,6 +21,8 @@ RUN pip install --no-cache-dir -r requirements/app.txt
 COPY amicable/ amicable/
 COPY api/ api/
 COPY channels/ channels/
+# What the bot's question expects is one rule, shared with the Rasa side (bot/answers.py).
+COPY bot/__init__.py bot/answers.py bot/
 COPY web/ web/
 COPY server/ server/
 COPY locales.yml ./

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 
 def _vocabulary(words: str) -> frozenset[str]:
@@ -46,10 +48,27 @@ NUMBER_WORDS = _vocabulary(
     """
 )
 
-# What the gateway says is expected when no form is open but an offer awaits a yes or a no,
-# or (after a schedule was turned down) another monthly amount.
+# What is expected when no form is open but an offer awaits a yes or a no, or (after a
+# schedule was turned down) another monthly amount.
 YES_NO = "yes_no"
 ANOTHER_AMOUNT = "another_amount"
+
+
+def expected(active_loop: str | None, slots: Mapping[str, Any]) -> str | None:
+    """What the bot's last question expects, from its conversation state: the slot its open form
+    is asking for, or YES_NO / ANOTHER_AMOUNT when no form is open but an offer awaits an
+    answer; None when nothing in particular is expected.
+
+    The one statement of the rule: Rasa applies it to each message before understanding it
+    (bot/expecting.py), the gateway to what it redacts and how it reads care cues."""
+    if not active_loop:
+        if slots.get("offer") == ANOTHER_AMOUNT:
+            return ANOTHER_AMOUNT
+        return YES_NO if slots.get("offer") else None
+    slot = slots.get("requested_slot")
+    return slot if isinstance(slot, str) else None
+
+
 # A yes or a no to what the bot just offered, as its first word or words.
 YES = _vocabulary(
     """yes yeah yep yup yea sure ok okay alright fine deal absolutely definitely certainly perfect great lovely

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,6 +71,18 @@ def client_source(request: Request) -> str:
     return "ip:" + hashlib.sha256(host.encode()).hexdigest()[:24]
 
 
+@dataclass
+class Before:
+    """What the gateway knows of a message before the bot sees it. A `reply` means the bot is
+    skipped (words of crisis, a person has the conversation, a wall of text)."""
+
+    language: str | None
+    reply: str | None
+    redacted: Redacted
+    cue: str | None
+    message_id: int | None = None  # the recorded message; None when it was not kept
+
+
 def _before_bot(
     request: Request,
     incoming: IncomingMessage,
@@ -77,17 +90,17 @@ def _before_bot(
     address: str | None,
     source: str | None,
     detected: str | None,
-    asked: str | None,
-) -> tuple[str | None, str | None, Redacted, str | None]:
+) -> Before:
     """Record the message as it may be kept (redacted: amicable/text/redaction.py) and what it
-    shows of the person (amicable/text/care.py); return (language, reply, redacted, cue) where
-    a reply means the bot is skipped.
+    shows of the person (amicable/text/care.py), with what the bot's last question expects in
+    mind.
 
     One short transaction, closed before the bot is asked (`short_transaction`)."""
     settings = request.app.state.settings
     now = datetime.now(UTC)
     with short_transaction(request) as session:
         conversation = conversations.get_or_create(session, incoming.sender, channel, address, source)
+        asked = conversation.bot_expecting
         identity.lapse_if_idle(session, settings, conversation, now)
         conversation.last_message_at = now
         if detected:
@@ -107,22 +120,25 @@ def _before_bot(
             # of crisis in it are still acted on.
             if cue == "suicidal":
                 conversations.note_care_cue(session, conversation, cue)
-                return language, _crisis_reply(settings, conversation, language), Redacted("", ()), cue
-            return language, gateway_text("too_long", language), Redacted("", ()), None
+                return Before(language, _crisis_reply(settings, conversation, language), Redacted("", ()), cue)
+            return Before(language, gateway_text("too_long", language), Redacted("", ()), None)
         redacted = conversations.redacted(
             conversation, incoming.message, language, answers_identity=asked in IDENTITY_SLOTS
         )
-        conversations.record_message(
+        recorded = conversations.record_message(
             session,
             conversation,
             "debtor",
             _as_kept(conversation, redacted.text, asked),
             {"care_cue": cue} if cue else None,
         )
+        session.flush()  # its id, which travels with it to the bot
+        before = Before(language, None, redacted, cue, recorded.id)
         if cue:
             conversations.note_care_cue(session, conversation, cue)
         if cue == "suicidal":
-            return language, _crisis_reply(settings, conversation, language), redacted, cue
+            before.reply = _crisis_reply(settings, conversation, language)
+            return before
         token = incoming.metadata.get("token")
         if isinstance(token, str) and conversation.account is None:
             account_id = link_tokens.read(token, settings.amicable_link_secret)
@@ -130,8 +146,8 @@ def _before_bot(
             if account is not None:
                 conversations.bind(session, conversation, account, "signed link")
         if conversation.handled_by == "agent":
-            return language, gateway_text("with_agent", language), redacted, cue
-        return language, None, redacted, cue
+            before.reply = gateway_text("with_agent", language)
+        return before
 
 
 def _crisis_reply(settings: Settings, conversation: Conversation, language: str | None) -> str:
@@ -165,9 +181,11 @@ def _as_kept(conversation: Conversation, text: str, asked: str | None) -> str:
     return text
 
 
-def _after_bot(request: Request, sender: str, replies: list[dict[str, Any]]) -> None:
+def _after_bot(request: Request, sender: str, replies: list[dict[str, Any]], answer: outbox.BotAnswer | None) -> None:
     with short_transaction(request) as session:
         conversation = conversations.get(session, sender)
+        if answer is not None and answer.expecting_known:
+            conversation.bot_expecting = answer.expecting
         for reply in replies:
             conversations.record_message(session, conversation, "bot", reply.get("text") or "", reply)
 
@@ -180,33 +198,6 @@ def for_the_bot(text: str) -> str:
     if not any(ch.isalnum() for ch in text):
         return "/nlu_fallback"
     return text
-
-
-async def expecting(request: Request, sender: str) -> str | None:
-    """The slot the bot's open form is asking for, or "yes_no" when an offer awaits an answer,
-    read from its tracker: an answer of that shape then fills it whatever the intent classifier
-    thinks (bot/components/expected_answer.py). Without it the message is understood as usual."""
-    settings = request.app.state.settings
-    try:
-        response = await outbox.to_bot(
-            request.app,
-            sender,
-            "GET",
-            f"/conversations/{sender}/tracker",
-            params={"include_events": "NONE", "token": settings.rasa_token},
-            timeout=5,
-        )
-        tracker = response.json() if response.status_code == 200 else {}
-    except (httpx.HTTPError, ValueError):
-        return None
-    slots = tracker.get("slots") or {}
-    if not (tracker.get("active_loop") or {}).get("name"):
-        # No question of a form open, but an offer awaits a yes or a no (or another amount).
-        if slots.get("offer") == "another_amount":
-            return "another_amount"
-        return "yes_no" if slots.get("offer") else None
-    slot = slots.get("requested_slot")
-    return slot if isinstance(slot, str) else None
 
 
 def _usable(metadata: dict[str, Any]) -> dict[str, Any]:
@@ -261,35 +252,33 @@ async def _turn(
     if backlog:
         backlog = not await outbox.drain(app, sender)
     detected = detect(incoming.message[:500])
-    asked = await expecting(request, sender)
-    language, reply, redacted, cue = await run_in_threadpool(
-        _before_bot, request, incoming, channel, address, source, detected, asked
-    )
-    if reply is not None:
-        replies = [{"recipient_id": sender, "text": reply}]
+    before = await run_in_threadpool(_before_bot, request, incoming, channel, address, source, detected)
+    language, redacted, message_id = before.language, before.redacted, before.message_id
+    answer: outbox.BotAnswer | None = None
+    if before.reply is not None:
+        replies = [{"recipient_id": sender, "text": before.reply}]
     else:
         metadata = {k: v for k, v in incoming.metadata.items() if k in ("language", "token")}
         metadata |= {"channel": channel, "detected_language": detected}
         # Card details typed into a chat: the bot sees only that the debtor wants to pay now,
         # and the debtor is told, before its answer, never to share them and how to pay safely.
         message = "/pay_now" if redacted.payment_secret else for_the_bot(redacted.text)
-        if cue in conversations.CARE_INTENTS:
+        if before.cue in conversations.CARE_INTENTS:
             # Whatever the classifier would make of it, these words lead to the hardship flow.
-            message = conversations.CARE_INTENTS[cue]
+            message = conversations.CARE_INTENTS[before.cue]
         first = [{"recipient_id": sender, "text": gateway_text("card_in_chat", language)}]
-        message_id = await run_in_threadpool(outbox.message_id_of_last, app, sender)
         # Our id of the message travels with it, so its answer can be found in the bot's own
-        # record if the gateway stops waiting first (channels/outbox.py).
+        # record if the gateway stops waiting first (channels/outbox.py). What its question
+        # expects the bot works out itself, from the state the message meets (bot/expecting.py).
         metadata["gateway_message_id"] = message_id
-        if asked:
-            metadata["expecting"] = asked
         kept = later and message_id is not None
         if backlog and kept:
             await run_in_threadpool(outbox.keep, app, sender, message_id, message, metadata, "waiting")
             replies = [{"recipient_id": sender, "text": gateway_text("kept", language)}]
         else:
             try:
-                replies = await outbox.ask_bot(app, sender, message, metadata)
+                answer = await outbox.ask_bot(app, sender, message, metadata)
+                replies = answer.replies
             except httpx.TimeoutException as error:
                 log.error("bot too slow", error=str(error) or type(error).__name__, sender=sender)
                 if kept:
@@ -307,5 +296,5 @@ async def _turn(
             replies = [{"recipient_id": sender, "text": gateway_text("no_answer", language)}]
         if redacted.payment_secret:
             replies = first + replies
-    await run_in_threadpool(_after_bot, request, sender, replies)
+    await run_in_threadpool(_after_bot, request, sender, replies, answer)
     return replies

@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 from collections import deque
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,11 +34,12 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
-from amicable.db.models import BotOutbox, Conversation, Message
+from amicable.db.models import BotOutbox, Conversation
 from amicable.db.session import transaction
 from amicable.providers import outbound
 from amicable.services import conversations
 from amicable.settings import Settings
+from bot.answers import expected
 
 log = structlog.get_logger()
 
@@ -45,6 +47,8 @@ EVERY_SECONDS = 2.0
 MAX_ATTEMPTS = 20  # about ten minutes of the bot being away, with the pauses below
 # Channels on which an answer can arrive later; a caller has hung up or moved on by then.
 LATER_CHANNELS = ("web", "rest", "sms", "whatsapp", "telegram", "email")
+# What the bot's last question expects, as the bot's channel answers it (bot/expecting.py).
+EXPECTING_HEADER = "Bot-Expecting"
 
 
 def bot_urls(settings: Settings, sender: str) -> list[str]:
@@ -131,7 +135,18 @@ class BotGate:
             self.release()
 
 
-async def ask_bot(app: FastAPI, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
+@dataclass
+class BotAnswer:
+    """The bot's replies to one message, and what its last question expects now
+    (bot/expecting.py); `expecting_known` is False when the bot did not say (its turn did not
+    run to its end, or it was not asked), so what was known before still stands."""
+
+    replies: list[dict[str, Any]]
+    expecting: str | None = None
+    expecting_known: bool = False
+
+
+async def ask_bot(app: FastAPI, sender: str, message: str, metadata: dict[str, Any]) -> BotAnswer:
     """The message to the bot through its REST channel, in its turn (BotGate); its answers, or
     an httpx error (BotBusy when its turn did not come in time)."""
     settings = app.state.settings
@@ -146,7 +161,11 @@ async def ask_bot(app: FastAPI, sender: str, message: str, metadata: dict[str, A
             timeout=settings.rasa_timeout_seconds,
         )
     response.raise_for_status()
-    return response.json()
+    replies = response.json()
+    if not isinstance(replies, list):
+        raise ValueError("the bot's answer is not a list of replies")
+    said = response.headers.get(EXPECTING_HEADER)
+    return BotAnswer(replies, said or None, said is not None)
 
 
 def keep(app: FastAPI, conversation_id: str, message_id: int, text: str, metadata: dict, status: str) -> None:
@@ -197,7 +216,7 @@ def _mark(app: FastAPI, row_id: int, status: str, detail: str = "", tried: bool 
         row.attempts += tried
 
 
-async def _from_tracker(app: FastAPI, sender: str, message_id: int) -> list[dict[str, Any]] | None:
+async def _from_tracker(app: FastAPI, sender: str, message_id: int) -> BotAnswer | None:
     """The bot's answers to our message `message_id`, read from its tracker; None when the bot
     never got that message (or cannot be asked now)."""
     settings = app.state.settings
@@ -210,11 +229,12 @@ async def _from_tracker(app: FastAPI, sender: str, message_id: int) -> list[dict
             params={"include_events": "ALL", "token": settings.rasa_token},
             timeout=10,
         )
-        events = response.json().get("events") or [] if response.status_code == 200 else None
+        tracker = response.json() if response.status_code == 200 else None
     except (httpx.HTTPError, ValueError):
         return None
-    if events is None:
+    if not isinstance(tracker, dict):
         return None
+    events = tracker.get("events") or []
     answers: list[dict[str, Any]] | None = None
     for event in events:
         if event.get("event") == "user":
@@ -228,15 +248,21 @@ async def _from_tracker(app: FastAPI, sender: str, message_id: int) -> list[dict
             if data.get("buttons"):
                 answer["buttons"] = data["buttons"]
             answers.append(answer)
-    return answers
+    if answers is None:
+        return None
+    now = expected((tracker.get("active_loop") or {}).get("name"), tracker.get("slots") or {})
+    return BotAnswer(answers, now, True)
 
 
-def deliver(app: FastAPI, conversation_id: str, replies: list[dict[str, Any]]) -> None:
+def deliver(app: FastAPI, conversation_id: str, answer: BotAnswer) -> None:
     """Record the bot's late answers and send them on the debtor's channel."""
     settings = app.state.settings
+    replies = answer.replies
     with transaction(app.state.sessionmaker) as session:
         conversation = session.get(Conversation, conversation_id)
         assert conversation is not None
+        if answer.expecting_known:
+            conversation.bot_expecting = answer.expecting
         for reply in replies:
             # `late`: the web chat fetches these (GET /webhooks/rest/messages); the others it
             # had in the webhook's own answer.
@@ -266,17 +292,17 @@ async def drain(app: FastAPI, conversation_id: str) -> bool:
         _rows, app, conversation_id
     ):
         if status == "asked":
-            replies = await _from_tracker(app, conversation_id, message_id)
-            if replies is None:
+            found = await _from_tracker(app, conversation_id, message_id)
+            if found is None:
                 updated = updated_at if updated_at.tzinfo else updated_at.replace(tzinfo=UTC)
                 if datetime.now(UTC) - updated < grace:
                     return False  # the bot may still be working on it
             else:
-                await run_in_threadpool(deliver, app, conversation_id, replies)
+                await run_in_threadpool(deliver, app, conversation_id, found)
                 await run_in_threadpool(_mark, app, row_id, "answered", "answer found in the bot's record")
                 continue
         try:
-            replies = await ask_bot(app, conversation_id, text, metadata)
+            answer = await ask_bot(app, conversation_id, text, metadata)
         except httpx.TimeoutException:
             await run_in_threadpool(_mark, app, row_id, "asked", "the bot took too long", True)
             return False
@@ -287,9 +313,9 @@ async def drain(app: FastAPI, conversation_id: str) -> bool:
                 log.error("kept message given up", conversation=conversation_id, attempts=attempts + 1)
                 continue
             return False
-        if not replies:
+        if not answer.replies:
             log.error("the bot gave no answer to a kept message", conversation=conversation_id)
-        await run_in_threadpool(deliver, app, conversation_id, replies)
+        await run_in_threadpool(deliver, app, conversation_id, answer)
         await run_in_threadpool(_mark, app, row_id, "answered", "", True)
     return True
 
@@ -337,14 +363,3 @@ async def run(app: FastAPI, every: float = EVERY_SECONDS) -> None:
         except Exception:  # never let one bad row stop the outbox
             log.exception("outbox round failed")
         await asyncio.sleep(every)
-
-
-def message_id_of_last(app: FastAPI, conversation_id: str) -> int | None:
-    """The id of the debtor's message just recorded (the gateway keeps it with the row)."""
-    with app.state.sessionmaker() as session:
-        return session.scalar(
-            select(Message.id)
-            .where(Message.conversation_id == conversation_id, Message.author == "debtor")
-            .order_by(Message.id.desc())
-            .limit(1)
-        )

@@ -306,6 +306,10 @@ class Conversation(Base):
     identity_check: Mapped[dict | None] = mapped_column(JSON)
     handled_by: Mapped[str] = mapped_column(String(8), default="bot")  # bot, agent
     language: Mapped[str | None] = mapped_column(String(8))
+    # What the bot's last question expects (a slot of its open form, "yes_no" after an offer),
+    # as the bot said with its answer (bot/expecting.py): the next message is redacted and read
+    # for care cues with it in mind.
+    bot_expecting: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     account: Mapped[Account | None] = relationship()

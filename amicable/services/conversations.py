@@ -80,8 +80,10 @@ def get(session: Session, conversation_id: str) -> Conversation:
 
 def record_message(
     session: Session, conversation: Conversation, author: str, text: str, payload: dict | None = None
-) -> None:
-    session.add(Message(conversation=conversation, author=author, text=text, payload=payload))
+) -> Message:
+    message = Message(conversation=conversation, author=author, text=text, payload=payload)
+    session.add(message)
+    return message
 
 
 def bind(session: Session, conversation: Conversation, account: Account, how: str) -> None:

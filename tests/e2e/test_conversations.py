@@ -176,3 +176,27 @@ def test_outside_hours_the_debtor_hears_when_and_books_a_call_back(stack):
     log = debtor.account()["contact_log"]
     assert any(c["kind"] == "callback_booked" for c in log)
     assert debtor.account()["handoffs"][0]["status"] == "waiting"
+
+
+def test_the_bot_says_what_its_question_expects_and_reads_the_answer_with_it(stack, debtor):
+    """Rasa tells the gateway what its question expects (bot/expecting.py) with each answer, and
+    reads the next message against the same state without being told."""
+
+    def to_bot(text: str) -> httpx.Response:
+        return httpx.post(
+            f"{stack.rasa_url}/webhooks/rest/webhook",
+            json={"sender": debtor.sender, "message": text, "metadata": {"channel": "web"}},
+            headers={"Authorization": f"Bearer {stack.rasa_token}"},
+            timeout=60,
+        )
+
+    assert to_bot("hi").headers["Bot-Expecting"] == "account_reference"
+    # A bare reference reads to the classifier like nothing in particular; as the answer to
+    # the question just asked it fills it.
+    answered = to_bot(debtor.reference)
+    assert answered.headers["Bot-Expecting"] == "identity_answer", answered.json()
+    tracker = httpx.get(
+        f"{stack.rasa_url}/conversations/{debtor.sender}/tracker", params={"token": stack.rasa_token}, timeout=30
+    ).json()
+    said = [e for e in tracker["events"] if e["event"] == "user"]
+    assert [e["metadata"]["expecting"] for e in said] == [None, "account_reference"]
