@@ -578,5 +578,8 @@ class OutreachContact(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     provider_id: Mapped[str | None] = mapped_column(String(120))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a worker claimed it for sending (queued -> sending): a claim far older than any send
+    # takes was left by a worker that died, and is shown as interrupted (outreach/dispatch.py).
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     account: Mapped[Account] = relationship()

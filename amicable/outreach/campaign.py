@@ -36,6 +36,7 @@ class RunReport:
     sent: int = 0
     failed: int = 0
     queued_on_workers: int = 0
+    interrupted: int = 0  # contacts a stopped sender had left claimed, now shown as failed
     seconds_planning: float = 0.0
 
     def counts(self) -> dict[str, int]:
@@ -160,9 +161,11 @@ def run(
     at `sending_at` (default `now`): a run planned for another instant than the present still
     sends only what the rules allow at the present, and records when it really went."""
     sending_at = sending_at or now
+    left = dispatch.interrupted(factory, datetime.now(UTC))
     with transaction(factory) as session:
         report = make_plan(session, settings, now, creditor)
         to_send = store(session, report.planned, now)
+    report.interrupted = left
     if settings.redis_url:
         from amicable.outreach.tasks import enqueue
 

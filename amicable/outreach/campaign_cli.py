@@ -55,6 +55,12 @@ def run(
         report = campaign.run(factory, settings, moment, creditor or None, sending_at=datetime.now(UTC))
     for note in report.notes:
         typer.echo(note, err=True)
+    if not dry_run and report.interrupted:
+        typer.echo(
+            f"{report.interrupted} contacts left claimed by a stopped sender are marked failed (interrupted): "
+            "check whether they reached the debtors before resending",
+            err=True,
+        )
     if as_json:
         typer.echo(json.dumps([p.public() for p in report.planned], indent=2, ensure_ascii=False))
         return

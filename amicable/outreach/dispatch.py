@@ -4,8 +4,10 @@ in the debtor's transcript.
 
 A contact is claimed (queued -> sending) in a committed transaction before anything leaves,
 so two workers, a retried task or a restarted run can never send it twice: whoever loses the
-claim does nothing. A contact left in `sending` by a crash is not retried blindly; it waits
-for a person to look (the contact log says where it stopped).
+claim does nothing. A contact left in `sending` by a crash is not retried blindly: whether it
+reached the debtor is unknown. The next campaign run marks it failed as interrupted
+(`interrupted`), in the contact log and the outreach figures, for a person to check before
+anything is sent again.
 
 Contacts go in batches (`send_contacts`): one statement claims the batch, the rules' facts
 for all its files are read in one set of queries, and each contact is then checked, sent and
@@ -15,7 +17,7 @@ committed on its own, so a crash loses at most the batch's claims, never a secon
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from sqlalchemy import select, update
@@ -56,11 +58,40 @@ def claim_many(factory: sessionmaker[Session], contact_ids: Sequence[int]) -> li
         won = session.execute(
             update(OutreachContact)
             .where(OutreachContact.id.in_(list(contact_ids)), OutreachContact.status == "queued")
-            .values(status="sending")
+            .values(status="sending", claimed_at=datetime.now(UTC))
             .returning(OutreachContact.id)
             .execution_options(synchronize_session=False)
         )
         return [row[0] for row in won]
+
+
+# Far longer than a worker holds a claim: a batch of 50 sends, each bounded by its provider's
+# time-out. A claim older than this was left by a worker that died.
+STUCK_AFTER = timedelta(hours=1)
+
+
+def interrupted(factory: sessionmaker[Session], now: datetime) -> int:
+    """Mark the contacts a dead worker left claimed as failed, `interrupted`, each in its file's
+    contact log; how many. Never resent here: the message may have left before the crash."""
+    with transaction(factory) as session:
+        stuck = list(
+            session.scalars(
+                select(OutreachContact)
+                .where(OutreachContact.status == "sending", OutreachContact.claimed_at < now - STUCK_AFTER)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        for contact in stuck:
+            contact.status, contact.rule = "failed", "interrupted"
+            contact.reason = (
+                "the sender stopped while sending this; check whether it reached the debtor before resending"
+            )
+            log_contact(
+                session, contact.account, "outreach_failed", f"{contact.step}: {contact.reason}", contact.channel
+            )
+        if stuck:
+            log.error("outreach contacts left claimed by a stopped sender", count=len(stuck))
+        return len(stuck)
 
 
 def send_contact(

@@ -143,3 +143,34 @@ def test_a_run_read_in_chunks_decides_as_one_read_at_once(client, settings, fact
     assert chunked == whole
     assert "sms" in chunked["C-5"].opted_out and "sms" in chunked["C-0"].opted_out
     assert "sms" not in chunked["C-3"].opted_out
+
+
+def test_a_claim_left_by_a_dead_worker_is_shown_as_interrupted_and_never_resent(client, settings, factory):
+    """A worker claims a batch and dies before sending: whether a message left is unknown. The
+    next campaign run marks those contacts failed (interrupted) in the contact log; a claim
+    still being worked on is left alone, and nothing is sent again."""
+    from datetime import UTC, datetime
+
+    day = next_open_day(1)
+    ids = _queued(client, factory, settings, 3, day)
+    assert sorted(dispatch.claim_many(factory, ids[:2])) == sorted(ids[:2])  # then the worker dies
+    later = datetime.now(UTC) + dispatch.STUCK_AFTER + timedelta(minutes=1)
+    assert dispatch.interrupted(factory, datetime.now(UTC)) == 0  # a fresh claim: a worker may be on it
+    assert dispatch.interrupted(factory, later) == 2
+    assert dispatch.interrupted(factory, later) == 0  # once
+    with transaction(factory) as session:
+        rows = {row.id: row for row in session.scalars(select(OutreachContact).where(OutreachContact.id.in_(ids)))}
+        assert [(rows[i].status, rows[i].rule) for i in ids[:2]] == [("failed", "interrupted")] * 2
+        assert "check whether it reached the debtor" in rows[ids[0]].reason
+        assert rows[ids[2]].status == "queued"
+        logged = session.scalars(
+            select(ContactEvent).where(
+                ContactEvent.kind == "outreach_failed", ContactEvent.account_id == rows[ids[0]].account_id
+            )
+        ).all()
+        assert (
+            len(logged) == 1 and "interrupted" not in logged[0].detail and "stopped while sending" in logged[0].detail
+        )
+    # Delivered again by the broker, the dead worker's batch sends only what was never claimed.
+    assert dispatch.send_contacts(factory, settings, ids, moment(day, 10, 6)) == ["not-claimed", "not-claimed", "sent"]
+    assert sum(_sent_events(factory).values()) == 1
