@@ -12,7 +12,7 @@ inflected finds only itself. "…" in a phrase allows up to three words between.
 Phrases are precise, but people say these things in endless ways, so a small model stands
 beside them: a logistic regression (scikit-learn) on word and character n-grams and on the
 sentence's meaning. It learns from the care examples (`policies/care/examples/<language>.yml`,
-some 1,700 per language, written apart from the blind test set) and from the bot's own
+1,700 to 2,200 per language, written apart from the blind test set) and from the bot's own
 training sentences (`data/nlu/<language>/`), which teach it what ordinary debtor talk looks
 like ("I just want to pay it and be done with it" is not a cry for help). The meaning is a
 multilingual sentence embedding (Google's Universal Sentence Encoder, multilingual v3, as the
@@ -64,7 +64,7 @@ GAP = "…"
 # Chosen by five-fold cross-validation on the examples (never on tests/care), as the ones that
 # fall least short of the targets there: `amicable care-thresholds` (amicable/runtime/text_eval.py).
 SURE = 0.7
-SUICIDAL_SURE = 0.55
+SUICIDAL_SURE = 0.85
 ORDINARY_SURE = 0.65
 MODEL_MIN_WORDS = 4
 # The bot's training sentences: ordinary talk, but for the reasons that are care cues.
