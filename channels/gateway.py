@@ -95,19 +95,16 @@ def _before_bot(
     shows of the person (amicable/text/care.py), with what the bot's last question expects in
     mind.
 
-    One short transaction, closed before the bot is asked (`short_transaction`)."""
+    One short transaction, closed before the bot is asked (`short_transaction`). The care
+    reading, the costliest step (a sentence embedding and a model), comes before its first
+    write: on SQLite the write lock is taken at the first write, and a lock held through it was
+    what made 128 first messages at once wait past SQLite's 30 s."""
     settings = request.app.state.settings
     now = datetime.now(UTC)
     with short_transaction(request) as session:
-        conversation = conversations.get_or_create(session, incoming.sender, channel, address, source)
-        asked = conversation.bot_expecting
-        identity.lapse_if_idle(session, settings, conversation, now)
-        conversation.last_message_at = now
-        if detected:
-            conversation.language = detected
-            if conversation.account is not None and identity.is_verified(settings, conversation, now):
-                conversation.account.debtor.language = detected  # the verified debtor's preference
-        language = conversation.language or incoming.metadata.get("language")
+        known = session.get(Conversation, incoming.sender)  # a read; the conversation's turn lock is held
+        asked = known.bot_expecting if known is not None else None
+        language = detected or (known.language if known is not None else None) or incoming.metadata.get("language")
         found = care.cues(
             incoming.message[: settings.max_message_chars * 4],
             language,
@@ -115,6 +112,13 @@ def _before_bot(
             phrases_only=asked in IDENTITY_SLOTS,  # a reference or a date says nothing about a person
         )
         cue = found[0] if found else None
+        conversation = conversations.get_or_create(session, incoming.sender, channel, address, source)
+        identity.lapse_if_idle(session, settings, conversation, now)
+        conversation.last_message_at = now
+        if detected:
+            conversation.language = detected
+            if conversation.account is not None and identity.is_verified(settings, conversation, now):
+                conversation.account.debtor.language = detected  # the verified debtor's preference
         if len(incoming.message) > settings.max_message_chars:
             # Answered, not kept: a wall of text is not stored for anyone to read later. Words
             # of crisis in it are still acted on.

