@@ -54,7 +54,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
-from spacy.matcher import Matcher
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
 
 from amicable.paths import CACHE, ROOT
 from amicable.text.pipelines import LANGUAGES, pipeline
@@ -119,17 +120,36 @@ def load_crisis_lines(path: Path) -> dict[str, tuple[CrisisLine, ...]]:
 
 
 class CareMatcher:
-    """The cues of one language."""
+    """The cues of one language.
+
+    A phrase with no gap is a fixed sequence of token values, which spaCy's PhraseMatcher finds
+    by hashing in a fraction of the time the Matcher takes to try each pattern token by token;
+    only phrases with a gap, and those mixing dictionary forms with written forms, go to the
+    Matcher (the phrase lists made the Matchers 2.9 ms a message alone)."""
 
     def __init__(self, language: str, phrases: dict[str, list[str]]) -> None:
         self.language = language
         self.nlp = pipeline(language)
-        self.written = Matcher(self.nlp.vocab)
-        self.lemmas = Matcher(self.nlp.vocab)
+        vocab = self.nlp.vocab
+        self.written = Matcher(vocab)
+        self.lemmas = Matcher(vocab)
+        self.written_fixed = PhraseMatcher(vocab, attr="LOWER")
+        self.lemmas_fixed = PhraseMatcher(vocab, attr="LEMMA")
+        self.forms_fixed = PhraseMatcher(vocab, attr="LOWER")  # dictionary-form phrases written inflected
         for cue, items in phrases.items():
-            patterns = [self._patterns(phrase) for phrase in items]
-            self.written.add(cue, [w for w, _ in patterns])
-            self.lemmas.add(cue, [lemma for _, lemma in patterns])
+            for written, lemmas in (self._patterns(phrase) for phrase in items):
+                self._add(cue, written, self.written, {"LOWER": self.written_fixed})
+                self._add(cue, lemmas, self.lemmas, {"LEMMA": self.lemmas_fixed, "LOWER": self.forms_fixed})
+
+    def _add(self, cue: str, pattern: list[dict], matcher: Matcher, fixed: dict[str, PhraseMatcher]) -> None:
+        """A pattern of single values of one attribute goes to that attribute's PhraseMatcher."""
+        keys = {key for token in pattern for key in token}
+        if len(keys) == 1 and (key := keys.pop()) in fixed:
+            values = [token[key] for token in pattern]
+            doc = Doc(self.nlp.vocab, words=values, lemmas=values if key == "LEMMA" else None)
+            fixed[key].add(cue, [doc])
+        else:
+            matcher.add(cue, [pattern])
 
     def _patterns(self, phrase: str) -> tuple[list[dict], list[dict]]:
         written: list[dict] = []
@@ -151,8 +171,14 @@ class CareMatcher:
 
     def cues(self, text: str) -> list[str]:
         """The cues in `text`, most urgent first."""
-        found = {self.nlp.vocab.strings[m] for m, _, _ in self.written(self.nlp.make_doc(_fold(text)))}
-        found |= {self.nlp.vocab.strings[m] for m, _, _ in self.lemmas(self.nlp(text.lower()))}
+        strings = self.nlp.vocab.strings
+        written = self.nlp.make_doc(_fold(text))
+        lemmas = self.nlp(text.lower())
+        found = {strings[m] for m, _, _ in self.written(written)}
+        found |= {strings[m] for m, _, _ in self.written_fixed(written)}
+        found |= {strings[m] for m, _, _ in self.lemmas(lemmas)}
+        found |= {strings[m] for m, _, _ in self.lemmas_fixed(lemmas)}
+        found |= {strings[m] for m, _, _ in self.forms_fixed(lemmas)}
         return [cue for cue in CUES if cue in found]
 
 
