@@ -52,6 +52,9 @@ NUMBER_WORDS = _vocabulary(
 # schedule was turned down) another monthly amount.
 YES_NO = "yes_no"
 ANOTHER_AMOUNT = "another_amount"
+# The header in which the bot's channel tells the gateway what its last question expects
+# (bot/expecting.py, channels/outbox.py).
+EXPECTING_HEADER = "Bot-Expecting"
 
 
 def expected(active_loop: str | None, slots: Mapping[str, Any]) -> str | None:

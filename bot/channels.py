@@ -26,6 +26,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import action_results, event_types, expecting, sqlite_store
+from bot.answers import EXPECTING_HEADER
 
 # Every Rasa server of this project loads this channel at start, before its tracker store: the
 # place to make its check of action answers cheap (bot/action_results.py), its reading of
@@ -70,7 +71,7 @@ class GatewayInput(RestInput):
                 log.error("rest.message.received.timeout")
             except Exception:
                 log.exception("rest.message.received.failure")
-            headers = {expecting.HEADER: collector.expecting or ""} if collector.finished else {}
+            headers = {EXPECTING_HEADER: collector.expecting or ""} if collector.finished else {}
             return response.json(collector.messages, headers=headers)
 
         @blueprint.middleware("request")

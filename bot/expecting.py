@@ -30,7 +30,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.answers import expected
 
 METADATA_KEY = "expecting"
-HEADER = "Bot-Expecting"
 
 
 class GatewayCollector(CollectingOutputChannel):

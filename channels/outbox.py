@@ -39,7 +39,7 @@ from amicable.db.session import transaction
 from amicable.providers import outbound
 from amicable.services import conversations
 from amicable.settings import Settings
-from bot.answers import expected
+from bot.answers import EXPECTING_HEADER, expected
 
 log = structlog.get_logger()
 
@@ -47,8 +47,6 @@ EVERY_SECONDS = 2.0
 MAX_ATTEMPTS = 20  # about ten minutes of the bot being away, with the pauses below
 # Channels on which an answer can arrive later; a caller has hung up or moved on by then.
 LATER_CHANNELS = ("web", "rest", "sms", "whatsapp", "telegram", "email")
-# What the bot's last question expects, as the bot's channel answers it (bot/expecting.py).
-EXPECTING_HEADER = "Bot-Expecting"
 
 
 def bot_urls(settings: Settings, sender: str) -> list[str]:
