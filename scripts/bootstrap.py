@@ -65,9 +65,22 @@ def find_python310() -> str:
     raise AssertionError  # unreachable
 
 
+def requirement_files(requirements: Path) -> list[Path]:
+    """The file and those it includes (`-r other.txt`, relative to it), each once."""
+    files = [requirements]
+    for line in requirements.read_text().splitlines():
+        if line.startswith(("-r ", "--requirement ")):
+            included = (requirements.parent / line.split(maxsplit=1)[1].strip()).resolve()
+            files += [f for f in requirement_files(included) if f not in files]
+    return files
+
+
 def fingerprint(requirements: Path, interpreter: str) -> str:
+    """Names the environment by everything pip installs into it: a change to an included
+    file (dev.txt includes app.txt) is a change too."""
     digest = hashlib.sha256()
-    digest.update(requirements.read_bytes())
+    for file in requirement_files(requirements):
+        digest.update(file.read_bytes())
     digest.update(repr(python_version(interpreter)).encode())
     digest.update(b"bootstrap-v1")
     return digest.hexdigest()[:16]
@@ -77,7 +90,7 @@ def ensure_env(name: str, link: str, interpreter: str, requirements: Path) -> Pa
     target = CACHE / "venvs" / f"{name}-{fingerprint(requirements, interpreter)}"
     marker = target / ".complete"
     if not marker.exists():
-        say(f"building the {name} environment in {target} (once per change of {requirements.name})")
+        say(f"building the {name} environment in {target} (once per change of {requirements.name} or what it includes)")
         # A venv's scripts name its absolute path, so it is built where it will live; the
         # marker, written last, tells a finished environment from an interrupted one.
         shutil.rmtree(target, ignore_errors=True)
@@ -135,7 +148,9 @@ def install_project(env: Path) -> None:
 def main() -> None:
     if sys.version_info < (3, 11):
         fail(f"the app needs Python 3.11 or newer to run setup; this is {sys.version.split()[0]}")
-    install_project(ensure_env("app", ".venv", sys.executable, ROOT / "requirements" / "app.txt"))
+    # The development environment: the app's requirements (app.txt, what the image installs)
+    # and the tools of the tests, lint and benchmarks (dev.txt).
+    install_project(ensure_env("app", ".venv", sys.executable, ROOT / "requirements" / "dev.txt"))
     ensure_env("rasa", ".venv-rasa", find_python310(), ROOT / "requirements" / "rasa.txt")
 
 

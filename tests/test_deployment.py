@@ -541,6 +541,31 @@ def test_app_image_runs_unprivileged_with_the_app_files() -> None:
     assert any(keyword == "HEALTHCHECK" for keyword, _ in instructions)
 
 
+# Import names of the tools only the development environment has (requirements/dev.txt).
+DEV_ONLY_MODULES = {"hypothesis", "pytest", "playwright", "schemathesis", "ruff", "importlinter", "kubernetes_validate"}
+
+
+def test_app_image_installs_no_test_tools_and_the_app_needs_none() -> None:
+    """The image installs requirements/app.txt; the test, lint and benchmark tools are in
+    dev.txt, which includes app.txt for the development environment. No module the image
+    copies may import one of them (it would fail in the image and nowhere else)."""
+    runtime, dev = pins("requirements/app.txt"), pins("requirements/dev.txt")
+    assert "-r" in dev and dev["-r"] == "app.txt", "dev.txt should include app.txt"
+    tools = set(dev) - {"-r"}
+    assert {"pytest", "hypothesis", "schemathesis", "playwright", "ruff"} <= tools
+    assert not tools & set(runtime), f"the app image would install test tools: {sorted(tools & set(runtime))}"
+    installs = " ".join(args for keyword, args in dockerfile_instructions("Dockerfile") if keyword == "RUN")
+    assert "requirements/app.txt" in installs and "dev.txt" not in installs
+    offenders = []
+    for package in ("amicable", "api", "channels", "web", "server"):
+        for source in sorted((ROOT / package).rglob("*.py")):
+            text = source.read_text(encoding="utf-8")
+            imported = set(re.findall(r"^\s*import\s+(\w+)", text, re.M))
+            imported |= set(re.findall(r"^\s*from\s+(\w+)[\w.]*\s+import\b", text, re.M))
+            offenders += [f"{source.relative_to(ROOT)}: {module}" for module in sorted(imported & DEV_ONLY_MODULES)]
+    assert not offenders, f"the app imports development tools: {offenders}"
+
+
 # ---------------------------------------------------------------- environment
 
 
