@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl
 
@@ -16,6 +17,9 @@ class FakeTwilio(LocalServer):
         self.account_sid, self.auth_token = account_sid, auth_token
         self.messages: list[dict] = []
         self.calls: list[dict] = []
+        # Seconds each message takes to be accepted: a slow provider, for the tests that stop a
+        # sender in the middle of its work.
+        self.delay = 0.0
         self._ids = itertools.count(1)
         self._start(self._handler())
 
@@ -58,6 +62,7 @@ class FakeTwilio(LocalServer):
                 if not params.get("To") or not (params.get("Body") or params.get("ContentSid")):
                     self._reply(400, {"code": 21604, "message": "A 'To' phone number is required.", "status": 400})
                     return
+                time.sleep(fake.delay)
                 sid = f"SM{next(fake._ids):032d}"
                 message = {
                     "sid": sid,
