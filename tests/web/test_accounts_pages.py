@@ -359,6 +359,14 @@ def test_the_pages_speak_the_operators_language(agency):
     assert "Aanmaningsplan" in agency.get("/outreach", params={"lang": "nl"}).text
 
 
+def test_each_page_marks_itself_and_only_itself_in_the_pages_list(agency):
+    for path, current in (("/accounts", "/accounts"), ("/outreach", "/outreach"), ("/accounts/BW-1", None)):
+        html = agency.get(path, params={"lang": "nl"}).text
+        marked = re.findall(r'<a href="([^"?]+)\?lang=nl" aria-current="page">', html)
+        assert marked == ([current] if current else []), (path, marked)
+        assert html.count('<a href="/dashboard?lang=nl">') == 1 and '<a class="skip" href="#main">' in html
+
+
 def test_every_language_has_every_word():
     english = set(accounts_texts.TEXTS["en"])
     for lang in accounts_texts.LANGUAGES:
