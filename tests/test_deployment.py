@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from tests.deployment.commands import options, settings_env_names
 from tests.deployment.file_views import brings, read_image
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -189,22 +190,6 @@ def invocations(argv: list[str]) -> list[tuple[str, list[str]]]:
     return [(Path(argv[0]).name, argv[1:])]
 
 
-def options(arguments: list[str]) -> dict[str, str | bool]:
-    """`--flag value` and bare `--flag` (True); `--flag=value` too."""
-    found: dict[str, str | bool] = {}
-    for index, token in enumerate(arguments):
-        if not token.startswith("-"):
-            continue
-        if "=" in token:
-            flag, value = token.split("=", 1)
-            found[flag] = value
-        elif index + 1 < len(arguments) and not arguments[index + 1].startswith("-"):
-            found[token] = arguments[index + 1]
-        else:
-            found[token] = True
-    return found
-
-
 def positionals(arguments: list[str]) -> list[str]:
     """Arguments that are neither flags nor flag values (e.g. `run`, `serve`)."""
     flags = options(arguments)
@@ -264,48 +249,6 @@ def pins(relative: str) -> dict[str, str]:
         if match:
             found[match.group(1).lower()] = match.group(2).strip()
     return found
-
-
-def settings_env_names(source: str) -> set[str]:
-    """Environment names of the fields of class `Settings`, as pydantic-settings maps them:
-    field `database_url` reads DATABASE_URL (plus any env_prefix); an explicit alias wins."""
-    match = re.search(r"^class Settings\b[^\n]*:\n((?:[ \t]+[^\n]*\n|[ \t]*\n)*)", source, re.M)
-    assert match, "amicable/settings.py has no class Settings"
-    body = match.group(1)
-    prefix_match = re.search(r"env_prefix\s*=\s*['\"]([^'\"]*)['\"]", body)
-    prefix = prefix_match.group(1) if prefix_match else ""
-    names = set()
-    for field in re.finditer(r"^    ([A-Za-z_]\w*)\s*:\s*([^\n]*)", body, re.M):
-        name, annotation = field.groups()
-        if name.startswith("model_") or annotation.startswith("ClassVar"):
-            continue
-        alias = re.search(r"\b(?:validation_)?alias\s*=\s*['\"]([^'\"]+)['\"]", annotation)
-        names.add(alias.group(1).upper() if alias else (prefix + name).upper())
-    return names
-
-
-# ---------------------------------------------------------------- the extractor itself
-
-
-def test_settings_extractor_reads_fields_not_methods_or_config() -> None:
-    sample = (
-        "class Settings(BaseSettings):\n"
-        "    model_config = SettingsConfigDict(env_file='.env')\n"
-        "    database_url: str = 'sqlite://'\n"
-        "    api_key: str = Field(default='', description='x: y')\n"
-        "    token: str = Field('', alias='BOT_TOKEN')\n"
-        "\n"
-        "    @field_validator('database_url')\n"
-        "    @classmethod\n"
-        "    def _driver(cls, value: str) -> str:\n"
-        "        local: int = 1\n"
-        "        return value\n"
-        "\n"
-        "\n"
-        "class Other:\n"
-        "    not_a_setting: int = 1\n"
-    )
-    assert settings_env_names(sample) == {"DATABASE_URL", "API_KEY", "BOT_TOKEN"}
 
 
 # ---------------------------------------------------------------- compose shape
@@ -570,7 +513,7 @@ def test_app_image_installs_no_test_tools_and_the_app_needs_none() -> None:
 
 
 def test_web_environment_has_every_setting(services: dict) -> None:
-    names = settings_env_names(read("amicable/settings.py"))
+    names = settings_env_names()
     assert "DATABASE_URL" in names, f"the settings regex found only {sorted(names)}"
     missing = sorted(names - set(environment(services["web"])))
     assert not missing, f"settings the web service does not pass on: {missing}"

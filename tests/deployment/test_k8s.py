@@ -32,6 +32,7 @@ import pytest
 import yaml
 
 from amicable.settings import Settings
+from tests.deployment.commands import options, settings_env_names
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -133,32 +134,6 @@ def invocation(argv: list[str]) -> tuple[str, list[str]]:
     if Path(argv[0]).name.startswith("python") and len(argv) >= 3 and argv[1] == "-m":
         return argv[2], argv[3:]
     return Path(argv[0]).name, argv[1:]
-
-
-def options(arguments: list[str]) -> dict[str, str | bool]:
-    """`--flag value`, `--flag=value` and bare `--flag` (True)."""
-    found: dict[str, str | bool] = {}
-    for index, token in enumerate(arguments):
-        if not token.startswith("-"):
-            continue
-        if "=" in token:
-            flag, value = token.split("=", 1)
-            found[flag] = value
-        elif index + 1 < len(arguments) and not arguments[index + 1].startswith("-"):
-            found[token] = arguments[index + 1]
-        else:
-            found[token] = True
-    return found
-
-
-def settings_env_names() -> set[str]:
-    """The environment names pydantic-settings reads for the fields of Settings."""
-    prefix = Settings.model_config.get("env_prefix") or ""
-    names = set()
-    for name, info in Settings.model_fields.items():
-        alias = info.validation_alias or info.alias
-        names.add(alias.upper() if isinstance(alias, str) else (prefix + name).upper())
-    return names
 
 
 @dataclass(frozen=True)
