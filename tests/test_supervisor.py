@@ -17,11 +17,28 @@ from amicable.runtime.stack import free_port
 SCRIPT = """
 import sys
 from pathlib import Path
+import amicable.runtime.supervisor as s
 from amicable.runtime.supervisor import procfile, ready_check, supervise
-port = int(sys.argv[2])
+port, s.FIRST_PAUSE = int(sys.argv[2]), float(sys.argv[5])
 checks = {"server": ready_check(f"http://127.0.0.1:{port}/")}
-sys.exit(supervise(procfile(Path(sys.argv[1])), {}, checks, "READY: http://localhost/agent", Path(sys.argv[3])))
+sys.exit(supervise(procfile(Path(sys.argv[1])), {}, checks, sys.argv[4], Path(sys.argv[3])))
 """
+
+
+def supervisor_command(
+    tmp_path: Path, procfile: str, port: int, ready: str = "READY", first_pause: float = 1.0
+) -> list[str]:
+    """The supervisor over `procfile` (written into tmp_path), its ready check on `port`."""
+    (tmp_path / "Procfile").write_text(procfile)
+    return [sys.executable, "-c", SCRIPT, str(tmp_path / "Procfile"), str(port), str(tmp_path), ready, str(first_pause)]
+
+
+def start_supervisor(command: list[str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(command, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+# The children find the project as the tests do.
+ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
 
 
 def test_one_ready_line_no_warnings_and_a_clean_stop(tmp_path: Path):
@@ -30,17 +47,8 @@ def test_one_ready_line_no_warnings_and_a_clean_stop(tmp_path: Path):
     warn = "import warnings; warnings.warn('old api', DeprecationWarning, stacklevel=1); print('noisy started', flush=True)"
     # The server starts late, so the ready line must wait for it.
     serve = f"import time; time.sleep(1.5); import http.server as h; h.test(HandlerClass=h.SimpleHTTPRequestHandler, port={port}, bind='127.0.0.1')"
-    (tmp_path / "Procfile").write_text(
-        f'noisy: {python} -c "{warn}; import time; time.sleep(600)"\nserver: {python} -c "{serve}"\n'
-    )
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    supervisor = subprocess.Popen(
-        [python, "-c", SCRIPT, str(tmp_path / "Procfile"), str(port), str(tmp_path)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    procfile = f'noisy: {python} -c "{warn}; import time; time.sleep(600)"\nserver: {python} -c "{serve}"\n'
+    supervisor = start_supervisor(supervisor_command(tmp_path, procfile, port, "READY: http://localhost/agent"))
     lines: list[str] = []
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -61,18 +69,6 @@ def test_one_ready_line_no_warnings_and_a_clean_stop(tmp_path: Path):
         assert probe.connect_ex(("127.0.0.1", port)) != 0
 
 
-RESTART_SCRIPT = """
-import sys
-from pathlib import Path
-import amicable.runtime.supervisor as s
-from amicable.runtime.supervisor import procfile, ready_check, supervise
-s.FIRST_PAUSE = 0.2
-port = int(sys.argv[2])
-checks = {"server": ready_check(f"http://127.0.0.1:{port}/")}
-sys.exit(supervise(procfile(Path(sys.argv[1])), {}, checks, "READY", Path(sys.argv[3])))
-"""
-
-
 def _read_until(process: subprocess.Popen[str], lines: list[str], wanted, seconds: float = 60) -> None:  # noqa: ANN001
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -91,15 +87,8 @@ def test_a_process_that_dies_is_started_again_while_the_others_keep_serving(tmp_
     starts = tmp_path / "starts"
     flaky = f"import pathlib, time; p = pathlib.Path(r'{starts}'); p.write_text(p.read_text() + 'x' if p.exists() else 'x'); print('flaky up', flush=True); time.sleep(1); raise SystemExit(3)"
     serve = f"import http.server as h; h.test(HandlerClass=h.SimpleHTTPRequestHandler, port={port}, bind='127.0.0.1')"
-    (tmp_path / "Procfile").write_text(f'server: {python} -c "{serve}"\nflaky: {python} -c "{flaky}"\n')
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    supervisor = subprocess.Popen(
-        [python, "-c", RESTART_SCRIPT, str(tmp_path / "Procfile"), str(port), str(tmp_path)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    procfile = f'server: {python} -c "{serve}"\nflaky: {python} -c "{flaky}"\n'
+    supervisor = start_supervisor(supervisor_command(tmp_path, procfile, port, first_pause=0.2))
     lines: list[str] = []
     try:
         _read_until(supervisor, lines, lambda text: "READY" in text)
@@ -122,15 +111,8 @@ def test_a_process_that_dies_is_started_again_while_the_others_keep_serving(tmp_
 def test_a_process_that_cannot_start_stops_the_stack_with_the_reason(tmp_path: Path):
     port = free_port()
     python = sys.executable
-    (tmp_path / "Procfile").write_text(f'server: {python} -c "raise SystemExit(2)"\n')
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    result = subprocess.run(
-        [python, "-c", RESTART_SCRIPT, str(tmp_path / "Procfile"), str(port), str(tmp_path)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    command = supervisor_command(tmp_path, f'server: {python} -c "raise SystemExit(2)"\n', port, first_pause=0.2)
+    result = subprocess.run(command, env=ENV, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert "server stopped 3 times while starting (exit 2); stopping the others." in result.stdout
 
@@ -145,15 +127,7 @@ def test_a_second_signal_while_stopping_does_not_leave_children_running(tmp_path
         f"h.test(HandlerClass=h.SimpleHTTPRequestHandler, port={port}, bind='127.0.0.1')"
     )
     # `exec`: the command itself is the process the supervisor waits for, for its grace period.
-    (tmp_path / "Procfile").write_text(f'server: exec {python} -c "{stubborn}"\n')
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    supervisor = subprocess.Popen(
-        [python, "-c", SCRIPT, str(tmp_path / "Procfile"), str(port), str(tmp_path)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    supervisor = start_supervisor(supervisor_command(tmp_path, f'server: exec {python} -c "{stubborn}"\n', port))
     lines: list[str] = []
     _read_until(supervisor, lines, lambda text: "READY" in text)
     supervisor.send_signal(signal.SIGINT)
