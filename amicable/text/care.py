@@ -64,9 +64,9 @@ CUES = ("suicidal", "abuse", "bereavement", "illness", "mental_health", "gamblin
 GAP = "…"
 # Chosen by five-fold cross-validation on the examples (never on tests/care), as the ones that
 # fall least short of the targets there: `amicable care-thresholds` (amicable/runtime/text_eval.py).
-SURE = 0.7
-SUICIDAL_SURE = 0.65
-ORDINARY_SURE = 0.8
+SURE = 0.65
+SUICIDAL_SURE = 0.7
+ORDINARY_SURE = 0.75
 MODEL_MIN_WORDS = 4
 # The bot's training sentences: ordinary talk, but for the reasons that are care cues.
 NLU_DIR = ROOT / "data" / "nlu"
