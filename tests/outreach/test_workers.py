@@ -78,14 +78,8 @@ def test_contacts_are_sent_by_workers_once(client, settings, redis_server, tmp_p
         with transaction(factory) as session:
             ids = list(session.scalars(select(OutreachContact.id)))
         enqueue(configured, ids, moment(day, 10, 5))  # delivered again: changes nothing
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            with transaction(factory) as session:
-                statuses = list(session.scalars(select(OutreachContact.status)))
-            if statuses == ["sent"] * 3:
-                break
-            time.sleep(0.3)
-        assert statuses == ["sent"] * 3
+        wait_for(lambda: _statuses(factory) == ["sent"] * 3)
+        assert _statuses(factory) == ["sent"] * 3
         time.sleep(1.0)  # the duplicate tasks have run by now
         with transaction(factory) as session:
             sent = session.scalars(select(ContactEvent).where(ContactEvent.kind == "outreach_sent")).all()
@@ -183,3 +177,8 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice_and_leaves_nothing_unexpl
 def _status(factory, contact_id: int) -> str:  # type: ignore[no-untyped-def]
     with transaction(factory) as session:
         return session.get(OutreachContact, contact_id).status
+
+
+def _statuses(factory) -> list[str]:  # type: ignore[no-untyped-def]
+    with transaction(factory) as session:
+        return list(session.scalars(select(OutreachContact.status)))
