@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from amicable.compliance.rules import rulebook
@@ -88,6 +88,10 @@ def make_plan(session: Session, settings: Settings, now: datetime, creditor: str
     return RunReport(planned, list(dict.fromkeys(notes)), seconds_planning=time.perf_counter() - started)
 
 
+# Rows written by one run after which PostgreSQL's statistics of the table are refreshed.
+ANALYZE_AFTER = 5_000
+
+
 def store(session: Session, planned: list[Planned], now: datetime | None = None) -> list[int]:
     """Write the plan; return the ids of contacts to send now. A step already stored keeps
     its row: only a deferred one is decided again, and cancelled when its account no longer
@@ -147,6 +151,10 @@ def store(session: Session, planned: list[Planned], now: datetime | None = None)
     for start in range(0, len(added), WRITE_CHUNK):
         session.execute(insert(contact), added[start : start + WRITE_CHUNK])
     session.flush()
+    if len(added) >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+        # The workers read these rows at once, by file: with statistics from before the run
+        # the planner would scan the whole table for each batch until autovacuum caught up.
+        session.execute(text("ANALYZE outreach_contacts"))
     return list(session.scalars(select(contact.id).where(contact.status == "queued").order_by(contact.send_at)))
 
 

@@ -9,29 +9,38 @@ reached the debtor is unknown. The next campaign run marks it failed as interrup
 (`interrupted`), in the contact log and the outreach figures, for a person to check before
 anything is sent again.
 
-Contacts go in batches (`send_contacts`): one statement claims the batch, the rules' facts
-for all its files are read in one set of queries, and each contact is then checked, sent and
-committed on its own, so a crash loses at most the batch's claims, never a second send.
+Contacts go in batches (`send_contacts`): one statement claims the batch; one transaction
+then takes its files, reads what the rules need of them, checks each contact and puts it in
+its final words (making its payment link); each is sent; and the sends are recorded
+`RECORD_EVERY` at a time. A crash loses at most the batch's claims, never causes a second
+send; the contacts it leaves `sending` are the ones a person must check.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from email.message import EmailMessage
 
 import structlog
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
+from twilio.rest import Client as TwilioClient
 
-from amicable.compliance.gate import Decision, Past, candidate_zones, check
+from amicable.compliance.gate import Decision, candidate_zones, check
 from amicable.compliance.rules import rulebook
-from amicable.db.models import Account, Handoff, Invoice, OutreachContact
+from amicable.db.models import Account, Conversation, Handoff, Invoice, OutreachContact
 from amicable.db.session import transaction
+from amicable.language import COUNTRY_LOCALES, LOCALES, long_date
+from amicable.money import display as money
 from amicable.outreach.email_compose import compose
 from amicable.outreach.planner import effective_hours, facts_for
-from amicable.outreach.render import SendFailed, render
+from amicable.outreach.render import SendFailed, render, sent_templates
 from amicable.outreach.snapshot import AccountState, load_states
-from amicable.outreach.strategy import load_strategy
+from amicable.outreach.strategy import check_strategies, load_strategy
+from amicable.outreach.templates import load_templates
 from amicable.providers import email as email_provider
 from amicable.providers import outbound
 from amicable.providers.email import usable_email
@@ -39,9 +48,25 @@ from amicable.providers.twilio import e164
 from amicable.services import ServiceError, calls, conversations
 from amicable.services.accounts import balance, log_contact
 from amicable.services.conversations import confirmed_telegram_chat
+from amicable.services.payments import lock_accounts
 from amicable.settings import Settings
 
 log = structlog.get_logger()
+
+
+def load_once(settings: Settings) -> None:
+    """Read now what sending reads on its first contacts: the rules, strategies and templates,
+    the locales' number and date formats, and the modules Twilio's client imports on first use.
+    A worker calls it before its pool forks (outreach/tasks.py), so every process starts with
+    them instead of each loading them again (a tenth of a short run's time)."""
+    rulebook(settings.policies_dir)
+    check_strategies(settings.policies_dir)
+    load_templates(settings.policies_dir)
+    for locale in {*LOCALES.values(), *COUNTRY_LOCALES.values()}:
+        money(Decimal("1.00"), "EUR", locale)
+        long_date(date(2000, 1, 1), locale)
+    unused = TwilioClient("AC" + "0" * 32, "not-a-token")  # opens no connection
+    _ = unused.messages, unused.calls  # what they import is what a first send would
 
 
 def claim(factory: sessionmaker[Session], contact_id: int) -> bool:
@@ -114,84 +139,300 @@ def send_contacts(
     not_before: datetime | None = None,
 ) -> list[str]:
     """Send queued contacts, in order; what became of each (as `send_contact` says). Each is
-    checked at `now` if given, else at the clock when its turn comes (never before
-    `not_before`): a batch that takes a while judges its last contact when it really goes."""
+    checked at `now` if given, else at the clock when its pass is prepared (never before
+    `not_before`): a batch that takes a while judges its later contacts when they really go."""
     won = set(claim_many(factory, contact_ids))
-    if not won:
-        return ["not-claimed"] * len(contact_ids)
-    started = now or max(datetime.now(UTC), not_before or datetime.min.replace(tzinfo=UTC))
-    with factory() as session:
-        contacts = {
-            contact.id: contact
-            for contact in session.scalars(
-                select(OutreachContact)
-                .where(OutreachContact.id.in_(sorted(won)))
-                .options(
-                    selectinload(OutreachContact.account).selectinload(Account.payment_links),
-                    selectinload(OutreachContact.account)
-                    .selectinload(Account.invoices)
-                    .selectinload(Invoice.allocations),
-                )
-            )
-        }
-        # Read after the claim, as one contact's check would be: what the rules need of these files.
-        states = {
-            state.id: state
-            for state in load_states(session, started, account_ids=sorted({c.account_id for c in contacts.values()}))
-        }
-        session.commit()
-        results = []
-        for contact_id in contact_ids:
-            contact = contacts.pop(contact_id, None)
-            if contact is None:  # lost to another claim, or named again in this batch: not sent here
-                results.append("not-claimed")
-                continue
-            moment = now or max(datetime.now(UTC), not_before or started)
-            results.append(_send_claimed(factory, session, settings, contact, states.get(contact.account_id), moment))
+    outcomes: dict[int, str] = {}
+    pending = [contact_id for contact_id in dict.fromkeys(contact_ids) if contact_id in won]
+    while pending:
+        pending = _send_pass(factory, settings, pending, outcomes, now, not_before)
+    results = []
+    for contact_id in contact_ids:  # an id named twice in a batch goes once
+        results.append(outcomes.pop(contact_id, "not-claimed"))
     return results
 
 
-def _send_claimed(
+# Sends recorded together, in one commit. A worker that dies between a send and its record
+# leaves at most this many contacts `sending`, which `interrupted` then shows to a person.
+RECORD_EVERY = 10
+
+
+@dataclass
+class _Ready:
+    """A claimed contact the rules let go, in its final words, not sent yet."""
+
+    contact: OutreachContact
+    moment: datetime
+    address: str | None
+    text: str
+    """What the transcript and the contact's row keep (an email: its subject and text part)."""
+    email: EmailMessage | None = None
+
+
+class _Postponed(Exception):
+    """This pass already holds a contact of the same file or to the same address: this one is
+    prepared once that one is recorded (its notices, the rules and the thread depend on it)."""
+
+
+def _send_pass(
     factory: sessionmaker[Session],
+    settings: Settings,
+    contact_ids: list[int],
+    outcomes: dict[int, str],
+    now: datetime | None,
+    not_before: datetime | None,
+) -> list[int]:
+    """Claimed contacts in three steps: prepare all of them in one transaction (the rules
+    asked again, the words, any payment link), send each, and record the sends every
+    `RECORD_EVERY`. The ids postponed to a next pass.
+
+    Preparing together is what makes a batch cheap: one lock and one read for fifty files,
+    and one write of their links. It costs nothing in safety: nothing has left when it is
+    committed, and a contact that cannot go fails on its own. Should preparing fail in a way
+    that may have left a contact half-written, the batch is rolled back and each contact is
+    prepared on its own."""
+    started = now or max(datetime.now(UTC), not_before or datetime.min.replace(tzinfo=UTC))
+    ready: list[_Ready] = []
+    postponed: list[int] = []
+    with factory() as session:
+        try:
+            with session.no_autoflush:
+                contacts, states = _read_locked(session, contact_ids, started)
+                earlier = sent_templates(session, list(contacts.values()))
+                files: set[int] = set()
+                addresses: set[tuple[str, str]] = set()
+                for contact_id in contact_ids:
+                    contact = contacts[contact_id]
+                    moment = now or max(datetime.now(UTC), not_before or started)
+                    try:
+                        state = states.get(contact.account_id)
+                        outcome = _prepare(
+                            session, settings, contact, state, moment, earlier[contact_id], files, addresses
+                        )
+                    except _Postponed:
+                        postponed.append(contact_id)
+                        continue
+                    if isinstance(outcome, _Ready):
+                        ready.append(outcome)
+                    else:
+                        outcomes[contact_id] = outcome
+            session.commit()
+        except Exception as error:
+            session.rollback()
+            for contact_id in contact_ids:
+                outcomes.pop(contact_id, None)
+            if len(contact_ids) > 1:
+                log.warning("outreach batch could not be prepared together; one by one", error=str(error))
+                for contact_id in contact_ids:
+                    _send_pass(factory, settings, [contact_id], outcomes, now, not_before)
+                return []
+            _fail_apart(factory, contact_ids[0], error)
+            outcomes[contact_ids[0]] = "failed"
+            return []
+        # Read once for the pass: the threads the sends join, and which WhatsApp windows are
+        # open (a debtor writing meanwhile only opens one: the approved template then goes
+        # where a free text could have).
+        threads = conversations.outreach_threads(
+            session, [(item.contact.account, item.contact.channel or "") for item in ready]
+        )
+        windows = outbound.whatsapp_windows_open(
+            session, [f"whatsapp:{item.address}" for item in ready if item.contact.channel == "whatsapp"]
+        )
+        for start in range(0, len(ready), RECORD_EVERY):
+            chunk = ready[start : start + RECORD_EVERY]
+            sends = [(item, _deliver(session, settings, item, windows)) for item in chunk]
+            _record(factory, session, settings, sends, outcomes, threads)
+    return postponed
+
+
+def _read_locked(
+    session: Session, contact_ids: list[int], at: datetime
+) -> tuple[dict[int, OutreachContact], dict[int, AccountState]]:
+    """The contacts with their files, and what the rules need of those files, read after
+    taking the files (`lock_accounts`): a payment or a conversation making a link meanwhile
+    waits, so what is read stays true until the commit."""
+    account_ids = list(session.scalars(select(OutreachContact.account_id).where(OutreachContact.id.in_(contact_ids))))
+    lock_accounts(session, account_ids)
+    contacts = {
+        contact.id: contact
+        for contact in session.scalars(
+            select(OutreachContact)
+            .where(OutreachContact.id.in_(contact_ids))
+            .options(
+                selectinload(OutreachContact.account).selectinload(Account.payment_links),
+                selectinload(OutreachContact.account).selectinload(Account.invoices).selectinload(Invoice.allocations),
+            )
+        )
+    }
+    states = {state.id: state for state in load_states(session, at, account_ids=sorted(set(account_ids)))}
+    return contacts, states
+
+
+def _prepare(
     session: Session,
     settings: Settings,
     contact: OutreachContact,
     state: AccountState | None,
     moment: datetime,
-) -> str:
-    """Check and send one claimed contact, and commit what became of it."""
-    contact_id = contact.id
-    try:
-        # One flush, at the commit, instead of one before each query the rendering and the
-        # provider make (a tenth of a contact's cost): nothing they read was written in this
-        # contact's own unit of work except through their explicit flushes (a new link's id).
-        with session.no_autoflush:
-            held = _still_allowed(session, settings, contact, moment, state)
-            if held is None:
-                _send(session, settings, contact, moment)
-        session.commit()
-    except Exception as error:  # whatever happened, the contact must not stay "sending"
-        session.rollback()
-        expected = isinstance(error, (outbound.NotSent, ServiceError))
-        reason = getattr(error, "message", None) or str(error) or type(error).__name__
-        with transaction(factory) as failing:
-            row = failing.get(OutreachContact, contact_id)
-            assert row is not None
-            row.status, row.rule = "failed", "provider" if expected else "error"
-            row.reason = reason if expected else f"unexpected error, check before resending: {reason}"
-            log_contact(failing, row.account, "outreach_failed", f"{row.step}: {row.reason}", row.channel)
-        if expected:
-            log.warning("outreach not sent", contact=contact_id, reason=reason)
-        else:
-            log.exception("outreach failed unexpectedly", contact=contact_id)
-        return "failed"
+    earlier: list[str],
+    files: set[int],
+    addresses: set[tuple[str, str]],
+) -> _Ready | str:
+    """The contact ready to go, or what became of it instead (recorded on its row).
+    `earlier`: the templates sent to its file on its channel before; `files` and `addresses`:
+    those this pass already holds a contact for."""
+    if contact.account_id in files:
+        raise _Postponed
+    held = _still_allowed(session, settings, contact, moment, state)
     if held is not None:
         return held
-    if state is not None:
-        # A second contact of the same file in this batch counts this one, as a fresh read would.
-        kind = "call" if contact.channel == "voice" else "message"
-        state.history.append(Past(moment, contact.channel or "", kind))
-    return "sent"
+    channel, account = contact.channel or "", contact.account
+    try:
+        address = _address(session, channel, account)
+        if address is not None and (channel, address) in addresses:
+            raise _Postponed
+        if channel == "voice":
+            ready = _Ready(contact, moment, address, "(call placed: the conversation runs on the phone)")
+        elif channel == "email":
+            assert address is not None
+            composed = compose(session, settings, contact, address, moment, earlier)
+            ready = _Ready(contact, moment, address, f"{composed.subject}\n\n{composed.text}", composed.message)
+        else:
+            ready = _Ready(contact, moment, address, render(session, settings, contact, moment, earlier))
+    except SendFailed as error:  # found before anything was written for this contact
+        _mark_failed(session, contact, error)
+        return "failed"
+    files.add(contact.account_id)
+    if address is not None:
+        addresses.add((channel, address))
+    return ready
+
+
+def _address(session: Session, channel: str, account: Account) -> str | None:
+    """Where this file is reached on `channel`; SendFailed when nowhere. A call checks its
+    number when it is placed (`calls.ready`)."""
+    if channel == "voice":
+        return None
+    if channel == "email":
+        address = usable_email(account.debtor.email)
+        if address is None:
+            raise SendFailed(f"the email address on file ({account.debtor.email or 'none'}) cannot be written to")
+        return address
+    if channel == "telegram":
+        confirmed = confirmed_telegram_chat(session, account)
+        if confirmed is None:
+            raise SendFailed("no Telegram chat in which the debtor confirmed who they are")
+        return confirmed.address
+    number = e164(account.debtor.phone)
+    if number is None:
+        raise SendFailed(f"the phone number on file ({account.debtor.phone or 'none'}) cannot be texted")
+    return number
+
+
+def _deliver(
+    session: Session, settings: Settings, item: _Ready, windows: set[str]
+) -> tuple[str | None, Exception | None]:
+    """Send one prepared contact: the provider's id for it, or why it did not go. Through the
+    channel's provider when configured; otherwise printed to the console (the embedded
+    default), where `make run` shows it. `windows`: the WhatsApp threads whose 24 hours are
+    open, read for the contact's chunk."""
+    contact = item.contact
+    channel, account = contact.channel or "", contact.account
+    try:
+        if channel == "voice":
+            return calls.place_call(session, settings, account), None
+        if channel == "email":
+            assert item.email is not None and item.address is not None
+            return email_provider.send(settings, item.email, [item.address]), None
+        window = f"whatsapp:{item.address}" in windows
+        return outbound.send(session, settings, channel, item.address, item.text, window_open=window).provider_id, None
+    except outbound.NotConfigured:
+        if channel == "email":
+            log.info("outbound email", account=account.reference, to=item.address, subject=item.text.split("\n")[0])
+        else:
+            log.info("outbound message", channel=channel, account=account.reference, to=item.address, text=item.text)
+        return None, None
+    except Exception as error:  # recorded as this contact's failure; the others go on
+        return None, error
+
+
+def _record(
+    factory: sessionmaker[Session],
+    session: Session,
+    settings: Settings,
+    delivered: list[tuple[_Ready, tuple[str | None, Exception | None]]],
+    outcomes: dict[int, str],
+    threads: dict[str, Conversation],
+) -> None:
+    """Keep what became of sent contacts, in one commit: each sent one in the debtor's
+    transcript (`threads`: the conversations they join, read for the pass) and contact log,
+    each refused one failed with the provider's reason."""
+    try:
+        with session.no_autoflush:
+            for item, (provider_id, error) in delivered:
+                if error is None:
+                    _record_sent(session, settings, item, provider_id, threads)
+                else:
+                    _mark_failed(session, item.contact, error)
+        session.commit()
+    except Exception as error:
+        session.rollback()
+        log.exception("outreach sends could not be recorded", contacts=[item.contact.id for item, _ in delivered])
+        for item, _ in delivered:  # they may have gone: a person checks before anything is resent
+            _fail_apart(factory, item.contact.id, error)
+            outcomes[item.contact.id] = "failed"
+        return
+    for item, (_, error) in delivered:
+        outcomes[item.contact.id] = "sent" if error is None else "failed"
+
+
+def _record_sent(
+    session: Session, settings: Settings, item: _Ready, provider_id: str | None, threads: dict[str, Conversation]
+) -> None:
+    contact = item.contact
+    account, channel = contact.account, contact.channel or ""
+    contact.text, contact.provider_id = item.text, provider_id
+    contact.status, contact.sent_at = "sent", item.moment
+    if channel != "voice":
+        conversations.record_outreach(session, account, channel, item.text, threads)
+    log_contact(
+        session,
+        account,
+        "outreach_sent",
+        f"{contact.step} ({contact.template}, {contact.tone}{', ' + contact.variant if contact.variant else ''}): "
+        f"{contact.text}",
+        channel,
+    )
+    if contact.step and _step_hands_over(settings, account, contact.step):
+        session.add(
+            Handoff(
+                account=account,
+                reason="strategy",
+                summary=f"The outreach strategy reached '{contact.step}' without an outcome: a person should reach out.",
+            )
+        )
+
+
+def _mark_failed(session: Session, contact: OutreachContact, error: Exception) -> None:
+    """The contact did not go, for a reason a person can act on (`NotSent`, `ServiceError`),
+    or for an unexpected one, which says to check before resending."""
+    expected = isinstance(error, (outbound.NotSent, ServiceError))
+    reason = getattr(error, "message", None) or str(error) or type(error).__name__
+    contact.status, contact.rule = "failed", "provider" if expected else "error"
+    contact.reason = reason if expected else f"unexpected error, check before resending: {reason}"
+    log_contact(session, contact.account, "outreach_failed", f"{contact.step}: {contact.reason}", contact.channel)
+    if expected:
+        log.warning("outreach not sent", contact=contact.id, reason=reason)
+    else:
+        log.error("outreach failed unexpectedly", contact=contact.id, exc_info=error)
+
+
+def _fail_apart(factory: sessionmaker[Session], contact_id: int, error: Exception) -> None:
+    """`_mark_failed` in a transaction of its own, after the one that failed was rolled back."""
+    with transaction(factory) as failing:
+        row = failing.get(OutreachContact, contact_id)
+        assert row is not None
+        _mark_failed(failing, row, error)
 
 
 def _still_allowed(
@@ -228,74 +469,6 @@ def _may_send(
     return (channel if decision.allowed else None), decision
 
 
-def _send(session: Session, settings: Settings, contact: OutreachContact, now: datetime) -> None:
-    account: Account = contact.account
-    channel = contact.channel
-    if channel == "voice":
-        contact.provider_id = calls.place_call(session, settings, account)
-        contact.text = "(call placed: the conversation runs on the phone)"
-    elif channel == "email":
-        contact.sent_at = now
-        contact.text, contact.provider_id = _deliver_email(session, settings, contact)
-        conversations.record_outreach(session, account, channel, contact.text)
-    else:
-        contact.sent_at = now
-        text = render(session, settings, contact)
-        contact.text = text
-        contact.provider_id = _deliver_text(session, settings, channel or "", account, text)
-        conversations.record_outreach(session, account, channel or "", text)
-    contact.status, contact.sent_at = "sent", now
-    log_contact(
-        session,
-        account,
-        "outreach_sent",
-        f"{contact.step} ({contact.template}, {contact.tone}{', ' + contact.variant if contact.variant else ''}): "
-        f"{contact.text}",
-        channel,
-    )
-    if contact.step and _step_hands_over(settings, account, contact.step):
-        session.add(
-            Handoff(
-                account=account,
-                reason="strategy",
-                summary=f"The outreach strategy reached '{contact.step}' without an outcome: a person should reach out.",
-            )
-        )
-
-
 def _step_hands_over(settings: Settings, account: Account, step_id: str) -> bool:
     strategy = load_strategy(settings.policies_dir, account.creditor.name)
     return any(step.id == step_id and step.handover for step in strategy.steps)
-
-
-def _deliver_email(session: Session, settings: Settings, contact: OutreachContact) -> tuple[str, str | None]:
-    """The email's subject and text part (what the transcript keeps), and its Message-ID."""
-    address = usable_email(contact.account.debtor.email)
-    if address is None:
-        raise SendFailed(f"the email address on file ({contact.account.debtor.email or 'none'}) cannot be written to")
-    composed = compose(session, settings, contact, address)
-    kept = f"{composed.subject}\n\n{composed.text}"
-    try:
-        return kept, email_provider.send(settings, composed.message, [address])
-    except outbound.NotConfigured:
-        log.info("outbound email", account=contact.account.reference, to=address, subject=composed.subject)
-        return kept, None
-
-
-def _deliver_text(session: Session, settings: Settings, channel: str, account: Account, text: str) -> str | None:
-    """Through the channel's provider when configured; otherwise printed to the console (the
-    embedded default), where `make run` shows it."""
-    if channel == "telegram":
-        confirmed = confirmed_telegram_chat(session, account)
-        if confirmed is None:
-            raise SendFailed("no Telegram chat in which the debtor confirmed who they are")
-        address = confirmed.address
-    else:
-        address = e164(account.debtor.phone)
-        if address is None:
-            raise SendFailed(f"the phone number on file ({account.debtor.phone or 'none'}) cannot be texted")
-    try:
-        return outbound.send(session, settings, channel, address, text).provider_id
-    except outbound.NotConfigured:
-        log.info("outbound message", channel=channel, account=account.reference, to=address, text=text)
-        return None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import email.policy
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.headerregistry import Address
@@ -32,6 +33,7 @@ from amicable.db.models import OutreachContact
 from amicable.language import long_date
 from amicable.money import display as money
 from amicable.outreach.render import Filled, SendFailed, fill
+from amicable.outreach.templates import load_templates
 from amicable.policy import load_policy
 from amicable.providers import email as email_provider
 from amicable.services import link_tokens, references
@@ -57,11 +59,20 @@ class Composed:
     """The plain-text part: what the transcript keeps."""
 
 
-def compose(session: Session, settings: Settings, contact: OutreachContact, to: str) -> Composed:
-    """The email for `contact`, addressed to `to`."""
-    filled = fill(session, settings, contact)
-    if filled.template.email is None:
+def compose(
+    session: Session,
+    settings: Settings,
+    contact: OutreachContact,
+    to: str,
+    at: datetime | None = None,
+    earlier: Sequence[str] | None = None,
+) -> Composed:
+    """The email for `contact`, addressed to `to`, sent `at` (`at` and `earlier` as `fill`
+    takes them). Like `fill`, finds every reason it cannot go before anything is written."""
+    if load_templates(settings.policies_dir)[contact.template].email is None:
         raise SendFailed(f"the template {contact.template} has no email version (policies/templates)")
+    at = at or contact.sent_at or datetime.now(UTC)
+    filled = fill(session, settings, contact, at, earlier)
     subject, body = filled.template.render_email(filled.language, filled.tone, filled.values)
     words = labels()[filled.language]
     context = _context(session, settings, contact, filled, subject, body, words, to)
@@ -73,7 +84,7 @@ def compose(session: Session, settings: Settings, contact: OutreachContact, to: 
     message["From"] = Address(contact.account.creditor.name, own.username, own.domain)
     message["To"] = to
     message["Subject"] = subject
-    message["Date"] = format_datetime(contact.sent_at or datetime.now(UTC))
+    message["Date"] = format_datetime(at)
     message["Message-ID"] = email_provider.new_message_id(settings)
     message["Reply-To"] = email_provider.reply_address(settings, contact.account_id)
     message["List-Unsubscribe"] = f"<{context['unsubscribe']}>"

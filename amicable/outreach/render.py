@@ -5,6 +5,7 @@ notices the country's rules require on this message."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -55,7 +56,20 @@ class Filled:
     """The notices' own words, in the debtor's language."""
 
 
-def fill(session: Session, settings: Settings, contact: OutreachContact) -> Filled:
+def fill(
+    session: Session,
+    settings: Settings,
+    contact: OutreachContact,
+    at: datetime | None = None,
+    earlier: Sequence[str] | None = None,
+) -> Filled:
+    """What `contact` says when sent `at` (its `sent_at`, else now). `earlier`: the templates
+    already sent to the file on this channel, when the caller read them for a whole batch
+    (`sent_templates`); else they are read here.
+
+    Every reason it cannot go (`SendFailed`) is found before anything is written: a batch
+    being prepared together (outreach/dispatch.py) records that contact as failed and goes on
+    with the others."""
     account = contact.account
     debtor = account.debtor
     strategy = load_strategy(settings.policies_dir, account.creditor.name)
@@ -63,7 +77,8 @@ def fill(session: Session, settings: Settings, contact: OutreachContact) -> Fill
     locale = locale_for(language, debtor.country)
     template = load_templates(settings.policies_dir)[contact.template]
     needed = template.fields()
-    sent_on = (contact.sent_at or datetime.now(UTC)).astimezone(ZoneInfo(debtor.timezone or "UTC")).date()
+    at = at or contact.sent_at or datetime.now(UTC)
+    sent_on = at.astimezone(ZoneInfo(debtor.timezone or "UTC")).date()
     asked = due_now(account, contact.cycle, sent_on)
     values = {
         "first_name": (debtor.name or "").split()[0] if debtor.name else "",
@@ -73,18 +88,6 @@ def fill(session: Session, settings: Settings, contact: OutreachContact) -> Fill
         "due_date": long_date(contact.cycle, locale),
         "pay_by": long_date(contact.cycle, locale),
     }
-    link = None
-    if "link" in needed:
-        if asked <= 0:
-            raise SendFailed("nothing is due: no link to send")
-        offer = _early_offer(settings, account, contact)
-        link = _open_link(session, settings, account, asked, offer, contact.sent_at or datetime.now(UTC))
-        values["link"] = link.url
-        if offer is not None:
-            values["amount"] = money(link.amount, account.currency, locale)
-    if "chat_link" in needed:
-        token = link_tokens.sign(account.id, settings.amicable_link_secret)
-        values["chat_link"] = link_tokens.chat_url(settings.public_base_url, token, language)
     book = rulebook(settings.policies_dir)
     rules = book.for_country(debtor.country)
     if "costs" in needed:
@@ -93,31 +96,58 @@ def fill(session: Session, settings: Settings, contact: OutreachContact) -> Fill
             raise SendFailed(f"collection costs may not be announced under the {rules.country or 'default'} rules")
         values["costs"] = money(costs.amount, account.currency, locale)
         values["costs_from"] = long_date(date.fromisoformat(costs.reason), locale)
-    notices = [book.notice(name, language) for name in _notices(session, rules, contact)]
+    if "link" in needed and asked <= 0:
+        raise SendFailed("nothing is due: no link to send")
+    link = None
+    if "link" in needed:  # the last step: a link is made only for a message that can go
+        offer = _early_offer(settings, account, contact)
+        link = _open_link(session, settings, account, asked, offer, at)
+        values["link"] = link.url
+        if offer is not None:
+            values["amount"] = money(link.amount, account.currency, locale)
+    if "chat_link" in needed:
+        token = link_tokens.sign(account.id, settings.amicable_link_secret)
+        values["chat_link"] = link_tokens.chat_url(settings.public_base_url, token, language)
+    notices = [book.notice(name, language) for name in _notices(session, rules, contact, earlier)]
     return Filled(template, language, locale, contact.tone, values, asked, sent_on, link, notices)
 
 
-def render(session: Session, settings: Settings, contact: OutreachContact) -> str:
-    """The text of a contact on a text channel (SMS, WhatsApp, Telegram)."""
-    filled = fill(session, settings, contact)
+def render(
+    session: Session,
+    settings: Settings,
+    contact: OutreachContact,
+    at: datetime | None = None,
+    earlier: Sequence[str] | None = None,
+) -> str:
+    """The text of a contact on a text channel (SMS, WhatsApp, Telegram), sent `at` (see `fill`)."""
+    filled = fill(session, settings, contact, at, earlier)
     text = filled.template.render(filled.language, filled.tone, filled.values)
     return " ".join([text, *filled.notices])
 
 
-def _notices(session: Session, rules, contact: OutreachContact) -> list[str]:  # type: ignore[no-untyped-def]
+def sent_templates(session: Session, contacts: Sequence[OutreachContact]) -> dict[int, list[str]]:
+    """For each contact, the templates already sent to its file on its channel (`fill`'s
+    `earlier`), read for all of them at once."""
+    sent: dict[tuple[int, str | None], list[str]] = {}
+    for account_id, channel, template in session.execute(
+        select(OutreachContact.account_id, OutreachContact.channel, OutreachContact.template).where(
+            OutreachContact.account_id.in_(sorted({contact.account_id for contact in contacts})),
+            OutreachContact.status == "sent",
+            OutreachContact.id.not_in([contact.id for contact in contacts]),
+        )
+    ):
+        sent.setdefault((account_id, channel), []).append(template)
+    return {contact.id: sent.get((contact.account_id, contact.channel), []) for contact in contacts}
+
+
+def _notices(  # type: ignore[no-untyped-def]
+    session: Session, rules, contact: OutreachContact, earlier: Sequence[str] | None = None
+) -> list[str]:
     """The notices this message carries: those of the first message on this channel, those of
     every text, and none that reveal a debt before the debtor confirmed who they are."""
     private = contact.template == "private_contact"
-    earlier = list(
-        session.scalars(
-            select(OutreachContact.template).where(
-                OutreachContact.account_id == contact.account_id,
-                OutreachContact.channel == contact.channel,
-                OutreachContact.status == "sent",
-                OutreachContact.id != contact.id,
-            )
-        )
-    )
+    if earlier is None:
+        earlier = sent_templates(session, [contact])[contact.id]
     names: list[str] = []
     for name in rules.notices.first:
         told = earlier if name not in rules.notices.needs_identity else [t for t in earlier if t != "private_contact"]
@@ -141,7 +171,8 @@ def _open_link(
     now: datetime,
 ) -> PaymentLink:
     """A link still open for this amount and offer is sent again rather than a second one,
-    so the debtor never holds two links for the same money."""
+    so the debtor never holds two links for the same money. The file is held already, and its
+    links were read after it was taken: contacts are prepared that way (outreach/dispatch.py)."""
     for link in account.payment_links:
         expected = amount - (link.discount if offer else Decimal("0.00"))
         if (
@@ -151,7 +182,7 @@ def _open_link(
             and bool(link.discount) == bool(offer)
         ):
             return link
-    return create_payment_link(session, settings, account, amount, early_payment=offer)
+    return create_payment_link(session, settings, account, amount, early_payment=offer, batched=True)
 
 
 def _early_offer(settings: Settings, account: Account, contact: OutreachContact) -> tuple[Decimal, date] | None:

@@ -44,9 +44,11 @@ def _refuse_without_production_settings(**_: object) -> None:
 
     check_settings(get_settings())
     # Loaded once here, before the pool forks: every worker process starts with what sending
-    # needs (rendering, the providers, the text layer) instead of each loading it on its
-    # first task.
-    import amicable.outreach.dispatch  # noqa: F401
+    # needs (rendering, the providers, the text layer, the policies) instead of each loading
+    # it on its first task.
+    from amicable.outreach.dispatch import load_once
+
+    load_once(get_settings())
 
 
 @lru_cache(maxsize=1)

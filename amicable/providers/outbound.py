@@ -24,7 +24,7 @@ from amicable.providers.errors import NotConfigured, NotSent
 from amicable.settings import Settings
 
 TEXT_CHANNELS = ("sms", "whatsapp", "telegram")
-__all__ = ["NotConfigured", "NotSent", "Sent", "send", "whatsapp_window_open"]
+__all__ = ["NotConfigured", "NotSent", "Sent", "send", "whatsapp_window_open", "whatsapp_windows_open"]
 WHATSAPP_WINDOW = timedelta(hours=24)
 
 
@@ -39,10 +39,18 @@ class Sent:
 
 
 def send(
-    session: Session, settings: Settings, channel: str, address: str | None, text: str, conversation_id: str = ""
+    session: Session,
+    settings: Settings,
+    channel: str,
+    address: str | None,
+    text: str,
+    conversation_id: str = "",
+    window_open: bool | None = None,
 ) -> Sent:
     """Send `text` to `address` on `channel`, or raise NotSent saying why. An email needs the
-    conversation (`email:<file>:<address>`), whose file its reply address is bound to."""
+    conversation (`email:<file>:<address>`), whose file its reply address is bound to.
+    `window_open`: on WhatsApp, whether its 24 hours are open, when the caller read it for a
+    batch (`whatsapp_windows_open`); else it is read here."""
     if channel in ("web", "rest"):
         return Sent(None, "shown in the web chat")
     if channel == "voice":
@@ -50,7 +58,7 @@ def send(
     if not address:
         raise NotSent("no address is known for this debtor on this channel")
     if channel in ("sms", "whatsapp"):
-        return _twilio(session, settings, channel, address, text)
+        return _twilio(session, settings, channel, address, text, window_open)
     if channel == "telegram":
         return _telegram(settings, address, text)
     if channel == "email":
@@ -58,7 +66,9 @@ def send(
     raise NotSent(f"no way to reach the {channel} channel")
 
 
-def _twilio(session: Session, settings: Settings, channel: str, address: str, text: str) -> Sent:
+def _twilio(
+    session: Session, settings: Settings, channel: str, address: str, text: str, window_open: bool | None
+) -> Sent:
     number = twilio.e164(address)
     if number is None:
         raise NotSent(f"{address!r} is not a phone number Twilio can send to")
@@ -70,7 +80,9 @@ def _twilio(session: Session, settings: Settings, channel: str, address: str, te
     prefix = "whatsapp:" if channel == "whatsapp" else ""
     to, from_ = prefix + number, prefix + settings.twilio_from_number
     try:
-        if channel == "whatsapp" and not whatsapp_window_open(session, f"whatsapp:{number}"):
+        if window_open is None and channel == "whatsapp":
+            window_open = whatsapp_window_open(session, f"whatsapp:{number}")
+        if channel == "whatsapp" and not window_open:
             if not settings.whatsapp_reopen_template_sid:
                 raise NotSent(
                     "more than 24 hours since the debtor last wrote on WhatsApp, and no approved template is "
@@ -112,10 +124,23 @@ def _email(session: Session, settings: Settings, address: str, text: str, conver
 def whatsapp_window_open(session: Session, conversation_id: str, now: datetime | None = None) -> bool:
     """Whether a free-form WhatsApp message may be sent now: within 24 hours of the debtor's
     last message in that thread (else only an approved template)."""
-    last = session.scalar(
-        select(Message.created_at)
-        .where(Message.conversation_id == conversation_id, Message.author == "debtor")
-        .order_by(Message.id.desc())
-        .limit(1)
+    return conversation_id in whatsapp_windows_open(session, [conversation_id], now)
+
+
+def whatsapp_windows_open(session: Session, conversation_ids: list[str], now: datetime | None = None) -> set[str]:
+    """Those of the threads `conversation_ids` whose WhatsApp window is open (see
+    `whatsapp_window_open`), read at once for a batch."""
+    if not conversation_ids:
+        return set()
+    since = (now or datetime.now(UTC)) - WHATSAPP_WINDOW
+    return set(
+        session.scalars(
+            select(Message.conversation_id)
+            .where(
+                Message.conversation_id.in_(sorted(set(conversation_ids))),
+                Message.author == "debtor",
+                Message.created_at > since,
+            )
+            .distinct()
+        )
     )
-    return last is not None and (now or datetime.now(UTC)) - last < WHATSAPP_WINDOW

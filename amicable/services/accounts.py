@@ -7,7 +7,7 @@ import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from amicable.db.models import Account, Consent, ContactEvent, Creditor, Debtor, Invoice, PaymentLink
@@ -237,9 +237,14 @@ def log_contact(
     """One line of the contact log. Without a channel, an outcome recorded during a
     conversation came from the bot, and one without a conversation from an API client."""
     channel = channel or ("bot" if conversation_id else "api")
-    session.add(
-        ContactEvent(account=account, kind=kind, detail=detail, channel=channel, conversation_id=conversation_id)
-    )
+    event = ContactEvent(kind=kind, detail=detail, channel=channel, conversation_id=conversation_id)
+    if account is not None and account.id is not None and "contacts" not in inspect(account).dict:
+        # Nothing in memory lists the file's events: tied by its id, the event spares the flush
+        # a walk through every collection of the file (a tenth of an outreach batch's cost).
+        event.account_id = account.id
+    else:  # a new file, or one whose events were read: the list read shows this one too
+        event.account = account
+    session.add(event)
 
 
 def accounts_for_phone(session: Session, number: str) -> list[Account]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -181,29 +182,47 @@ def email_conversation_id(account_id: int, address: str) -> str:
     return f"email:{account_id}:{hashlib.sha256(address.encode()).hexdigest()[:40]}"
 
 
-def record_outreach(session: Session, account: Account, channel: str, text: str) -> None:
-    """The message joins the debtor's conversation on that channel, so an agent reading it
-    sees what we said, and the debtor's answer continues the same thread."""
-    address = e164(account.debtor.phone) if channel in ("sms", "whatsapp") else None
+def outreach_thread_id(account: Account, channel: str) -> str | None:
+    """The conversation an outreach message on `channel` joins (`record_outreach`); None on
+    Telegram, whose thread is the chat in which the debtor confirmed who they are."""
     if channel == "telegram":
+        return None
+    if channel == "email":
+        return email_conversation_id(account.id, (account.debtor.email or "").strip().lower())
+    return f"{channel}:{e164(account.debtor.phone) if channel in ('sms', 'whatsapp') else None}"
+
+
+def outreach_threads(session: Session, sends: Iterable[tuple[Account, str]]) -> dict[str, Conversation]:
+    """The conversations that outreach messages (file, channel) join, read at once for a
+    batch: `record_outreach`'s `threads`."""
+    ids = {outreach_thread_id(account, channel) for account, channel in sends} - {None}
+    return {c.id: c for c in session.scalars(select(Conversation).where(Conversation.id.in_(sorted(ids))))}
+
+
+def record_outreach(
+    session: Session, account: Account, channel: str, text: str, threads: dict[str, Conversation] | None = None
+) -> None:
+    """The message joins the debtor's conversation on that channel, so an agent reading it
+    sees what we said, and the debtor's answer continues the same thread. `threads`: the
+    conversations a batch's sends join, as `outreach_threads` read them (an id it lacks has no
+    conversation yet; one started here is added to it)."""
+    thread_id = outreach_thread_id(account, channel)
+    if thread_id is None:
         conversation = confirmed_telegram_chat(session, account)
-    elif channel == "email":
-        address = (account.debtor.email or "").strip().lower()
-        conversation = session.get(Conversation, email_conversation_id(account.id, address))
-        if conversation is None:
-            conversation = Conversation(
-                id=email_conversation_id(account.id, address), channel="email", address=address[:128], account=account
-            )
-            session.add(conversation)
     else:
-        conversation = session.get(Conversation, f"{channel}:{address}")
+        conversation = threads.get(thread_id) if threads is not None else session.get(Conversation, thread_id)
         if conversation is not None and conversation.account_id not in (None, account.id):
             return  # a number shared with another file: never write into that file's thread
         if conversation is None:
-            conversation = Conversation(id=f"{channel}:{address}", channel=channel, address=address, account=account)
+            address = thread_id.split(":")[1] if channel != "email" else (account.debtor.email or "").strip().lower()
+            # By ids, here and for the message: tied through the objects, each send would make
+            # the flush walk every collection of the file and of the thread.
+            conversation = Conversation(id=thread_id, channel=channel, address=address[:128], account_id=account.id)
             session.add(conversation)
+            if threads is not None:
+                threads[thread_id] = conversation
     if conversation is not None:
-        session.add(Message(conversation=conversation, author="bot", text=text, payload={"outreach": True}))
+        session.add(Message(conversation_id=conversation.id, author="bot", text=text, payload={"outreach": True}))
 
 
 # What an answer to the identity check may be made of: a reference in figures can look like

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from amicable.db.models import Account, Adjustment, Allocation, Invoice, Payment, PaymentLink, Plan
+from amicable.db.models import Account, Adjustment, Allocation, Invoice, Payment, PaymentLink, Plan, new_id
 from amicable.money import CENT, to_minor
 from amicable.policy import load_policy
 from amicable.providers import stripe as stripe_checkout
@@ -35,6 +35,7 @@ def create_payment_link(
     discount: bool = False,
     early_payment: tuple[Decimal, date] | None = None,
     purpose: str | None = None,
+    batched: bool = False,
 ) -> PaymentLink:
     """A link for `amount`, or for the whole balance.
 
@@ -47,8 +48,14 @@ def create_payment_link(
     paid, so an unpaid offer changes nothing on the file. With `early_payment` (percent, last
     day), `amount` less that percent, valid until the end of that day in the debtor's time:
     an offer for paying an invoice before its due date.
+
+    `batched`: the caller already holds the account (`lock_accounts`), read its links after
+    taking it, and writes the link with the rest of its batch, at its own flush (outreach
+    prepares fifty contacts this way: one lock and one write for all their links). Otherwise
+    the link is written at once, so what refers to it by id can be written after it.
     """
-    lock_account(session, account)
+    if not batched:
+        lock_account(session, account)
     owed = balance(account)
     if owed <= 0:
         raise ServiceError("this account has nothing left to pay", 409)
@@ -68,8 +75,20 @@ def create_payment_link(
         off = pay_in_full_discount(amount, percent)
         zone = ZoneInfo(account.debtor.timezone or "UTC")
         expires_at = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), zone).astimezone(UTC)
-    close_links(session, settings, account, "superseded", "a newer link replaces it", purposes=(purpose,))
+    close_links(
+        session,
+        settings,
+        account,
+        "superseded",
+        "a newer link replaces it",
+        purposes=(purpose,),
+        among=account.payment_links if batched else None,
+    )
+    link_id = new_id("pl")
     link = PaymentLink(
+        id=link_id,
+        status="open",
+        created_at=datetime.now(UTC),
         account=account,
         purpose=purpose,
         amount=amount - off,
@@ -77,12 +96,12 @@ def create_payment_link(
         currency=account.currency,
         methods=policy.methods_for(account.debtor.country),
         provider="local",
-        url="",
+        url=f"{settings.public_base_url.rstrip('/')}/pay/{link_id}",
         expires_at=expires_at,
     )
     session.add(link)
-    session.flush()
-    link.url = f"{settings.public_base_url.rstrip('/')}/pay/{link.id}"
+    if not batched:
+        session.flush()
     if stripe_checkout.enabled(settings):
         stripe_checkout.open_session(settings, link)
     log_contact(
@@ -100,7 +119,15 @@ def lock_account(session: Session, account: Account) -> None:
     """Hold the account's row until commit (PostgreSQL; SQLite writes one at a time anyway):
     two conversations making a link at once, or a payment arriving meanwhile, go one after the
     other, so "one open link per purpose" holds."""
-    session.execute(select(Account.id).where(Account.id == account.id).with_for_update())
+    lock_accounts(session, [account.id])
+
+
+def lock_accounts(session: Session, account_ids: list[int]) -> None:
+    """`lock_account` for many files at once, always in the order of their ids, so two
+    holders of overlapping sets wait for each other instead of deadlocking."""
+    session.execute(
+        select(Account.id).where(Account.id.in_(sorted(set(account_ids)))).order_by(Account.id).with_for_update()
+    )
 
 
 def close_links(
@@ -111,13 +138,17 @@ def close_links(
     why: str,
     purposes: tuple[str, ...] | None = None,
     keep: PaymentLink | None = None,
+    among: list[PaymentLink] | None = None,
 ) -> list[PaymentLink]:
     """Close the account's open links (of `purposes`, or all): they can no longer be paid, and
-    a Stripe Checkout Session behind one is expired at Stripe."""
+    a Stripe Checkout Session behind one is expired at Stripe. `among`: the account's links
+    as read while it was locked (else they are read now)."""
     closed = []
-    query = select(PaymentLink).where(PaymentLink.account_id == account.id, PaymentLink.status == "open")
-    for link in session.scalars(query):
-        if link is keep or (purposes is not None and link.purpose not in purposes):
+    if among is None:
+        query = select(PaymentLink).where(PaymentLink.account_id == account.id, PaymentLink.status == "open")
+        among = list(session.scalars(query))
+    for link in among:
+        if link.status != "open" or link is keep or (purposes is not None and link.purpose not in purposes):
             continue
         _close(session, settings, link, status, f"{status}: {why}")
         closed.append(link)
