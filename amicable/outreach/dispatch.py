@@ -25,13 +25,13 @@ from decimal import Decimal
 from email.message import EmailMessage
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from twilio.rest import Client as TwilioClient
 
 from amicable.compliance.gate import Decision, candidate_zones, check
 from amicable.compliance.rules import rulebook
-from amicable.db.models import Account, Conversation, Handoff, Invoice, OutreachContact
+from amicable.db.models import Account, ContactEvent, Conversation, Handoff, Invoice, Message, OutreachContact
 from amicable.db.session import transaction
 from amicable.language import COUNTRY_LOCALES, LOCALES, long_date
 from amicable.money import display as money
@@ -46,7 +46,7 @@ from amicable.providers import outbound
 from amicable.providers.email import usable_email
 from amicable.providers.twilio import e164
 from amicable.services import ServiceError, calls, conversations
-from amicable.services.accounts import balance, log_contact
+from amicable.services.accounts import balance, contact_event, log_contact
 from amicable.services.conversations import confirmed_telegram_chat
 from amicable.services.payments import lock_accounts
 from amicable.settings import Settings
@@ -366,17 +366,50 @@ def _record(
 ) -> None:
     """Keep what became of sent contacts, in one commit: each sent one in the debtor's
     transcript (`threads`: the conversations they join, read for the pass) and contact log,
-    each refused one failed with the provider's reason."""
+    each refused one failed with the provider's reason.
+
+    The sends' rows are written as rows, a statement per table for the chunk: made into
+    objects, the unit of work spent more on them than on anything else in a send."""
+    contacts: list[dict[str, object]] = []
+    started: list[dict[str, object]] = []
+    lines: list[dict[str, object]] = []
+    events: list[dict[str, object]] = []
     try:
         with session.no_autoflush:
             for item, (provider_id, error) in delivered:
-                if error is None:
-                    _record_sent(session, settings, item, provider_id, threads)
-                else:
+                if error is not None:
                     _mark_failed(session, item.contact, error)
+                    continue
+                contact = item.contact
+                account, channel = contact.account, contact.channel or ""
+                contacts.append(
+                    {"id": contact.id, "status": "sent", "sent_at": item.moment}
+                    | {"text": item.text, "provider_id": provider_id}
+                )
+                if channel != "voice":
+                    thread, line = conversations.outreach_rows(session, account, channel, item.text, threads)
+                    started += [thread] if thread else []
+                    lines += [line] if line else []
+                events.append(contact_event(account.id, "outreach_sent", _sent_detail(contact, item.text), channel))
+                if contact.step and _step_hands_over(settings, account, contact.step):
+                    session.add(
+                        Handoff(
+                            account_id=account.id,
+                            reason="strategy",
+                            summary=f"The outreach strategy reached '{contact.step}' without an outcome: "
+                            "a person should reach out.",
+                        )
+                    )
+            for model, rows in ((Conversation, started), (Message, lines), (ContactEvent, events)):
+                if rows:
+                    session.execute(insert(model), rows)
+            if contacts:
+                session.execute(update(OutreachContact), contacts)
         session.commit()
     except Exception as error:
         session.rollback()
+        for thread in started:  # not written: a later chunk starts it again
+            threads.pop(str(thread["id"]), None)
         log.exception("outreach sends could not be recorded", contacts=[item.contact.id for item, _ in delivered])
         for item, _ in delivered:  # they may have gone: a person checks before anything is resent
             _fail_apart(factory, item.contact.id, error)
@@ -386,31 +419,9 @@ def _record(
         outcomes[item.contact.id] = "sent" if error is None else "failed"
 
 
-def _record_sent(
-    session: Session, settings: Settings, item: _Ready, provider_id: str | None, threads: dict[str, Conversation]
-) -> None:
-    contact = item.contact
-    account, channel = contact.account, contact.channel or ""
-    contact.text, contact.provider_id = item.text, provider_id
-    contact.status, contact.sent_at = "sent", item.moment
-    if channel != "voice":
-        conversations.record_outreach(session, account, channel, item.text, threads)
-    log_contact(
-        session,
-        account,
-        "outreach_sent",
-        f"{contact.step} ({contact.template}, {contact.tone}{', ' + contact.variant if contact.variant else ''}): "
-        f"{contact.text}",
-        channel,
-    )
-    if contact.step and _step_hands_over(settings, account, contact.step):
-        session.add(
-            Handoff(
-                account=account,
-                reason="strategy",
-                summary=f"The outreach strategy reached '{contact.step}' without an outcome: a person should reach out.",
-            )
-        )
+def _sent_detail(contact: OutreachContact, text: str) -> str:
+    """The contact log's line for a send: the step, the template, the tone and variant, the words."""
+    return f"{contact.step} ({contact.template}, {contact.tone}{', ' + contact.variant if contact.variant else ''}): {text}"
 
 
 def _mark_failed(session: Session, contact: OutreachContact, error: Exception) -> None:

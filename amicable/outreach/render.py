@@ -80,13 +80,14 @@ def fill(
     at = at or contact.sent_at or datetime.now(UTC)
     sent_on = at.astimezone(ZoneInfo(debtor.timezone or "UTC")).date()
     asked = due_now(account, contact.cycle, sent_on)
+    amount, due_date = money(asked, account.currency, locale), long_date(contact.cycle, locale)
     values = {
         "first_name": (debtor.name or "").split()[0] if debtor.name else "",
         "creditor": account.creditor.name,
-        "amount": money(asked, account.currency, locale),
-        "full_amount": money(asked, account.currency, locale),
-        "due_date": long_date(contact.cycle, locale),
-        "pay_by": long_date(contact.cycle, locale),
+        "amount": amount,
+        "full_amount": amount,
+        "due_date": due_date,
+        "pay_by": due_date,
     }
     book = rulebook(settings.policies_dir)
     rules = book.for_country(debtor.country)

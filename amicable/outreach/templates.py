@@ -112,14 +112,10 @@ class Template(_Strict):
                         raise ValueError(f"{language}: an email's button carries the link; leave it out of the text")
         return value
 
-    def fields(self) -> set[str]:
-        return {
-            name
-            for tones in self.texts.values()
-            for text in (tones.neutral, tones.warm, tones.direct)
-            for _, name, _, _ in string.Formatter().parse(text)
-            if name
-        }
+    def fields(self) -> frozenset[str]:
+        return _fields(
+            tuple(text for tones in self.texts.values() for text in (tones.neutral, tones.warm, tones.direct))
+        )
 
     def render(self, language: str, tone: str, values: dict[str, str]) -> str:
         text = getattr(self.texts[language if language in LANGUAGES else "en"], tone)
@@ -146,3 +142,9 @@ def load_templates(policies_dir: Path) -> dict[str, Template]:
     if not found:
         raise SourceError(f"{directory}: no message templates")
     return found
+
+
+@lru_cache(maxsize=256)
+def _fields(texts: tuple[str, ...]) -> frozenset[str]:
+    """The placeholders these texts use, read once per text: every contact sent asks."""
+    return frozenset(name for text in texts for _, name, _, _ in string.Formatter().parse(text) if name)

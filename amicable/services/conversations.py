@@ -199,30 +199,31 @@ def outreach_threads(session: Session, sends: Iterable[tuple[Account, str]]) -> 
     return {c.id: c for c in session.scalars(select(Conversation).where(Conversation.id.in_(sorted(ids))))}
 
 
-def record_outreach(
-    session: Session, account: Account, channel: str, text: str, threads: dict[str, Conversation] | None = None
-) -> None:
-    """The message joins the debtor's conversation on that channel, so an agent reading it
-    sees what we said, and the debtor's answer continues the same thread. `threads`: the
-    conversations a batch's sends join, as `outreach_threads` read them (an id it lacks has no
-    conversation yet; one started here is added to it)."""
+def outreach_rows(
+    session: Session, account: Account, channel: str, text: str, threads: dict[str, Conversation]
+) -> tuple[dict[str, object] | None, dict[str, object] | None]:
+    """An outreach message joins the debtor's conversation on that channel, so an agent
+    reading it sees what we said, and the debtor's answer continues the same thread. As rows
+    a batch writes at once: the conversation to start (None when it exists) and the
+    transcript line (None when it must not be written: a number another file's thread holds).
+
+    `threads`: the conversations the batch's sends join, as `outreach_threads` read them (an
+    id it lacks has no conversation yet; one started here is added to it)."""
     thread_id = outreach_thread_id(account, channel)
+    started = None
     if thread_id is None:
         conversation = confirmed_telegram_chat(session, account)
     else:
-        conversation = threads.get(thread_id) if threads is not None else session.get(Conversation, thread_id)
+        conversation = threads.get(thread_id)
         if conversation is not None and conversation.account_id not in (None, account.id):
-            return  # a number shared with another file: never write into that file's thread
+            return None, None  # a number shared with another file: never write into that file's thread
         if conversation is None:
             address = thread_id.split(":")[1] if channel != "email" else (account.debtor.email or "").strip().lower()
-            # By ids, here and for the message: tied through the objects, each send would make
-            # the flush walk every collection of the file and of the thread.
-            conversation = Conversation(id=thread_id, channel=channel, address=address[:128], account_id=account.id)
-            session.add(conversation)
-            if threads is not None:
-                threads[thread_id] = conversation
-    if conversation is not None:
-        session.add(Message(conversation_id=conversation.id, author="bot", text=text, payload={"outreach": True}))
+            started = {"id": thread_id, "channel": channel, "address": address[:128], "account_id": account.id}
+            conversation = threads[thread_id] = Conversation(**started)  # not added: the row is written
+    if conversation is None:
+        return None, None
+    return started, {"conversation_id": conversation.id, "author": "bot", "text": text, "payload": {"outreach": True}}
 
 
 # What an answer to the identity check may be made of: a reference in figures can look like
