@@ -83,17 +83,24 @@ def candidate_zones(debtor_zone: str | None, phone: str | None, rules: CountryRu
         except (ValueError, KeyError):
             pass
     if phone:
-        try:
-            number = phonenumbers.parse(phone, None)
-            from_number = [z for z in phone_zones.time_zones_for_number(number) if z != "Etc/Unknown"]
-        except phonenumbers.NumberParseException:
-            from_number = []
+        from_number = _number_zones(phone)
         # A number that spans many zones (a whole country) says nothing about where its owner is.
         if 0 < len(from_number) <= 2:
             zones.extend(z for z in from_number if z not in zones)
     if country_zones and not any(z in country_zones for z in zones):
         zones.extend(z for z in country_zones if z not in zones)
     return tuple(zones) or (rules.timezone,)
+
+
+@lru_cache(maxsize=50_000)
+def _number_zones(phone: str) -> tuple[str, ...]:
+    """The zones a number's area code points to; cached, as a send asks again what the plan
+    asked of the same number moments before."""
+    try:
+        number = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        return ()
+    return tuple(z for z in phone_zones.time_zones_for_number(number) if z != "Etc/Unknown")
 
 
 @lru_cache(maxsize=64)
