@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from amicable.db.models import Account, ContactEvent, OptOut, OutreachContact
+from amicable.db.models import Account, ContactEvent, OptOut, OutreachContact, PaymentLink
 from amicable.db.session import make_engine, make_sessionmaker, transaction
 from amicable.outreach import campaign, dispatch
 from amicable.outreach.snapshot import iter_states, load_states
@@ -174,3 +174,71 @@ def test_a_claim_left_by_a_dead_worker_is_shown_as_interrupted_and_never_resent(
     # Delivered again by the broker, the dead worker's batch sends only what was never claimed.
     assert dispatch.send_contacts(factory, settings, ids, moment(day, 10, 6)) == ["not-claimed", "not-claimed", "sent"]
     assert sum(_sent_events(factory).values()) == 1
+
+
+def _links(factory, account_id: int) -> int:  # type: ignore[no-untyped-def]
+    with transaction(factory) as session:
+        return len(session.scalars(select(PaymentLink).where(PaymentLink.account_id == account_id)).all())
+
+
+def test_a_contact_that_cannot_go_fails_alone_and_leaves_nothing_written(client, settings, factory):
+    """Prepared together, a batch still fails one contact on its own: nothing of its debt is
+    due any more (the creditor moved the due date after planning), found before its payment
+    link is made; the others go."""
+    day = next_open_day(1)
+    ids = _queued(client, factory, settings, 3, day)
+    with transaction(factory) as session:
+        moved = session.get(OutreachContact, ids[1]).account
+        for invoice in moved.invoices:
+            invoice.due_on = moment(day, 10, 6).date() + timedelta(days=60)
+        files = {contact_id: session.get(OutreachContact, contact_id).account_id for contact_id in ids}
+    assert dispatch.send_contacts(factory, settings, ids, moment(day, 10, 6)) == ["sent", "failed", "sent"]
+    with transaction(factory) as session:
+        failed = session.get(OutreachContact, ids[1])
+        assert (failed.rule, failed.sent_at) == ("provider", None) and "nothing is due" in failed.reason
+    assert _links(factory, files[ids[1]]) == 0
+    assert _links(factory, files[ids[0]]) == _links(factory, files[ids[2]]) == 1
+
+
+def test_an_unexpected_error_while_preparing_rolls_back_that_contact_only(client, settings, factory, monkeypatch):
+    """A contact whose preparation breaks after its link was made: the batch is rolled back
+    and prepared again one contact at a time, so the others go and the broken one is failed
+    for a person to check, its half-made link gone with the rollback."""
+    day = next_open_day(1)
+    ids = _queued(client, factory, settings, 3, day)
+    real = dispatch.render
+
+    def breaks_on_the_second(session, settings, contact, *args):  # type: ignore[no-untyped-def]
+        text = real(session, settings, contact, *args)
+        if contact.id == ids[1]:
+            raise RuntimeError("a template engine fault")
+        return text
+
+    monkeypatch.setattr(dispatch, "render", breaks_on_the_second)
+    with transaction(factory) as session:
+        files = {contact_id: session.get(OutreachContact, contact_id).account_id for contact_id in ids}
+    assert dispatch.send_contacts(factory, settings, ids, moment(day, 10, 6)) == ["sent", "failed", "sent"]
+    with transaction(factory) as session:
+        failed = session.get(OutreachContact, ids[1])
+        assert failed.rule == "error" and failed.reason.startswith("unexpected error, check before resending")
+    assert _links(factory, files[ids[1]]) == 0
+    assert _links(factory, files[ids[0]]) == _links(factory, files[ids[2]]) == 1
+    assert set(_sent_events(factory)) == {files[ids[0]], files[ids[2]]}
+
+
+def test_sends_that_cannot_be_recorded_are_failed_for_a_person_to_check(client, settings, factory, monkeypatch):
+    """The database refuses the record of sends that already left: they are never left
+    `sending` nor counted as sent, but failed with a reason telling a person to check."""
+    day = next_open_day(1)
+    ids = _queued(client, factory, settings, 2, day)
+
+    def refuses(*_args):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the transcript could not be written")
+
+    monkeypatch.setattr(dispatch.conversations, "outreach_rows", refuses)
+    assert dispatch.send_contacts(factory, settings, ids, moment(day, 10, 6)) == ["failed", "failed"]
+    with transaction(factory) as session:
+        for contact_id in ids:
+            row = session.get(OutreachContact, contact_id)
+            assert row.status == "failed" and "check before resending" in row.reason
+    assert not _sent_events(factory)
