@@ -183,7 +183,7 @@ def email_conversation_id(account_id: int, address: str) -> str:
 
 
 def outreach_thread_id(account: Account, channel: str) -> str | None:
-    """The conversation an outreach message on `channel` joins (`record_outreach`); None on
+    """The conversation an outreach message on `channel` joins (`outreach_rows`); None on
     Telegram, whose thread is the chat in which the debtor confirmed who they are."""
     if channel == "telegram":
         return None
@@ -194,7 +194,7 @@ def outreach_thread_id(account: Account, channel: str) -> str | None:
 
 def outreach_threads(session: Session, sends: Iterable[tuple[Account, str]]) -> dict[str, Conversation]:
     """The conversations that outreach messages (file, channel) join, read at once for a
-    batch: `record_outreach`'s `threads`."""
+    batch: `outreach_rows`'s `threads`."""
     ids = {outreach_thread_id(account, channel) for account, channel in sends} - {None}
     return {c.id: c for c in session.scalars(select(Conversation).where(Conversation.id.in_(sorted(ids))))}
 
