@@ -521,9 +521,10 @@ def care_thresholds(
     folds: int = typer.Option(5, help="Folds of the cross-validation"),
     out: Path = typer.Option(ROOT / "results" / "care-thresholds.json", help="Where the whole grid goes"),
 ) -> None:
-    """How sure the care model must be before it adds a cue, chosen by cross-validation on
-    the care examples (never the blind set): prints the pair to put in amicable/text/care.py
-    (SURE, SUICIDAL_SURE, ORDINARY_SURE) with the recall and precision it gives there."""
+    """How sure each language's care model must be before it adds a cue, chosen by
+    cross-validation on that language's care examples (never the blind set): prints the
+    thresholds to put in amicable/text/care.py (THRESHOLDS) with the recall and precision they
+    give there."""
     import json
 
     from amicable.runtime.text_eval import care_thresholds as tune
@@ -531,14 +532,14 @@ def care_thresholds(
     report = tune(folds)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=1), encoding="utf-8")
-    best = report["best"]
     typer.echo(f"{report['examples']} examples, {report['folds']}-fold")
-    typer.echo(
-        f"SURE = {best['sure']}  SUICIDAL_SURE = {best['suicidal_sure']}  ORDINARY_SURE = {best['ordinary_sure']}"
-        f"  (short of the targets by {best['shortfall']:.3f})"
-    )
-    for cue in best["recall"]:
-        typer.echo(f"  {cue:14} recall {best['recall'][cue]:.3f}  precision {best['precision'][cue]:.3f}")
+    for lang, best in report["best"].items():
+        typer.echo(
+            f'"{lang}": Thresholds(sure={best["sure"]}, suicidal_sure={best["suicidal_sure"]},'
+            f" ordinary_sure={best['ordinary_sure']})  (short of the targets by {best['shortfall']:.3f})"
+        )
+        for cue in best["recall"]:
+            typer.echo(f"  {cue:14} recall {best['recall'][cue]:.3f}  precision {best['precision'][cue]:.3f}")
     typer.echo(f"whole grid: {out}")
 
 

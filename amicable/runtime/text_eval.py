@@ -202,19 +202,21 @@ def _shortfall(recall: dict[str, float], precision: dict[str, float]) -> float:
 
 
 def care_thresholds(folds: int = 5) -> dict:
-    """How sure the care model must be before it adds a cue (care.SURE) or suicidal intent
-    (care.SUICIDAL_SURE), chosen by cross-validation on the examples (policies/care/examples),
-    never on the blind set: each example is read by a model learned without it, with the
-    phrases, as the detector reads it, for every combination of thresholds (with ORDINARY_SURE,
-    how sure the model must be of ordinary talk to overrule a phrase). The one kept falls least
-    short of the targets (CARE_TARGETS: recall 0.95 for suicidal intent, 0.9 for the others,
-    precision 0.9), added over the cues (_shortfall). The bot's training sentences are held out
-    in turn as well."""
+    """How sure each language's care model must be (care.THRESHOLDS), chosen by
+    cross-validation on that language's examples (policies/care/examples), never on the blind
+    set: each example is read by a model learned without it, with the phrases, as the detector
+    reads it, for every combination of thresholds. The one kept falls least short of the
+    targets (CARE_TARGETS: recall 0.95 for suicidal intent, 0.9 for the others, precision 0.9),
+    added over the cues (_shortfall). The bot's training sentences are held out in turn as
+    well."""
     from sklearn.model_selection import StratifiedKFold
 
     grid = [round(0.2 + 0.05 * step, 2) for step in range(14)]  # 0.20 … 0.85
-    read: list[tuple[str, str, dict[str, float], list[str], int]] = []
+    best: dict[str, dict] = {}
+    tables: dict[str, list[dict]] = {}
+    examples_read = 0
     for lang in care.LANGUAGES:
+        read: list[tuple[str, str, dict[str, float], list[str], int]] = []
         matcher = care.CareMatcher(lang, care.load_phrases(CARE_DIR / f"{lang}.yml"))
         # The bot's sentences are held out in turn too: ordinary talk is most of what debtors
         # write, and a threshold that fires on it must pay for that in precision.
@@ -226,26 +228,27 @@ def care_thresholds(folds: int = 5) -> dict:
                 text, label = examples[i]
                 chances = dict(zip(model.classes_, row, strict=True))
                 read.append((text, label, chances, matcher.cues(text), care.word_count(text)))
-    table = []
-    for sure, suicidal_sure, ordinary_sure in itertools.product(grid, grid, [*grid[4:], 0.9, 0.95, 1.01]):
-        hit, fired, gold = Counter(), Counter(), Counter()
-        for text, label, chances, phrases, words in read:
-            found = care.decide(text, phrases, chances, sure, suicidal_sure, ordinary_sure, words)
-            top = found[0] if found else "none"
-            gold[label] += 1
-            fired[top] += 1
-            hit[top] += top == label
-        recall = {cue: hit[cue] / gold[cue] for cue in care.CUES}
-        precision = {cue: hit[cue] / fired[cue] if fired[cue] else 1.0 for cue in care.CUES}
-        table.append(
-            {
-                "sure": sure,
-                "suicidal_sure": suicidal_sure,
-                "ordinary_sure": ordinary_sure,
-                "shortfall": _shortfall(recall, precision),
-                "recall": recall,
-                "precision": precision,
-            }
-        )
-    best = min(table, key=lambda row: row["shortfall"])
-    return {"examples": len(read), "folds": folds, "best": best, "grid": table}
+        examples_read += len(read)
+        table = []
+        for combination in itertools.product(grid, grid, [*grid[4:], 0.9, 0.95, 1.01]):
+            thresholds = care.Thresholds(*combination)
+            hit, fired, gold = Counter(), Counter(), Counter()
+            for text, label, chances, phrases, words in read:
+                found = care.decide(text, phrases, chances, thresholds, words)
+                top = found[0] if found else "none"
+                gold[label] += 1
+                fired[top] += 1
+                hit[top] += top == label
+            recall = {cue: hit[cue] / gold[cue] for cue in care.CUES}
+            precision = {cue: hit[cue] / fired[cue] if fired[cue] else 1.0 for cue in care.CUES}
+            table.append(
+                {
+                    **thresholds._asdict(),
+                    "shortfall": _shortfall(recall, precision),
+                    "recall": recall,
+                    "precision": precision,
+                }
+            )
+        tables[lang] = table
+        best[lang] = min(table, key=lambda row: row["shortfall"])
+    return {"examples": examples_read, "folds": folds, "best": best, "grid": tables}

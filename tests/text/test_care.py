@@ -120,15 +120,23 @@ def test_the_model_overrules_a_phrase_only_when_sure_of_ordinary_talk_and_never_
     text = "I nearly had a heart attack when I saw the bill"
     ordinary = {"none": 0.9, "illness": 0.05, "suicidal": 0.05}
     unsure = {"none": 0.6, "illness": 0.35, "suicidal": 0.05}
-    assert care.decide(text, ["illness"], ordinary, ordinary_sure=0.8) == []
-    assert care.decide(text, ["illness"], unsure, ordinary_sure=0.8) == ["illness"]
-    assert care.decide(text, ["suicidal", "illness"], ordinary, ordinary_sure=0.8) == ["suicidal"]
+    wary = care.Thresholds(sure=0.65, suicidal_sure=0.7, ordinary_sure=0.8)
+    assert care.decide(text, ["illness"], ordinary, wary) == []
+    assert care.decide(text, ["illness"], unsure, wary) == ["illness"]
+    assert care.decide(text, ["suicidal", "illness"], ordinary, wary) == ["suicidal"]
     # A message of a few words is the phrases' alone, whatever the model says.
-    assert care.decide("heart attack", ["illness"], ordinary, ordinary_sure=0.8) == ["illness"]
+    assert care.decide("heart attack", ["illness"], ordinary, wary) == ["illness"]
     # The model adds a cue the phrases missed when sure, and suicidal intent sooner.
-    assert care.decide(text, [], {"none": 0.2, "illness": 0.8}, sure=0.65) == ["illness"]
-    assert care.decide(text, [], {"none": 0.4, "illness": 0.6}, sure=0.65) == []
-    assert care.decide(text, [], {"none": 0.45, "suicidal": 0.55}, sure=0.65, suicidal_sure=0.5) == ["suicidal"]
+    assert care.decide(text, [], {"none": 0.2, "illness": 0.8}, wary) == ["illness"]
+    assert care.decide(text, [], {"none": 0.4, "illness": 0.6}, wary) == []
+    assert care.decide(text, [], {"none": 0.45, "suicidal": 0.55}, wary._replace(suicidal_sure=0.5)) == ["suicidal"]
+    assert care.decide(text, [], {"none": 0.45, "suicidal": 0.55}, wary) == []
+
+
+def test_each_language_reads_with_its_own_thresholds():
+    assert set(care.THRESHOLDS) == set(care.LANGUAGES)
+    readers = care._readers(CARE)
+    assert {lang: reader.thresholds for lang, reader in readers.items()} == care.THRESHOLDS
 
 
 def test_the_meaning_of_a_sentence_is_shared_across_languages():
