@@ -38,15 +38,15 @@ FLOORS = {
     # Redaction (amicable/text): recall on the generated corpus (tests/pii), false redactions
     # on sentences that must survive. Care cues on the written-blind set (tests/care): the
     # targets are recall 0.95 (suicidal) and 0.9 (the rest) at precision 0.9. Phrases and
-    # model reach less on that set (suicidal 0.82-0.96, the rest 0.62-1.00, precision
-    # 0.86-1.00): the floors hold today's figures, less a margin, so that a change cannot make
-    # them worse, and the gap is printed beside them.
+    # model reach them in English, and less in French and Dutch (suicidal 0.94-0.98, the rest
+    # 0.86-1.00, precision 0.87-1.00): the floors hold today's figures, less a margin, so that
+    # a change cannot make them worse, and the gap is printed beside them.
     "redaction_recall": {"cards": 0.995, "IBANs": 0.995, "national numbers": 0.995},
     "false_redactions": 0.005,
     # The hand-written set (tests/pii_handwritten) was never used to build the recognizers.
     "handwritten_removed": 0.95,
-    "care_recall": {"suicidal": 0.8, "other": 0.6},
-    "care_precision": 0.82,
+    "care_recall": {"suicidal": 0.9, "other": 0.8},
+    "care_precision": 0.84,
     # Email replies read down to the debtor's new words (tests/email_replies_blind*).
     "email_reply_words": 0.85,
 }
