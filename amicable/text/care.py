@@ -77,8 +77,9 @@ class Thresholds(NamedTuple):
 
 # Chosen for each language by five-fold cross-validation on its examples (never on tests/care),
 # as the ones that fall least short of the targets there: `amicable care-thresholds`
-# (amicable/runtime/text_eval.py). Per language, because each model is sure in its own way: one
-# choice for the three fell 0.03 further short on the French and Dutch examples.
+# (amicable/runtime/text_eval.py). Per language, because each model is sure in its own way: when
+# this was measured (about 8,000 examples), one choice for the three fell 0.03 further short of
+# the targets on the French and Dutch examples than each language's own.
 THRESHOLDS = {
     "en": Thresholds(sure=0.6, suicidal_sure=0.6, ordinary_sure=0.85),
     "fr": Thresholds(sure=0.6, suicidal_sure=0.55, ordinary_sure=0.5),
