@@ -431,7 +431,9 @@ def bench(
     worker_contacts: int = typer.Option(
         10_000, help="For --campaign-only: contacts dispatched through Celery workers on PostgreSQL (0: none)"
     ),
-    workers: int = typer.Option(2 * (os.cpu_count() or 1), help="For --campaign-only: the workers' concurrency"),
+    workers: int = typer.Option(
+        0, help="For --campaign-only: the workers' concurrency (0: as deployed, --concurrency=2)"
+    ),
     pool: str = typer.Option("prefork", help="For --campaign-only: the workers' pool (prefork, threads)"),
     load_only: bool = typer.Option(
         False, "--load-only", help="Only the load table (N = 1, 8, 32, 64, 128) with its flame graphs"
@@ -454,14 +456,14 @@ def bench(
         return
 
     if campaign_only:
-        from amicable.runtime.bench_campaign import campaign_bench, print_campaign_bench
+        from amicable.runtime.bench_campaign import WORKER_CONCURRENCY, campaign_bench, print_campaign_bench
 
         print_campaign_bench(
             campaign_bench(
                 accounts,
                 database_url=database_url or None,
                 worker_contacts=worker_contacts,
-                workers=workers,
+                workers=workers or WORKER_CONCURRENCY,
                 pool=pool,
             )
         )

@@ -8,6 +8,7 @@ local files wherever they live there, so a change on one side fails until the ot
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 import shlex
@@ -637,3 +638,18 @@ def test_the_local_bot_keeps_its_conversations_in_a_sql_store() -> None:
     local = yaml.safe_load(read("endpoints.yml"))
     assert local["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": "var/rasa-tracker.db"}
     assert "--endpoints endpoints.yml" in read("Procfile")
+
+
+def test_the_dispatch_bench_measures_a_worker_as_deployed(services: dict) -> None:
+    """`make bench`'s dispatch figure is that of the worker compose, the Kubernetes manifests
+    and `make run-scaled` start: the same concurrency."""
+    from amicable.runtime import scaled
+    from amicable.runtime.bench_campaign import WORKER_CONCURRENCY
+
+    deployed = {
+        "compose": " ".join(services["worker"]["command"]),
+        "k8s": read("deploy/k8s/worker.yaml"),
+        "run-scaled": inspect.getsource(scaled),
+    }
+    for where, text in deployed.items():
+        assert f"--concurrency={WORKER_CONCURRENCY}" in text, where

@@ -25,7 +25,7 @@ from decimal import Decimal
 from email.message import EmailMessage
 
 import structlog
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 from twilio.rest import Client as TwilioClient
 
@@ -151,6 +151,15 @@ def send_contacts(
         results.append(outcomes.pop(contact_id, "not-claimed"))
     return results
 
+
+# A chunk's sent contacts, marked in one executemany statement on the table itself: the ORM's
+# bulk path on top of it cost a twentieth more of a worker's time per contact.
+_contacts = OutreachContact.__table__
+_MARK_SENT = (
+    update(_contacts)
+    .where(_contacts.c.id == bindparam("contact_id"))
+    .values(status="sent", sent_at=bindparam("moment"), text=bindparam("words"), provider_id=bindparam("sid"))
+)
 
 # Sends recorded together, in one commit. A worker that dies between a send and its record
 # leaves at most this many contacts `sending`, which `interrupted` then shows to a person.
@@ -368,8 +377,9 @@ def _record(
     transcript (`threads`: the conversations they join, read for the pass) and contact log,
     each refused one failed with the provider's reason.
 
-    The sends' rows are written as rows, a statement per table for the chunk: made into
-    objects, the unit of work spent more on them than on anything else in a send."""
+    The sends' rows are written as rows, a statement per table for the chunk, straight to the
+    tables: made into objects, the unit of work spent more on them than on anything else in a
+    send."""
     contacts: list[dict[str, object]] = []
     started: list[dict[str, object]] = []
     lines: list[dict[str, object]] = []
@@ -383,8 +393,7 @@ def _record(
                 contact = item.contact
                 account, channel = contact.account, contact.channel or ""
                 contacts.append(
-                    {"id": contact.id, "status": "sent", "sent_at": item.moment}
-                    | {"text": item.text, "provider_id": provider_id}
+                    {"contact_id": contact.id, "moment": item.moment, "words": item.text, "sid": provider_id}
                 )
                 if channel != "voice":
                     thread, line = conversations.outreach_rows(session, account, channel, item.text, threads)
@@ -402,9 +411,9 @@ def _record(
                     )
             for model, rows in ((Conversation, started), (Message, lines), (ContactEvent, events)):
                 if rows:
-                    session.execute(insert(model), rows)
+                    session.execute(insert(model.__table__), rows)
             if contacts:
-                session.execute(update(OutreachContact), contacts)
+                session.execute(_MARK_SENT, contacts)
         session.commit()
     except Exception as error:
         session.rollback()

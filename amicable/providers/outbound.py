@@ -97,7 +97,7 @@ def _twilio(
             )
         message = client.messages.create(to=to, from_=from_, body=text)
     except TwilioException as error:
-        raise NotSent(f"Twilio refused the message: {error}") from None
+        raise NotSent(f"Twilio did not take the message: {error}") from None
     return Sent(message.sid, f"sent by {channel} ({message.sid})")
 
 
