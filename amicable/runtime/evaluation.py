@@ -38,8 +38,8 @@ FLOORS = {
     # Redaction (amicable/text): recall on the generated corpus (tests/pii), false redactions
     # on sentences that must survive. Care cues on the written-blind set (tests/care): the
     # targets are recall 0.95 (suicidal) and 0.9 (the rest) at precision 0.9. Phrases and
-    # model reach them in English, and less in French and Dutch (suicidal 0.94-0.98, the rest
-    # 0.86-1.00, precision 0.87-1.00): the floors hold today's figures, less a margin, so that
+    # model reach them in English and Dutch, and nearly in French (suicidal recall 0.94, illness
+    # precision 0.87): the floors hold today's figures, less a margin, so that
     # a change cannot make them worse, and the gap is printed beside them.
     "redaction_recall": {"cards": 0.995, "IBANs": 0.995, "national numbers": 0.995},
     "false_redactions": 0.005,
