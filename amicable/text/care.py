@@ -378,8 +378,11 @@ def _readers(care_dir: Path) -> dict[str, CareReader]:
 
 
 def warm_up(care_dir: Path) -> None:
-    """Build the matchers and learn the models now, not at the first message."""
+    """Build the matchers, learn the models and load the sentence encoder now, not at the first
+    message. A model read back from the cache never touched the encoder: without the last line,
+    the first debtor to write waited for it (about a second; ten, seen on a busy machine)."""
     _readers(care_dir)
+    meaning(["warm up"])
 
 
 def cues(text: str, language: str | None, care_dir: Path, phrases_only: bool = False) -> list[str]:
