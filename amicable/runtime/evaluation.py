@@ -36,17 +36,20 @@ FLOORS = {
     # No conversation hears the same bot question three times in a row.
     "longest_repeat": 2,
     # Redaction (amicable/text): recall on the generated corpus (tests/pii), false redactions
-    # on sentences that must survive. Care cues on the written-blind set (tests/care): the
+    # on sentences that must survive. Care cues on the written-blind sets (tests/care): the
     # targets are recall 0.95 (suicidal) and 0.9 (the rest) at precision 0.9. Phrases and
-    # model reach them in English and Dutch, and nearly in French (suicidal recall 0.94, illness
-    # precision 0.87): the floors hold today's figures, less a margin, so that
-    # a change cannot make them worse, and the gap is printed beside them.
+    # model reach them in English and Dutch, not in French: on the first set suicidal recall
+    # 0.92 and illness precision 0.87; on the second (fr_2, by other authors) suicidal 0.92,
+    # abuse and mental health recall 0.86, illness and gambling precision 0.80 and 0.78. The
+    # floors hold today's figures, less a margin, so that a change cannot make them worse,
+    # and the gap is printed beside them; the second French set has its own precision floor.
     "redaction_recall": {"cards": 0.995, "IBANs": 0.995, "national numbers": 0.995},
     "false_redactions": 0.005,
     # The hand-written set (tests/pii_handwritten) was never used to build the recognizers.
     "handwritten_removed": 0.95,
     "care_recall": {"suicidal": 0.9, "other": 0.8},
     "care_precision": 0.84,
+    "care_precision_by_set": {"fr_2": 0.72},
     # Email replies read down to the debtor's new words (tests/email_replies_blind*).
     "email_reply_words": 0.85,
 }
@@ -150,21 +153,20 @@ def _text_layer(out: Path, echo: Echo) -> list[str]:
         failures.append(f"false redactions {wrong['rate']:.2%} > {FLOORS['false_redactions']:.1%}")
     scores = text_eval.care_scores()
     echo("\nCare cues (tests/care, written blind; target recall 0.95 suicidal, 0.9 others, precision 0.9):")
-    echo("| language | cue | messages | recall | precision |\n|---|---|---|---|---|")
-    for lang, cues in scores.items():
+    echo("| set | cue | messages | recall | precision |\n|---|---|---|---|---|")
+    for name, cues in scores.items():
         for cue, figures in cues.items():
             if cue == "errors":
                 continue
             recall_text = "n/a" if figures["recall"] is None else f"{figures['recall']:.2f}"
             precision_text = "n/a" if figures["precision"] is None else f"{figures['precision']:.2f}"
-            echo(f"| {lang} | {cue} | {figures['messages']} | {recall_text} | {precision_text} |")
+            echo(f"| {name} | {cue} | {figures['messages']} | {recall_text} | {precision_text} |")
             floor = FLOORS["care_recall"]["suicidal" if cue == "suicidal" else "other"]
             if figures["recall"] is not None and figures["recall"] < floor:
-                failures.append(f"{lang} care recall for {cue} {figures['recall']:.2f} < {floor}")
-            if figures["precision"] is not None and figures["precision"] < FLOORS["care_precision"]:
-                failures.append(
-                    f"{lang} care precision for {cue} {figures['precision']:.2f} < {FLOORS['care_precision']}"
-                )
+                failures.append(f"{name} care recall for {cue} {figures['recall']:.2f} < {floor}")
+            precision_floor = FLOORS["care_precision_by_set"].get(name, FLOORS["care_precision"])
+            if figures["precision"] is not None and figures["precision"] < precision_floor:
+                failures.append(f"{name} care precision for {cue} {figures['precision']:.2f} < {precision_floor}")
     out.write_text(
         json.dumps({"redaction": recall, "false_redactions": wrong, "care": scores}, indent=1, ensure_ascii=False)
     )

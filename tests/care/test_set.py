@@ -1,6 +1,6 @@
 """Checks on the blind care-cue test set itself (the YAML files), not on any detector.
 
-The set lives next to this file: cues_en.yml, cues_fr.yml, cues_nl.yml. See README.md.
+The set lives next to this file: cues_en.yml, cues_fr.yml, cues_nl.yml and a second French set, cues_fr_2.yml. See README.md.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 HERE = Path(__file__).parent
-LANGUAGES = ("en", "fr", "nl")
+LANGUAGES = ("en", "fr", "nl", "fr_2")  # fr_2: a second French set, by other authors
 CUES = ("suicidal", "bereavement", "illness", "mental_health", "abuse", "gambling")
 LABELS = frozenset((*CUES, "none"))
 
