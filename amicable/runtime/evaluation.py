@@ -39,8 +39,8 @@ FLOORS = {
     # on sentences that must survive. Care cues on the written-blind sets (tests/care): the
     # targets are recall 0.95 (suicidal) and 0.9 (the rest) at precision 0.9. Phrases and
     # model reach them in English and Dutch, not in French: on the first set suicidal recall
-    # 0.92 and illness precision 0.87; on the second (fr_2, by other authors) suicidal 0.92,
-    # abuse and mental health recall 0.86, illness and gambling precision 0.80 and 0.78. The
+    # 0.92 and illness precision 0.87; on the second (fr_2, by other authors) suicidal recall
+    # 0.94, mental health recall 0.86, illness and gambling precision 0.82. The
     # floors hold today's figures, less a margin, so that a change cannot make them worse,
     # and the gap is printed beside them; the second French set has its own precision floor.
     "redaction_recall": {"cards": 0.995, "IBANs": 0.995, "national numbers": 0.995},

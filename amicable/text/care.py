@@ -82,7 +82,7 @@ class Thresholds(NamedTuple):
 # the targets on the French and Dutch examples than each language's own.
 THRESHOLDS = {
     "en": Thresholds(sure=0.6, suicidal_sure=0.6, ordinary_sure=0.85),
-    "fr": Thresholds(sure=0.65, suicidal_sure=0.55, ordinary_sure=0.6),
+    "fr": Thresholds(sure=0.6, suicidal_sure=0.5, ordinary_sure=0.55),
     "nl": Thresholds(sure=0.65, suicidal_sure=0.75, ordinary_sure=0.4),
 }
 MODEL_MIN_WORDS = 4
